@@ -1,0 +1,138 @@
+/**
+ * Builds the Hono application: API under /api/v1, and (when a built site is given) the static
+ * site with localised 404 pages. Tests call `createApp(...).request(...)` with no server.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { bodyLimit } from 'hono/body-limit';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context } from 'hono';
+import type { AppEnv, Deps } from './app-env.ts';
+import { ProblemError, fieldErrors, problemResponse } from './problem.ts';
+import { securityHeaders } from './middleware/security.ts';
+import { sameOrigin } from './middleware/same-origin.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { healthRoutes } from './routes/health.ts';
+import { usefulnessRoutes } from './routes/usefulness.ts';
+
+export interface SiteOptions {
+  /** Folder of the built Astro site (dist/). */
+  dir: string;
+  inlineScriptHashes: readonly string[];
+}
+
+function toProblem(err: unknown): ProblemError | undefined {
+  if (err instanceof ProblemError) return err;
+  if (err instanceof HTTPException) {
+    // Raised by Hono's validators and the OpenAPI media-type gate.
+    if (err.status === 415) return new ProblemError(415, 'unsupported_media_type');
+    if (err.status === 413) return new ProblemError(413, 'payload_too_large');
+    if (err.status === 400) return new ProblemError(400, 'invalid_json');
+    if (err.status === 404) return new ProblemError(404, 'not_found');
+  }
+  return undefined;
+}
+
+export function createApi(): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>({
+    // Zod failures become problem+json with our field codes, never raw zod output.
+    defaultHook: (result) => {
+      if (!result.success)
+        throw new ProblemError(422, 'validation_failed', { errors: fieldErrors(result.error.issues, (result as { data?: unknown }).data) });
+    },
+  });
+  api.route('/', healthRoutes);
+  api.route('/', usefulnessRoutes);
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'gopy API',
+      version: '1',
+      description:
+        'Public API of gopy: ratings, feedback (phản ánh, kiến nghị) and statistics. Errors are RFC 9457 problem+json with machine codes.',
+    },
+  });
+  return api;
+}
+
+export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  if (deps.config.LOG_LEVEL === 'info') app.use('*', accessLog(deps.log));
+  app.use('*', securityHeaders(site?.inlineScriptHashes));
+  app.use('/api/*', sameOrigin(deps.config.PUBLIC_ORIGINS));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ProblemError(413, 'payload_too_large');
+      },
+    }),
+  );
+  app.route('/api/v1', createApi());
+  app.all('/api/*', () => {
+    throw new ProblemError(404, 'not_found');
+  });
+
+  if (site) mountSite(app, site);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/')) return problemResponse(c, new ProblemError(404, 'not_found'));
+    return notFoundPage(c, site);
+  });
+  app.onError((err, c) => {
+    const problem = toProblem(err);
+    if (problem) return problemResponse(c, problem);
+    // A bug, not bad input: log the request id and the error class only (no request data).
+    deps.log(JSON.stringify({ t: new Date().toISOString(), id: c.get('requestId'), error: err.name, message: err.message }));
+    return problemResponse(c, new ProblemError(500, 'internal_error'));
+  });
+  return app;
+}
+
+function mountSite(app: OpenAPIHono<AppEnv>, site: SiteOptions): void {
+  app.use('/_astro/*', async (c, next) => {
+    await next();
+    // Hashed file names: safe to cache for a year.
+    if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+  });
+  app.use(
+    '*',
+    serveStatic({
+      root: site.dir,
+      precompressed: true,
+      onFound: (path, c) => {
+        if (!path.startsWith(join(site.dir, '_astro'))) c.header('Cache-Control', 'no-cache');
+      },
+    }),
+  );
+}
+
+const notFoundCache = new Map<string, string>();
+
+/** The 404 page in the visitor's language: /en/… gets dist/en/404/, anything else dist/404.html. */
+function notFoundPage(c: Context<AppEnv>, site: SiteOptions | undefined): Response {
+  let html: string | undefined;
+  if (site) {
+    const first = /^\/([a-z]{2,3})(?:\/|$)/.exec(c.req.path)?.[1];
+    const candidates = [...(first ? [join(site.dir, first, '404', 'index.html')] : []), join(site.dir, '404.html')];
+    for (const file of candidates) {
+      html = notFoundCache.get(file);
+      if (html === undefined && existsSync(file)) {
+        html = readFileSync(file, 'utf8');
+        notFoundCache.set(file, html);
+      }
+      if (html !== undefined) break;
+    }
+  }
+  c.header('Cache-Control', 'no-cache');
+  return c.html(html ?? '<!doctype html><title>404</title><h1>404</h1>', 404);
+}

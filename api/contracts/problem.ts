@@ -1,0 +1,45 @@
+/** Machine codes the API returns in problem+json bodies. The site translates each one
+ * (content/i18n/<locale>.json, keys `problem.<code>` and `field_error.<code>`). */
+export const problemCodes = [
+  'not_found',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'payload_too_large',
+  'invalid_json',
+  'validation_failed',
+  'unknown_procedure',
+  'cross_origin',
+  'idempotency_conflict',
+  'rate_limited',
+  'internal_error',
+] as const;
+export type ProblemCode = (typeof problemCodes)[number];
+
+export const fieldErrorCodes = [
+  'required',
+  'wrong_type',
+  'too_long',
+  'too_short',
+  'too_large',
+  'too_small',
+  'unknown_field',
+  'invalid_value',
+  'invalid_format',
+] as const;
+export type FieldErrorCode = (typeof fieldErrorCodes)[number];
+
+export interface FieldError {
+  path: string;
+  code: FieldErrorCode;
+  params?: Record<string, number>;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  errors?: FieldError[];
+  instance?: string;
+  request_id?: string;
+}

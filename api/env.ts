@@ -1,0 +1,53 @@
+/**
+ * The only module that reads environment variables (DESIGN §1). Everything else receives a Config.
+ * Defaults start the embedded portal with demo data; see `.env.example` for the list.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/, 'must start with file:, libsql://, http(s):// or ws(s)://')
+    .default('file:data/gopy.db'),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4321),
+  /** Public origin(s) of the site, comma-separated, for the same-origin check on writes when the
+   * portal runs behind a proxy or the site is on another host (scaled-out mode). */
+  PUBLIC_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  SITE_DIR: z.string().default('dist'),
+  CONTENT_DIR: z.string().default('content'),
+  /** Fill an empty database with demo data on start. */
+  DEMO_DATA: bool.default(true),
+  /** Request bodies larger than this are refused with 413 before they are read. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** A config for tests and scripts: the defaults plus what is given. */
+export function configWith(overrides: Partial<Record<keyof Config, string>>): Config {
+  return loadConfig(overrides);
+}

@@ -1,0 +1,101 @@
+/**
+ * RFC 9457 problem details with machine codes. The site turns `code` (and each `errors[].code`)
+ * into Vietnamese and English sentences; we never return raw zod issues, stack traces or the input.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import type { FieldError, ProblemCode } from './contracts/problem.ts';
+
+export class ProblemError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: ProblemCode;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+  constructor(
+    status: ContentfulStatusCode,
+    code: ProblemCode,
+    opts: { errors?: FieldError[]; headers?: Record<string, string>; detail?: string } = {},
+  ) {
+    super(opts.detail ?? code);
+    this.status = status;
+    this.code = code;
+    this.errors = opts.errors;
+    this.headers = opts.headers;
+  }
+}
+
+const TITLES: Record<ProblemCode, string> = {
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  unsupported_media_type: 'Unsupported media type',
+  payload_too_large: 'Payload too large',
+  invalid_json: 'Malformed JSON',
+  validation_failed: 'The request has invalid fields',
+  unknown_procedure: 'Unknown procedure',
+  cross_origin: 'Cross-origin write refused',
+  idempotency_conflict: 'Idempotency key reused with a different request',
+  rate_limited: 'Too many requests',
+  internal_error: 'Internal error',
+};
+
+export function problemResponse(c: Context, err: ProblemError): Response {
+  const body = {
+    type: `https://gopy.example/problems/${err.code}`,
+    title: TITLES[err.code],
+    status: err.status,
+    code: err.code,
+    ...(err.errors ? { errors: err.errors } : {}),
+    instance: c.req.path,
+    request_id: c.get('requestId') as string | undefined,
+  };
+  return c.body(JSON.stringify(body), err.status, {
+    'Content-Type': 'application/problem+json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...(err.headers ?? {}),
+  });
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * Maps zod issues to our field errors: a path, a stable code and the limits needed to explain it.
+ * `input` is the validated value, to tell a missing field from one of the wrong type (zod does not
+ * keep the input in its issues, so the input never leaks into a response).
+ */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown): FieldError[] {
+  return issues.map((issue): FieldError => {
+    const path = issue.path.map(String).join('.') || '(body)';
+    switch (issue.code) {
+      case 'invalid_type':
+        return { path, code: valueAt(input, issue.path) === undefined ? 'required' : 'wrong_type' };
+      case 'too_big':
+        return {
+          path,
+          code: issue.origin === 'string' ? 'too_long' : 'too_large',
+          params: { max: Number(issue.maximum) },
+        };
+      case 'too_small':
+        return {
+          path,
+          code: issue.origin === 'string' ? (Number(issue.minimum) <= 1 ? 'required' : 'too_short') : 'too_small',
+          params: { min: Number(issue.minimum) },
+        };
+      case 'unrecognized_keys':
+        return { path: issue.keys.map((k) => [path, k].filter((x) => x !== '(body)').join('.')).join(','), code: 'unknown_field' };
+      case 'invalid_value':
+        return { path, code: 'invalid_value' };
+      case 'invalid_format':
+        return { path, code: 'invalid_format' };
+      default:
+        return { path, code: 'invalid_value' };
+    }
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Starts the embedded portal (DESIGN §5): one Node process serving the built site and the API over
+ * one libSQL database, created, migrated and filled on first start.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { openDb, type Db } from '../db/client.ts';
+import { migrate } from '../db/migrate.ts';
+import { syncContent } from '../db/content-sync.ts';
+import { loadContent } from './contracts/load-content.ts';
+import { createApp, type SiteOptions } from './app.ts';
+import type { Config } from './env.ts';
+
+export interface Running {
+  url: string;
+  db: Db;
+  server: ServerType;
+  migration: number;
+  stop(): Promise<void>;
+}
+
+/** Creates the folder of a local database file, so `file:data/gopy.db` works on a fresh clone. */
+function ensureDbFolder(url: string): void {
+  if (!url.startsWith('file:')) return;
+  const path = url.slice('file:'.length).split('?')[0]!;
+  if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+}
+
+export async function prepareDatabase(config: Config): Promise<{ db: Db; migration: number }> {
+  ensureDbFolder(config.DATABASE_URL);
+  const db = await openDb({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+  const migration = await migrate(db.client);
+  const content = loadContent(config.CONTENT_DIR);
+  await syncContent(db.client, content.units, content.procedures);
+  return { db, migration };
+}
+
+export async function startServer(
+  config: Config,
+  site: SiteOptions | undefined,
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<Running> {
+  const { db, migration } = await prepareDatabase(config);
+  const app = createApp({ db, config, log, now: () => new Date() }, site);
+  const server = await new Promise<ServerType>((resolveServer, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolveServer(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return {
+    url: `http://${host}:${port}/`,
+    db,
+    server,
+    migration,
+    async stop() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        // Keep-alive sockets would hold close() open; end idle ones now.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      db.close();
+    },
+  };
+}

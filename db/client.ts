@@ -1,0 +1,91 @@
+/**
+ * The one way the project opens its database. A `file:` URL is the embedded default (DESIGN §5); a
+ * `libsql://` or `http(s)://` URL with a token reaches a libSQL server unchanged (scaled-out mode).
+ */
+import { createClient, type Client, type Transaction, type TransactionMode } from '@libsql/client';
+
+export interface DbOptions {
+  url: string;
+  authToken?: string | undefined;
+}
+
+/**
+ * Per-connection settings for local files (ENGINEERING.md "libSQL facts"): WAL so readers never
+ * block the writer; synchronous=FULL because acknowledged feedback and answers must survive a crash;
+ * busy_timeout so several API processes can share one file; foreign keys enforced.
+ */
+export const LOCAL_PRAGMAS = [
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA synchronous = FULL',
+  'PRAGMA busy_timeout = 5000',
+  'PRAGMA foreign_keys = ON',
+] as const;
+
+export interface Db {
+  client: Client;
+  isLocal: boolean;
+  /**
+   * Runs `fn` in an interactive transaction and re-applies the pragmas afterwards: libSQL hands the
+   * connection to the transaction and may open a fresh one without our settings.
+   * Prefer `client.batch([...], 'write')` for atomic writes; use this only when a later statement
+   * depends on an earlier result.
+   */
+  transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+export function isLocalUrl(url: string): boolean {
+  return url.startsWith('file:') || url === ':memory:';
+}
+
+async function applyPragmas(client: Client): Promise<void> {
+  for (const sql of LOCAL_PRAGMAS) await client.execute(sql);
+}
+
+/**
+ * Opens the database and applies the connection settings.
+ * @example
+ *   const db = await openDb({ url: 'file:data/gopy.db' });
+ *   await db.client.execute('select 1');
+ */
+export async function openDb(options: DbOptions): Promise<Db> {
+  const isLocal = isLocalUrl(options.url);
+  const client = createClient({
+    url: options.url,
+    authToken: options.authToken,
+    // One connection per process for local files: every call but a transaction borrows it
+    // synchronously, so more connections add no throughput, and a single connection keeps the
+    // pragmas it was opened with (the pool would open new ones without them).
+    ...(isLocal ? { concurrency: 1 } : {}),
+  });
+  if (isLocal) await applyPragmas(client);
+  return {
+    client,
+    isLocal,
+    async transaction(mode, fn) {
+      const tx = await client.transaction(mode);
+      try {
+        const result = await fn(tx);
+        await tx.commit();
+        return result;
+      } finally {
+        tx.close();
+        if (isLocal) await applyPragmas(client);
+      }
+    },
+    close() {
+      client.close();
+    },
+  };
+}
+
+/** Reads the settings back, for the health check and the tests. */
+export async function readPragmas(client: Client): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const name of ['journal_mode', 'synchronous', 'busy_timeout', 'foreign_keys']) {
+    const rs = await client.execute(`PRAGMA ${name}`);
+    const row = rs.rows[0];
+    out[name] = row ? Object.values(row)[0] : undefined;
+  }
+  return out;
+}

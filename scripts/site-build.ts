@@ -1,0 +1,94 @@
+/**
+ * Builds the static site when its inputs changed, then measures what the server needs from it:
+ * the sha256 of every inline script (for the CSP) and gzip/brotli copies of text files (cheap
+ * phones on weak connections get compressed files without per-request CPU).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+
+export const BUILD_INFO = '.gopy-build.json';
+
+export interface BuildInfo {
+  inputsHash: string;
+  inlineScriptHashes: string[];
+  builtAt: string;
+}
+
+/** Files whose change requires a new build. */
+const INPUTS = ['site', 'content', 'api/contracts', 'astro.config.mjs', 'package-lock.json'];
+
+function walk(path: string, out: string[]): void {
+  if (!existsSync(path)) return;
+  const st = statSync(path);
+  if (st.isFile()) {
+    out.push(path);
+    return;
+  }
+  for (const name of readdirSync(path).sort()) walk(join(path, name), out);
+}
+
+export function inputsHash(root: string): string {
+  const files: string[] = [];
+  for (const p of INPUTS) walk(join(root, p), files);
+  const h = createHash('sha256');
+  for (const f of files) h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+export function readBuildInfo(distDir: string): BuildInfo | undefined {
+  const file = join(distDir, BUILD_INFO);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as BuildInfo;
+}
+
+/** The sha256 CSP sources of inline <script> elements in the built HTML. */
+export function inlineScriptHashes(distDir: string): string[] {
+  const files: string[] = [];
+  walk(distDir, files);
+  const hashes = new Set<string>();
+  for (const f of files.filter((x) => x.endsWith('.html'))) {
+    const html = readFileSync(f, 'utf8');
+    for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+      hashes.add(`sha256-${createHash('sha256').update(m[1]!).digest('base64')}`);
+    }
+  }
+  return [...hashes].sort();
+}
+
+const COMPRESSIBLE = /\.(html|css|js|mjs|json|csv|svg|txt|xml)$/;
+
+export function precompress(distDir: string): void {
+  const files: string[] = [];
+  walk(distDir, files);
+  for (const f of files.filter((x) => COMPRESSIBLE.test(x))) {
+    const data = readFileSync(f);
+    if (data.length < 512) continue;
+    writeFileSync(`${f}.gz`, gzipSync(data, { level: 9 }));
+    writeFileSync(
+      `${f}.br`,
+      brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+    );
+  }
+}
+
+/**
+ * Builds dist/ if the inputs changed since the last build (or `force`), and returns its info.
+ * @example const info = await buildSite({ root: process.cwd(), distDir: 'dist' });
+ */
+export async function buildSite(opts: { root: string; distDir: string; force?: boolean; log?: (s: string) => void }): Promise<BuildInfo> {
+  const log = opts.log ?? console.log;
+  const hash = inputsHash(opts.root);
+  const existing = readBuildInfo(opts.distDir);
+  if (!opts.force && existing?.inputsHash === hash) return existing;
+  log('Building the site (first start, or content changed)…');
+  const { build } = await import('astro');
+  await build({ root: opts.root, outDir: opts.distDir, logLevel: 'warn' });
+  const info: BuildInfo = { inputsHash: hash, inlineScriptHashes: inlineScriptHashes(opts.distDir), builtAt: new Date().toISOString() };
+  precompress(opts.distDir);
+  mkdirSync(opts.distDir, { recursive: true });
+  writeFileSync(join(opts.distDir, BUILD_INFO), JSON.stringify(info, null, 2));
+  log('Site built.');
+  return info;
+}

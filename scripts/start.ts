@@ -1,0 +1,34 @@
+/**
+ * `npm start`: builds the site if needed, prepares the database (migrations, content, demo data)
+ * and serves everything from one process. Ctrl-C stops it cleanly.
+ */
+import { loadConfig } from '../api/env.ts';
+import { startServer } from '../api/server.ts';
+import { buildSite } from './site-build.ts';
+
+const config = loadConfig();
+const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
+const running = await startServer(config, {
+  dir: config.SITE_DIR,
+  inlineScriptHashes: info.inlineScriptHashes,
+});
+
+console.log(`
+gopy is running: ${running.url}
+  database: ${config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL : '(remote libSQL)'} (migration ${running.migration})
+  English:  ${running.url}en/
+  API:      ${running.url}api/v1/openapi.json
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,238 @@
+/**
+ * The reform-results figures as tables. One model feeds the HTML table, the chart beside it and
+ * the CSV download, so the three can never disagree (issue #2: "the CSV download matches the table").
+ */
+import type { ReformIndex, Target } from '../../api/contracts/content.ts';
+import { formatNumber, l, useT } from '../i18n/index.ts';
+import { content, unitById } from './content.ts';
+
+export type Cell = number | string | null;
+
+export interface Column {
+  key: string;
+  label: string;
+  numeric: boolean;
+}
+
+export interface Row {
+  cells: Record<string, Cell>;
+  sample: boolean;
+}
+
+export interface ChartSpec {
+  type: 'bar' | 'line';
+  labels: string[];
+  datasets: { label: string; data: (number | null)[] }[];
+  /** Horizontal reference lines (targets, the 80 % ranking threshold of seed 001). */
+  lines: { label: string; value: number }[];
+  yMin: number;
+  yMax: number;
+  title: string;
+}
+
+export interface DataTable {
+  id: string;
+  title: string;
+  columns: Column[];
+  rows: Row[];
+  chart?: ChartSpec;
+  notes: string[];
+}
+
+export function latestResult(index: ReformIndex, scope: string) {
+  return index.results.filter((r) => r.scope === scope).sort((a, b) => b.year - a.year)[0];
+}
+
+function unitName(id: string, locale: string): string {
+  return l(unitById(id).name, locale);
+}
+
+/** Field (PAR INDEX) or factor (SIPAS) values of one unit, one column per year. */
+export function partsTable(index: ReformIndex, scope: string, locale: string): DataTable | undefined {
+  const t = useT(locale);
+  const results = index.results.filter((r) => r.scope === scope && r.parts.length > 0).sort((a, b) => a.year - b.year);
+  const latest = results.at(-1);
+  if (!latest) return undefined;
+  const columns: Column[] = [
+    { key: 'part', label: t('reform.part'), numeric: false },
+    ...results.map((r) => ({ key: String(r.year), label: `${t('reform.year')} ${r.year} (%)`, numeric: true })),
+  ];
+  const overall: Row = {
+    cells: { part: t('reform.overall'), ...Object.fromEntries(results.map((r) => [String(r.year), r.value])) },
+    sample: results.some((r) => r.source.sample),
+  };
+  const rows: Row[] = index.parts.map((part) => ({
+    cells: {
+      part: l(part.name, locale),
+      ...Object.fromEntries(results.map((r) => [String(r.year), r.parts.find((p) => p.id === part.id)?.value ?? null])),
+    },
+    sample: results.some((r) => r.source.sample && r.parts.some((p) => p.id === part.id && p.value !== null)),
+  }));
+  const title = `${t(index.id === 'par-index' ? 'reform.parTitle' : 'reform.sipasTitle', { year: latest.year })}: ${unitName(scope, locale)}`;
+  const notes: string[] = [];
+  const known = latest.parts.filter((p) => p.value !== null);
+  const lowest = known.sort((a, b) => a.value! - b.value!)[0];
+  if (lowest) {
+    const name = index.parts.find((p) => p.id === lowest.id)!.name;
+    notes.push(t('reform.lowest', { name: l(name, locale), value: `${formatNumber(lowest.value!, locale)} %` }));
+  }
+  return {
+    id: `${index.id}-${scope}`,
+    title,
+    columns,
+    rows: [overall, ...rows],
+    notes,
+    chart: {
+      type: 'bar',
+      title,
+      labels: [overall, ...rows].map((r) => String(r.cells.part)),
+      datasets: results.map((r) => ({
+        label: String(r.year),
+        data: [overall, ...rows].map((row) => {
+          const v = row.cells[String(r.year)];
+          return typeof v === 'number' ? v : null;
+        }),
+      })),
+      lines: rankingThreshold(index, locale),
+      yMin: 0,
+      yMax: 100,
+    },
+  };
+}
+
+/** Seed 001 line 47: satisfaction ≤ 80 % keeps an agency from being ranked "tốt". */
+function rankingThreshold(index: ReformIndex, locale: string): ChartSpec['lines'] {
+  if (index.id !== 'sipas') return [];
+  const rule = content().targets.find((x) => x.indicator === 'sipas' && x.scope === 'khanh-hoa');
+  return rule ? [{ label: `${useT(locale)('reform.targetLine')}: ${rule.comparator} ${rule.value} %`, value: rule.value }] : [];
+}
+
+/** The index over the years for every scope, one chart line per scope and method: a line never
+ * joins two years measured with different methods (DOMAIN §5). */
+export function yearsTable(index: ReformIndex, locale: string): DataTable {
+  const t = useT(locale);
+  const methods = content().methods;
+  const results = [...index.results].sort((a, b) => a.scope.localeCompare(b.scope) || a.year - b.year);
+  const years = [...new Set(results.map((r) => r.year))].sort((a, b) => a - b);
+  const series = new Map<string, { label: string; data: (number | null)[] }>();
+  for (const r of results) {
+    const method = methods.find((m) => m.id === r.method);
+    const key = `${r.scope}|${r.method ?? ''}`;
+    if (!series.has(key))
+      series.set(key, {
+        label: `${unitName(r.scope, locale)}${method ? ` (${l(method.name, locale).replace(/^.*?(\d+\/QĐ-BNV).*$/, 'QĐ $1')})` : ''}`,
+        data: years.map(() => null),
+      });
+    series.get(key)!.data[years.indexOf(r.year)] = r.value;
+  }
+  const notes: string[] = [];
+  const used = methods.filter((m) => results.some((r) => r.method === m.id)).sort((a, b) => a.from_year - b.from_year);
+  for (const m of used.slice(1)) notes.push(t('reform.methodChange', { year: m.from_year, name: l(m.name, locale) }));
+  const title = `${l(index.name, locale)}: ${t('reform.nationalTitle').split(':')[0]}`;
+  return {
+    id: `${index.id}-years`,
+    title,
+    columns: [
+      { key: 'scope', label: t('reform.scope'), numeric: false },
+      { key: 'year', label: t('reform.year'), numeric: false },
+      { key: 'value', label: t('reform.value'), numeric: true },
+      { key: 'rank', label: t('reform.rank'), numeric: false },
+      { key: 'method', label: t('reform.method'), numeric: false },
+      { key: 'source', label: t('reform.source'), numeric: false },
+    ],
+    rows: results.map((r) => ({
+      cells: {
+        scope: unitName(r.scope, locale),
+        year: String(r.year),
+        value: r.value,
+        rank: r.rank && r.of ? `${r.rank}/${r.of}` : null,
+        method: r.method ? l(methods.find((m) => m.id === r.method)!.name, locale) : null,
+        source: r.source.ref,
+      },
+      sample: r.source.sample,
+    })),
+    notes,
+    chart: {
+      type: 'line',
+      title,
+      labels: years.map(String),
+      datasets: [...series.values()],
+      lines: rankingThreshold(index, locale),
+      yMin: 50,
+      yMax: 100,
+    },
+  };
+}
+
+function targetValue(x: Target): string {
+  const unit = x.unit_of_measure === 'percent' ? ' %' : '';
+  return `${x.comparator} ${x.value}${unit}`;
+}
+
+export function targetsTable(locale: string): DataTable {
+  const t = useT(locale);
+  const targets = [...content().targets].sort((a, b) => a.scope.localeCompare(b.scope) || a.from_year - b.from_year);
+  return {
+    id: 'targets',
+    title: t('reform.targetsTitle'),
+    columns: [
+      { key: 'scope', label: t('reform.scope'), numeric: false },
+      { key: 'target', label: t('reform.target'), numeric: false },
+      { key: 'value', label: t('reform.value'), numeric: false },
+      { key: 'period', label: t('reform.period'), numeric: false },
+      { key: 'source', label: t('reform.source'), numeric: false },
+    ],
+    rows: targets.map((x) => ({
+      cells: {
+        scope: unitName(x.scope, locale),
+        target: l(x.text, locale),
+        value: targetValue(x),
+        period: x.from_year === x.to_year ? String(x.from_year) : `${x.from_year}–${x.to_year}`,
+        source: x.source.ref,
+      },
+      sample: x.source.sample,
+    })),
+    notes: [],
+  };
+}
+
+/** Every table of the reform-results page, in page order. */
+export function reformTables(locale: string): DataTable[] {
+  const out: DataTable[] = [];
+  for (const index of content().indices) {
+    const parts = partsTable(index, 'khanh-hoa', locale);
+    if (parts) out.push(parts);
+  }
+  for (const index of content().indices) if (index.id === 'sipas') out.push(yearsTable(index, locale));
+  for (const index of content().indices) if (index.id !== 'sipas') out.push(yearsTable(index, locale));
+  out.push(targetsTable(locale));
+  return out;
+}
+
+/** How a cell reads in the HTML table. */
+export function displayCell(cell: Cell, locale: string): string {
+  if (cell === null) return useT(locale)('reform.notStated');
+  if (typeof cell === 'number') return formatNumber(cell, locale);
+  return cell;
+}
+
+/**
+ * RFC 4180 CSV with a header row of the column labels; numbers with a dot decimal so spreadsheets
+ * and scripts read them the same in every locale; a "sample" column marks sample data.
+ */
+export function toCsv(table: DataTable, locale: string): string {
+  const t = useT(locale);
+  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const header = [...table.columns.map((c) => c.label), t('data.sample')];
+  const lines = [header.map(quote).join(',')];
+  for (const row of table.rows) {
+    const cells = table.columns.map((c) => {
+      const v = row.cells[c.key];
+      return v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : quote(v);
+    });
+    cells.push(row.sample ? '1' : '0');
+    lines.push(cells.join(','));
+  }
+  // The BOM lets Excel open Vietnamese text as UTF-8.
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
