@@ -41,7 +41,9 @@ export function createApi(): OpenAPIHono<AppEnv> {
     // Zod failures become problem+json with our field codes, never raw zod output.
     defaultHook: (result) => {
       if (!result.success)
-        throw new ProblemError(422, 'validation_failed', { errors: fieldErrors(result.error.issues, (result as { data?: unknown }).data) });
+        throw new ProblemError(422, 'validation_failed', {
+          errors: fieldErrors(result.error.issues, (result as { data?: unknown }).data),
+        });
     },
   });
   api.route('/', healthRoutes);
@@ -92,7 +94,9 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
     const problem = toProblem(err);
     if (problem) return problemResponse(c, problem);
     // A bug, not bad input: log the request id and the error class only (no request data).
-    deps.log(JSON.stringify({ t: new Date().toISOString(), id: c.get('requestId'), error: err.name, message: err.message }));
+    deps.log(
+      JSON.stringify({ t: new Date().toISOString(), id: c.get('requestId'), error: err.name, message: err.message }),
+    );
     return problemResponse(c, new ProblemError(500, 'internal_error'));
   });
   return app;

@@ -32,7 +32,11 @@ const schema = z.object({
   /** Fill an empty database with demo data on start. */
   DEMO_DATA: bool.default(true),
   /** Request bodies larger than this are refused with 413 before they are read. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
 });
 

@@ -89,7 +89,10 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown)
           params: { min: Number(issue.minimum) },
         };
       case 'unrecognized_keys':
-        return { path: issue.keys.map((k) => [path, k].filter((x) => x !== '(body)').join('.')).join(','), code: 'unknown_field' };
+        return {
+          path: issue.keys.map((k) => [path, k].filter((x) => x !== '(body)').join('.')).join(','),
+          code: 'unknown_field',
+        };
       case 'invalid_value':
         return { path, code: 'invalid_value' };
       case 'invalid_format':

@@ -36,7 +36,16 @@ export async function syncContent(client: Client, units: UnitRow[], procedures: 
             ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, kind = excluded.kind,
               name_vi = excluded.name_vi, name_en = excluded.name_en, valid_from = excluded.valid_from,
               valid_to = excluded.valid_to, successor_id = excluded.successor_id`,
-      args: [u.id, u.parent ?? null, u.kind, u.name.vi, u.name.en, u.valid_from, u.valid_to ?? null, u.successor ?? null],
+      args: [
+        u.id,
+        u.parent ?? null,
+        u.kind,
+        u.name.vi,
+        u.name.en,
+        u.valid_from,
+        u.valid_to ?? null,
+        u.successor ?? null,
+      ],
     });
   }
   for (const p of procedures) {
@@ -48,7 +57,10 @@ export async function syncContent(client: Client, units: UnitRow[], procedures: 
     });
     stmts.push({ sql: 'DELETE FROM procedure_units WHERE procedure_code = ?', args: [p.code] });
     for (const unitId of p.units)
-      stmts.push({ sql: 'INSERT INTO procedure_units (procedure_code, unit_id) VALUES (?, ?)', args: [p.code, unitId] });
+      stmts.push({
+        sql: 'INSERT INTO procedure_units (procedure_code, unit_id) VALUES (?, ?)',
+        args: [p.code, unitId],
+      });
   }
   await client.batch(stmts, 'write');
 }

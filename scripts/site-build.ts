@@ -68,7 +68,9 @@ export function precompress(distDir: string): void {
     writeFileSync(`${f}.gz`, gzipSync(data, { level: 9 }));
     writeFileSync(
       `${f}.br`,
-      brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+      brotliCompressSync(data, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      }),
     );
   }
 }
@@ -77,7 +79,12 @@ export function precompress(distDir: string): void {
  * Builds dist/ if the inputs changed since the last build (or `force`), and returns its info.
  * @example const info = await buildSite({ root: process.cwd(), distDir: 'dist' });
  */
-export async function buildSite(opts: { root: string; distDir: string; force?: boolean; log?: (s: string) => void }): Promise<BuildInfo> {
+export async function buildSite(opts: {
+  root: string;
+  distDir: string;
+  force?: boolean;
+  log?: (s: string) => void;
+}): Promise<BuildInfo> {
   const log = opts.log ?? console.log;
   const hash = inputsHash(opts.root);
   const existing = readBuildInfo(opts.distDir);
@@ -85,7 +92,11 @@ export async function buildSite(opts: { root: string; distDir: string; force?: b
   log('Building the site (first start, or content changed)…');
   const { build } = await import('astro');
   await build({ root: opts.root, outDir: opts.distDir, logLevel: 'warn' });
-  const info: BuildInfo = { inputsHash: hash, inlineScriptHashes: inlineScriptHashes(opts.distDir), builtAt: new Date().toISOString() };
+  const info: BuildInfo = {
+    inputsHash: hash,
+    inlineScriptHashes: inlineScriptHashes(opts.distDir),
+    builtAt: new Date().toISOString(),
+  };
   precompress(opts.distDir);
   mkdirSync(opts.distDir, { recursive: true });
   writeFileSync(join(opts.distDir, BUILD_INFO), JSON.stringify(info, null, 2));

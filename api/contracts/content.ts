@@ -143,9 +143,7 @@ const indexResult = z.object({
   of: z.number().int().min(1).optional(),
   method: slug.optional(),
   /** Breakdown by field (PAR INDEX) or factor (SIPAS); value null when the source does not state it. */
-  parts: z
-    .array(z.object({ id: slug, value: z.number().min(0).max(100).nullable() }))
-    .default([]),
+  parts: z.array(z.object({ id: slug, value: z.number().min(0).max(100).nullable() })).default([]),
   source: source,
 });
 

@@ -192,8 +192,7 @@ export function loadContent(root: string): Content {
     if (u.parent && !unitIds.has(u.parent)) c.add(unitsFile, `"${u.id}"`, 'parent', `unknown unit "${u.parent}"`);
     if (u.successor && !unitIds.has(u.successor))
       c.add(unitsFile, `"${u.id}"`, 'successor', `unknown unit "${u.successor}"`);
-    if (u.valid_to && u.valid_to < u.valid_from)
-      c.add(unitsFile, `"${u.id}"`, 'valid_to', 'ends before it starts');
+    if (u.valid_to && u.valid_to < u.valid_from) c.add(unitsFile, `"${u.id}"`, 'valid_to', 'ends before it starts');
     const seen = new Set<string>([u.id]);
     for (let p = u.parent ? byId.get(u.parent) : undefined; p; p = p.parent ? byId.get(p.parent) : undefined) {
       if (seen.has(p.id)) {
@@ -220,7 +219,8 @@ export function loadContent(root: string): Content {
   if (hot) {
     checkUnique(c, hotlineFile, hot.contacts, (x) => x.id, 'id');
     hot.contacts.forEach((x, i) => {
-      if (!unitIds.has(x.unit)) c.add(hotlineFile, `contacts "${x.id}" (#${i + 1})`, 'unit', `unknown unit "${x.unit}"`);
+      if (!unitIds.has(x.unit))
+        c.add(hotlineFile, `contacts "${x.id}" (#${i + 1})`, 'unit', `unknown unit "${x.unit}"`);
     });
     if (hot.contacts.filter((x) => x.primary).length !== 1)
       c.add(hotlineFile, 'contacts', 'primary', 'exactly one contact must be primary');

@@ -48,7 +48,12 @@ interface Props {
 
 function readParams(): { q: string; field: string; level: string; unit: string } {
   const p = new URLSearchParams(globalThis.location?.search ?? '');
-  return { q: p.get('q') ?? '', field: p.get('linh-vuc') ?? '', level: p.get('cap') ?? '', unit: p.get('don-vi') ?? '' };
+  return {
+    q: p.get('q') ?? '',
+    field: p.get('linh-vuc') ?? '',
+    level: p.get('cap') ?? '',
+    unit: p.get('don-vi') ?? '',
+  };
 }
 
 export default function ProcedureSearch({ items, fields, levels, units, strings, locale }: Props) {
@@ -92,20 +97,21 @@ export default function ProcedureSearch({ items, fields, levels, units, strings,
   );
 
   const count = shown.length;
-  const plural = new Intl.PluralRules(locale).select(count) === 'one' ? strings.resultsCount.one : strings.resultsCount.other;
+  const plural =
+    new Intl.PluralRules(locale).select(count) === 'one' ? strings.resultsCount.one : strings.resultsCount.other;
 
   const select = (id: string, label: string, value: string, set: (v: string) => void, options: Option[]) =>
     options.length > 0 && (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => set((e.target as HTMLSelectElement).value)}>
-        <option value="">{strings.all}</option>
-        {options.map((o) => (
-          <option value={o.value}>{o.label}</option>
-        ))}
-      </select>
-    </div>
-  );
+      <div class="field">
+        <label for={id}>{label}</label>
+        <select id={id} value={value} onChange={(e) => set((e.target as HTMLSelectElement).value)}>
+          <option value="">{strings.all}</option>
+          {options.map((o) => (
+            <option value={o.value}>{o.label}</option>
+          ))}
+        </select>
+      </div>
+    );
 
   return (
     <div class="procedure-search">

@@ -104,7 +104,9 @@ export function partsTable(index: ReformIndex, scope: string, locale: string): D
 function rankingThreshold(index: ReformIndex, locale: string): ChartSpec['lines'] {
   if (index.id !== 'sipas') return [];
   const rule = content().targets.find((x) => x.indicator === 'sipas' && x.scope === 'khanh-hoa');
-  return rule ? [{ label: `${useT(locale)('reform.targetLine')}: ${rule.comparator} ${rule.value} %`, value: rule.value }] : [];
+  return rule
+    ? [{ label: `${useT(locale)('reform.targetLine')}: ${rule.comparator} ${rule.value} %`, value: rule.value }]
+    : [];
 }
 
 /** The index over the years for every scope, one chart line per scope and method: a line never

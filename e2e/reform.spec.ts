@@ -1,0 +1,72 @@
+import { test, expect } from '@playwright/test';
+import { loadContent } from '../api/contracts/load-content.ts';
+
+/** Parses our CSV (RFC 4180, BOM, CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const s = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quoted) {
+      if (ch === '"' && s[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n') {
+      row.push(cell.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+for (const path of ['/ket-qua-cai-cach/', '/en/reform-results/'])
+  test(`every CSV download matches its table (${path})`, async ({ page }) => {
+    await page.goto(path);
+    const sections = page.locator('section[data-table-id]');
+    const n = await sections.count();
+    expect(n).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < n; i++) {
+      const section = sections.nth(i);
+      const [download] = await Promise.all([page.waitForEvent('download'), section.getByTestId('csv-link').click()]);
+      const stream = await download.createReadStream();
+      const chunks: Buffer[] = [];
+      for await (const c of stream) chunks.push(c as Buffer);
+      const csv = parseCsv(Buffer.concat(chunks).toString('utf8'));
+      const headers = await section.locator('thead th').allInnerTexts();
+      expect(csv[0]!.slice(0, headers.length)).toEqual(headers);
+      const rows = section.locator('tbody tr');
+      expect(csv.length - 1).toBe(await rows.count());
+      for (let r = 0; r < (await rows.count()); r++) {
+        const values = await rows
+          .nth(r)
+          .locator('td')
+          .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value') ?? ''));
+        const sample = await rows.nth(r).getAttribute('data-sample');
+        expect(csv[r + 1]).toEqual([...values, sample]);
+      }
+    }
+  });
+
+test('the reform page shows the 2021 figures from the plans, the method change and sample marks', async ({ page }) => {
+  await page.goto('/ket-qua-cai-cach/');
+  const par = page.locator('section[data-table-id="par-index-khanh-hoa"]');
+  await expect(par.locator('td[data-value="85.11"]')).toHaveCount(1);
+  const sipas = page.locator('section[data-table-id="sipas-khanh-hoa"]');
+  await expect(sipas.locator('td[data-value="58.57"]')).toHaveCount(1);
+  await expect(sipas.locator('td[data-value="84.4"]')).toHaveCount(1);
+  await expect(page.getByText(/Phương pháp đo thay đổi từ năm/).first()).toBeVisible();
+  await expect(page.locator('.tag-sample').first()).toBeVisible();
+  await expect(page.locator('section[data-table-id="targets"] tbody tr')).toHaveCount(loadContent('content').targets.length);
+});

@@ -1,0 +1,37 @@
+/** The page templates to check, in both languages (issue #2 proof: every template, both languages). */
+export interface PageCase {
+  name: string;
+  vi: string;
+  en: string;
+  /** Content pages must ship no JavaScript at all. */
+  contentPage: boolean;
+}
+
+export const BIRTH_REGISTRATION = '1.001193';
+
+export const pages: PageCase[] = [
+  { name: 'home', vi: '/', en: '/en/', contentPage: true },
+  { name: 'procedure catalogue', vi: '/thu-tuc/', en: '/en/procedures/', contentPage: false },
+  {
+    name: 'procedures by field',
+    vi: '/thu-tuc/linh-vuc/ho-tich/',
+    en: '/en/procedures/field/ho-tich/',
+    contentPage: false,
+  },
+  {
+    name: 'procedure',
+    vi: `/thu-tuc/${BIRTH_REGISTRATION}/`,
+    en: `/en/procedures/${BIRTH_REGISTRATION}/`,
+    contentPage: true,
+  },
+  { name: 'hotline', vi: '/duong-day-nong/', en: '/en/hotline/', contentPage: true },
+  { name: 'reform results', vi: '/ket-qua-cai-cach/', en: '/en/reform-results/', contentPage: false },
+  { name: 'service not yet open', vi: '/danh-gia/', en: '/en/rate/', contentPage: true },
+  { name: 'accessibility', vi: '/tro-nang-tiep-can/', en: '/en/accessibility/', contentPage: true },
+  { name: 'not found', vi: '/khong-co-trang-nay/', en: '/en/no-such-page/', contentPage: true },
+];
+
+export const viewports = [
+  { name: 'phone 360', width: 360, height: 740 },
+  { name: 'desktop', width: 1280, height: 900 },
+];

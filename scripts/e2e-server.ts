@@ -1,0 +1,31 @@
+/**
+ * The real portal for the Playwright tests: the built site and the API on a fresh temp database,
+ * so tests never touch data/ and always start from the same state.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../api/env.ts';
+import { startServer } from '../api/server.ts';
+import { buildSite } from './site-build.ts';
+
+const port = process.argv[2] ?? '4399';
+const dir = mkdtempSync(join(tmpdir(), 'gopy-e2e-'));
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: `file:${join(dir, 'e2e.db')}`,
+  PORT: port,
+  LOG_LEVEL: 'error',
+});
+const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
+const running = await startServer(config, { dir: config.SITE_DIR, inlineScriptHashes: info.inlineScriptHashes });
+console.log(`e2e server on ${running.url}`);
+
+const stop = () => {
+  void running.stop().finally(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
