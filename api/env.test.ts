@@ -11,7 +11,6 @@ describe('loadConfig', () => {
       PUBLIC_ORIGINS: [],
       SITE_DIR: 'dist',
       CONTENT_DIR: 'content',
-      DEMO_DATA: true,
       BODY_LIMIT_BYTES: 64 * 1024,
       LOG_LEVEL: 'info',
     });
@@ -74,14 +73,12 @@ describe('loadConfig', () => {
     expect(message).not.toContain('debug');
   });
 
-  it('coerces numbers and booleans', () => {
-    const config = loadConfig({ PORT: '8080', BODY_LIMIT_BYTES: '2048', DEMO_DATA: 'no' });
+  it('coerces numbers', () => {
+    const config = loadConfig({ PORT: '8080', BODY_LIMIT_BYTES: '2048' });
     expect(config.PORT).toBe(8080);
     expect(config.BODY_LIMIT_BYTES).toBe(2048);
-    expect(config.DEMO_DATA).toBe(false);
-    expect(loadConfig({ DEMO_DATA: '1' }).DEMO_DATA).toBe(true);
-    expect(() => loadConfig({ DEMO_DATA: 'maybe' })).toThrow(/DEMO_DATA/);
     expect(() => loadConfig({ BODY_LIMIT_BYTES: '10' })).toThrow(/BODY_LIMIT_BYTES/);
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL/);
   });
 
   it('splits PUBLIC_ORIGINS on commas and drops blanks', () => {

@@ -4,10 +4,6 @@
  */
 import { z } from 'zod';
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
-
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -29,8 +25,6 @@ const schema = z.object({
     ),
   SITE_DIR: z.string().default('dist'),
   CONTENT_DIR: z.string().default('content'),
-  /** Fill an empty database with demo data on start. */
-  DEMO_DATA: bool.default(true),
   /** Request bodies larger than this are refused with 413 before they are read. */
   BODY_LIMIT_BYTES: z.coerce
     .number()

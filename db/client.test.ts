@@ -80,6 +80,18 @@ describe('openDb pragmas', () => {
     await other.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: ['ba'] });
   });
 
+  it('never runs a statement on a connection without the pragmas, even while a transaction is open', async () => {
+    const db = await open();
+    await db.transaction('write', async (tx) => {
+      await tx.execute('SELECT 1');
+      // Either the client refuses (its single connection is held) or it answers with the settings.
+      const during = await readPragmas(db.client).catch((err: unknown) => err);
+      if (during instanceof Error) expect((during as Error & { code?: string }).code).toBe('TRANSACTION_ACTIVE');
+      else expect(during).toEqual(EXPECTED_PRAGMAS);
+    });
+    for (let i = 0; i < 3; i++) expect(await readPragmas(db.client)).toEqual(EXPECTED_PRAGMAS);
+  });
+
   it('enforces foreign keys, also after a transaction', async () => {
     const db = await open();
     await migrate(db.client);

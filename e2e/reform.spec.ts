@@ -68,5 +68,7 @@ test('the reform page shows the 2021 figures from the plans, the method change a
   await expect(sipas.locator('td[data-value="84.4"]')).toHaveCount(1);
   await expect(page.getByText(/Phương pháp đo thay đổi từ năm/).first()).toBeVisible();
   await expect(page.locator('.tag-sample').first()).toBeVisible();
-  await expect(page.locator('section[data-table-id="targets"] tbody tr')).toHaveCount(loadContent('content').targets.length);
+  await expect(page.locator('section[data-table-id="targets"] tbody tr')).toHaveCount(
+    loadContent('content').targets.length,
+  );
 });
