@@ -564,3 +564,31 @@ describe('access log', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('fixes from review', () => {
+  it('never logs or echoes a client-chosen request id', async () => {
+    const res = await app.request('/api/v1/health', { headers: { 'X-Request-Id': 'Nguyen_Van_A-0901234567' } });
+    expect(res.headers.get('x-request-id')).not.toContain('0901234567');
+    expect(lines.join('\n')).not.toContain('0901234567');
+  });
+
+  it('answers 405 with Allow for a known path and another method', async () => {
+    const res = await app.request('/api/v1/page-usefulness');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(((await res.json()) as { code: string }).code).toBe('method_not_allowed');
+  });
+
+  it('refuses multipart on a route that takes JSON or urlencoded forms (415)', async () => {
+    const form = new FormData();
+    form.set('procedure', '1.001193');
+    form.set('useful', 'yes');
+    const res = await app.request('/api/v1/page-usefulness', { method: 'POST', body: form });
+    expect(res.status).toBe(415);
+  });
+
+  it('declares the /api/v1 server in the OpenAPI document', async () => {
+    const doc = (await (await app.request('/api/v1/openapi.json')).json()) as { servers: { url: string }[] };
+    expect(doc.servers).toEqual([{ url: '/api/v1' }]);
+  });
+});

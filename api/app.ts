@@ -6,7 +6,6 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context } from 'hono';
@@ -24,13 +23,13 @@ export interface SiteOptions {
   inlineScriptHashes: readonly string[];
 }
 
-function toProblem(err: unknown): ProblemError | undefined {
+function toProblem(err: unknown, isJson: boolean): ProblemError | undefined {
   if (err instanceof ProblemError) return err;
   if (err instanceof HTTPException) {
     // Raised by Hono's validators and the OpenAPI media-type gate.
     if (err.status === 415) return new ProblemError(415, 'unsupported_media_type');
     if (err.status === 413) return new ProblemError(413, 'payload_too_large');
-    if (err.status === 400) return new ProblemError(400, 'invalid_json');
+    if (err.status === 400) return new ProblemError(400, isJson ? 'invalid_json' : 'invalid_body');
     if (err.status === 404) return new ProblemError(404, 'not_found');
   }
   return undefined;
@@ -50,6 +49,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', usefulnessRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
+    servers: [{ url: '/api/v1' }],
     info: {
       title: 'gopy API',
       version: '1',
@@ -60,9 +60,25 @@ export function createApi(): OpenAPIHono<AppEnv> {
   return api;
 }
 
+/** "/api/v1/x/:id" → a regex matching "/api/v1/x/42". */
+function routeRegex(path: string): RegExp {
+  const pattern = path
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${pattern}/?$`);
+}
+
 export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  app.use('*', requestId());
+  // Our own id on every request, never one sent by the client: a client-chosen id would carry
+  // whatever it likes (a name, a phone number) into every log line.
+  app.use('*', async (c, next) => {
+    const id = crypto.randomUUID();
+    c.set('requestId', id);
+    c.header('X-Request-Id', id);
+    await next();
+  });
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -79,8 +95,15 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.route('/api/v1', createApi());
-  app.all('/api/*', () => {
+  const api = createApi();
+  app.route('/api/v1', api);
+  app.all('/api/*', (c) => {
+    // A known path with another method is a 405 with Allow, not a 404.
+    const allowed = api.routes
+      .filter((r) => r.method !== 'ALL' && routeRegex(`/api/v1${r.path}`).test(c.req.path))
+      .map((r) => r.method);
+    if (allowed.length > 0)
+      throw new ProblemError(405, 'method_not_allowed', { headers: { Allow: [...new Set(allowed)].join(', ') } });
     throw new ProblemError(404, 'not_found');
   });
 
@@ -91,7 +114,7 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
     return notFoundPage(c, site);
   });
   app.onError((err, c) => {
-    const problem = toProblem(err);
+    const problem = toProblem(err, /json/i.test(c.req.header('content-type') ?? ''));
     if (problem) return problemResponse(c, problem);
     // A bug, not bad input: log the request id and the error class only (no request data).
     deps.log(

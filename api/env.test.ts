@@ -47,7 +47,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
   });
 
-  it.each(['postgres://localhost/gopy', 'data/gopy.db', 'mysql://x', ' file:data/gopy.db', ''])(
+  it('treats blank variables (PORT= copied from .env.example) as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', PORT: ' ', DATABASE_AUTH_TOKEN: '' });
+    expect(config.DATABASE_URL).toBe('file:data/gopy.db');
+    expect(config.PORT).toBe(4321);
+    expect(config.DATABASE_AUTH_TOKEN).toBeUndefined();
+  });
+
+  it.each(['postgres://localhost/gopy', 'data/gopy.db', 'mysql://x', ' file:data/gopy.db'])(
     'refuses DATABASE_URL %j, naming the variable',
     (url) => {
       expect(() => loadConfig({ DATABASE_URL: url })).toThrow(Error);

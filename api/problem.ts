@@ -31,6 +31,7 @@ const TITLES: Record<ProblemCode, string> = {
   unsupported_media_type: 'Unsupported media type',
   payload_too_large: 'Payload too large',
   invalid_json: 'Malformed JSON',
+  invalid_body: 'Malformed request body',
   validation_failed: 'The request has invalid fields',
   unknown_procedure: 'Unknown procedure',
   cross_origin: 'Cross-origin write refused',

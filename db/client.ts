@@ -25,10 +25,11 @@ export interface Db {
   client: Client;
   isLocal: boolean;
   /**
-   * Runs `fn` in an interactive transaction and re-applies the pragmas afterwards: libSQL hands the
-   * connection to the transaction and may open a fresh one without our settings.
-   * Prefer `client.batch([...], 'write')` for atomic writes; use this only when a later statement
-   * depends on an earlier result.
+   * Runs `fn` in an interactive transaction, then re-applies the pragmas in case the pool had to
+   * open a fresh connection (ENGINEERING.md; @libsql/client 0.18 normally returns the same one).
+   * A local database has one connection, which the transaction holds: any other query meanwhile
+   * fails with TRANSACTION_ACTIVE. So request handlers use `client.batch([...], 'write')` for
+   * atomic writes; this is for scripts (imports, rebuilds) that run alone.
    */
   transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): void;

@@ -1,11 +1,12 @@
 /** Machine codes the API returns in problem+json bodies. The site translates each one
- * (content/i18n/<locale>.json, keys `problem.<code>` and `field_error.<code>`). */
+ * (content/i18n/<locale>.json, keys `problem.<code>` and `fieldError.<code>`). */
 export const problemCodes = [
   'not_found',
   'method_not_allowed',
   'unsupported_media_type',
   'payload_too_large',
   'invalid_json',
+  'invalid_body',
   'validation_failed',
   'unknown_procedure',
   'cross_origin',

@@ -7,6 +7,7 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { usefulnessInput, usefulnessResult } from '../contracts/usefulness.ts';
 import { procedureExists, recordUsefulness } from '../../db/usefulness.ts';
 import { ProblemError } from '../problem.ts';
+import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { problemSchema } from '../openapi.ts';
 import type { AppEnv } from '../app-env.ts';
 
@@ -14,6 +15,7 @@ const route = createRoute({
   method: 'post',
   path: '/page-usefulness',
   summary: 'Record whether a procedure page was useful',
+  middleware: [onlyMediaTypes(['application/json', 'application/x-www-form-urlencoded'])] as const,
   request: {
     body: {
       // Not `required`: with two media types, a required body would run both validators on every
@@ -38,9 +40,7 @@ const route = createRoute({
 });
 
 export const usefulnessRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
-  const contentType = c.req.header('content-type');
-  if (!contentType) throw new ProblemError(415, 'unsupported_media_type');
-  const isForm = !/json/i.test(contentType);
+  const isForm = !/json/i.test(c.req.header('content-type') ?? '');
   const input = isForm ? c.req.valid('form') : c.req.valid('json');
   const { db, now } = c.var.deps;
   if (!(await procedureExists(db.client, input.procedure)))

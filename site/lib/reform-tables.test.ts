@@ -70,10 +70,10 @@ const fixture: DataTable = {
     { key: 'note', label: 'Ghi chú', numeric: false },
   ],
   rows: [
-    { cells: { unit: 'Sở "Nội vụ", Khánh Hòa', value: 85.37, note: 'Dòng 1\nDòng 2' }, sample: true },
-    { cells: { unit: 'Tỉnh Khánh Hòa', value: 1234.5, note: null }, sample: false },
-    { cells: { unit: 'Phường Ninh Hòa', value: null, note: 'không có' }, sample: false },
-    { cells: { unit: 'Xã Ninh Xuân', value: 0, note: 'a\r\nb' }, sample: true },
+    { cells: { unit: 'Sở "Nội vụ", Khánh Hòa', value: 85.37, note: 'Dòng 1\nDòng 2' }, sample: ['value'] },
+    { cells: { unit: 'Tỉnh Khánh Hòa', value: 1234.5, note: null }, sample: [] },
+    { cells: { unit: 'Phường Ninh Hòa', value: null, note: 'không có' }, sample: [] },
+    { cells: { unit: 'Xã Ninh Xuân', value: 0, note: 'a\r\nb' }, sample: ['value', 'note'] },
   ],
   notes: [],
 };
@@ -104,18 +104,18 @@ describe('toCsv', () => {
   it('quotes fields with commas, quotes and line breaks, doubling inner quotes', () => {
     const lines = csv.slice(1).split('\r\n');
     expect(lines[0]).toBe(`"Đơn vị, cơ quan","Giá trị ""%""",Ghi chú,${sampleLabel('vi')}`);
-    expect(lines[1]).toBe('"Sở ""Nội vụ"", Khánh Hòa",85.37,"Dòng 1\nDòng 2",1');
+    expect(lines[1]).toBe('"Sở ""Nội vụ"", Khánh Hòa",85.37,"Dòng 1\nDòng 2","Giá trị ""%"""');
     // Plain text stays unquoted.
     expect(csv).toContain('\r\nTỉnh Khánh Hòa,');
   });
 
-  it('round-trips every cell: numbers with a dot decimal, null as empty, sample as 1/0', () => {
+  it('round-trips every cell: numbers with a dot decimal, null as empty, sample columns named', () => {
     const rows = parseCsv(csv.slice(1)).slice(1);
     expect(rows).toEqual([
-      ['Sở "Nội vụ", Khánh Hòa', '85.37', 'Dòng 1\nDòng 2', '1'],
-      ['Tỉnh Khánh Hòa', '1234.5', '', '0'],
-      ['Phường Ninh Hòa', '', 'không có', '0'],
-      ['Xã Ninh Xuân', '0', 'a\r\nb', '1'],
+      ['Sở "Nội vụ", Khánh Hòa', '85.37', 'Dòng 1\nDòng 2', 'Giá trị "%"'],
+      ['Tỉnh Khánh Hòa', '1234.5', '', ''],
+      ['Phường Ninh Hòa', '', 'không có', ''],
+      ['Xã Ninh Xuân', '0', 'a\r\nb', 'Giá trị "%"; Ghi chú'],
     ]);
   });
 
@@ -143,7 +143,10 @@ describe('toCsv on the real reform tables', () => {
               const v = row.cells[c.key];
               return v === null || v === undefined ? '' : String(v);
             }),
-            row.sample ? '1' : '0',
+            table.columns
+              .filter((c) => row.sample.includes(c.key))
+              .map((c) => c.label)
+              .join('; '),
           ];
           expect(rows[i + 1], `${table.id} row ${i + 1}`).toEqual(expected);
           for (const c of table.columns)

@@ -12,11 +12,14 @@ export interface Column {
   key: string;
   label: string;
   numeric: boolean;
+  /** Long notes (sources) fold away on the page; the CSV keeps them whole. */
+  folded?: boolean;
 }
 
 export interface Row {
   cells: Record<string, Cell>;
-  sample: boolean;
+  /** Keys of the cells that hold sample data (DOMAIN §8: mark any figure not from a public source). */
+  sample: string[];
 }
 
 export interface ChartSpec {
@@ -59,14 +62,16 @@ export function partsTable(index: ReformIndex, scope: string, locale: string): D
   ];
   const overall: Row = {
     cells: { part: t('reform.overall'), ...Object.fromEntries(results.map((r) => [String(r.year), r.value])) },
-    sample: results.some((r) => r.source.sample),
+    sample: results.filter((r) => r.source.sample).map((r) => String(r.year)),
   };
   const rows: Row[] = index.parts.map((part) => ({
     cells: {
       part: l(part.name, locale),
       ...Object.fromEntries(results.map((r) => [String(r.year), r.parts.find((p) => p.id === part.id)?.value ?? null])),
     },
-    sample: results.some((r) => r.source.sample && r.parts.some((p) => p.id === part.id && p.value !== null)),
+    sample: results
+      .filter((r) => r.source.sample && r.parts.some((p) => p.id === part.id && p.value !== null))
+      .map((r) => String(r.year)),
   }));
   const title = `${t(index.id === 'par-index' ? 'reform.parTitle' : 'reform.sipasTitle', { year: latest.year })}: ${unitName(scope, locale)}`;
   const notes: string[] = [];
@@ -140,7 +145,7 @@ export function yearsTable(index: ReformIndex, locale: string): DataTable {
       { key: 'value', label: t('reform.value'), numeric: true },
       { key: 'rank', label: t('reform.rank'), numeric: false },
       { key: 'method', label: t('reform.method'), numeric: false },
-      { key: 'source', label: t('reform.source'), numeric: false },
+      { key: 'source', label: t('reform.source'), numeric: false, folded: true },
     ],
     rows: results.map((r) => ({
       cells: {
@@ -151,7 +156,7 @@ export function yearsTable(index: ReformIndex, locale: string): DataTable {
         method: r.method ? l(methods.find((m) => m.id === r.method)!.name, locale) : null,
         source: r.source.ref,
       },
-      sample: r.source.sample,
+      sample: r.source.sample ? ['value'] : [],
     })),
     notes,
     chart: {
@@ -182,7 +187,7 @@ export function targetsTable(locale: string): DataTable {
       { key: 'target', label: t('reform.target'), numeric: false },
       { key: 'value', label: t('reform.value'), numeric: false },
       { key: 'period', label: t('reform.period'), numeric: false },
-      { key: 'source', label: t('reform.source'), numeric: false },
+      { key: 'source', label: t('reform.source'), numeric: false, folded: true },
     ],
     rows: targets.map((x) => ({
       cells: {
@@ -192,7 +197,7 @@ export function targetsTable(locale: string): DataTable {
         period: x.from_year === x.to_year ? String(x.from_year) : `${x.from_year}–${x.to_year}`,
         source: x.source.ref,
       },
-      sample: x.source.sample,
+      sample: x.source.sample ? ['value'] : [],
     })),
     notes: [],
   };
@@ -211,6 +216,14 @@ export function reformTables(locale: string): DataTable[] {
   return out;
 }
 
+/** The labels of a row's sample cells, "; "-separated: the CSV's last column and the page's data-sample. */
+export function sampleColumns(table: DataTable, row: Row): string {
+  return table.columns
+    .filter((c) => row.sample.includes(c.key))
+    .map((c) => c.label)
+    .join('; ');
+}
+
 /** How a cell reads in the HTML table. */
 export function displayCell(cell: Cell, locale: string): string {
   if (cell === null) return useT(locale)('reform.notStated');
@@ -220,7 +233,8 @@ export function displayCell(cell: Cell, locale: string): string {
 
 /**
  * RFC 4180 CSV with a header row of the column labels; numbers with a dot decimal so spreadsheets
- * and scripts read them the same in every locale; a "sample" column marks sample data.
+ * and scripts read them the same in every locale; a last column names the columns of the row that
+ * hold sample data (empty when none).
  */
 export function toCsv(table: DataTable, locale: string): string {
   const t = useT(locale);
@@ -232,7 +246,7 @@ export function toCsv(table: DataTable, locale: string): string {
       const v = row.cells[c.key];
       return v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : quote(v);
     });
-    cells.push(row.sample ? '1' : '0');
+    cells.push(quote(sampleColumns(table, row)));
     lines.push(cells.join(','));
   }
   // The BOM lets Excel open Vietnamese text as UTF-8.
