@@ -454,10 +454,11 @@ describe('security headers', () => {
 
   beforeAll(() => {
     const dist = join(tmp, 'dist');
-    mkdirSync(join(dist, 'en', '404'), { recursive: true });
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Trang chủ</title><h1>Góp ý</h1>');
-    writeFileSync(join(dist, '404.html'), '<!doctype html><title>404</title><h1>Không tìm thấy trang</h1>');
-    writeFileSync(join(dist, 'en', '404', 'index.html'), '<!doctype html><title>404</title><h1>Page not found</h1>');
+    const client = join(dist, 'client');
+    mkdirSync(join(client, 'en', '404'), { recursive: true });
+    writeFileSync(join(client, 'index.html'), '<!doctype html><title>Trang chủ</title><h1>Góp ý</h1>');
+    writeFileSync(join(client, '404.html'), '<!doctype html><title>404</title><h1>Không tìm thấy trang</h1>');
+    writeFileSync(join(client, 'en', '404', 'index.html'), '<!doctype html><title>404</title><h1>Page not found</h1>');
     siteApp = createApp(deps(), { dir: dist, inlineScriptHashes: [HASH] });
   });
 

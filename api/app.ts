@@ -8,18 +8,23 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, Deps } from './app-env.ts';
 import { ProblemError, fieldErrors, problemResponse } from './problem.ts';
-import { securityHeaders } from './middleware/security.ts';
+import { securityHeaderMap, securityHeaders } from './middleware/security.ts';
+import type { AstroHandler } from './ssr.ts';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { sameOrigin } from './middleware/same-origin.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { usefulnessRoutes } from './routes/usefulness.ts';
 
 export interface SiteOptions {
-  /** Folder of the built Astro site (dist/). */
+  /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
   dir: string;
+  /** Renders the pages marked `prerender = false`; absent when the build has none. */
+  ssr?: AstroHandler | undefined;
   inlineScriptHashes: readonly string[];
 }
 
@@ -126,6 +131,12 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
 }
 
 function mountSite(app: OpenAPIHono<AppEnv>, site: SiteOptions): void {
+  const client = join(site.dir, 'client');
+  app.use('*', async (c, next) => {
+    // Build metadata and other dotfiles are not part of the site.
+    if (c.req.path.split('/').some((seg) => seg.startsWith('.'))) return notFoundPage(c, site);
+    return next();
+  });
   app.use('/_astro/*', async (c, next) => {
     await next();
     // Hashed file names: safe to cache for a year.
@@ -134,13 +145,40 @@ function mountSite(app: OpenAPIHono<AppEnv>, site: SiteOptions): void {
   app.use(
     '*',
     serveStatic({
-      root: site.dir,
+      root: client,
       precompressed: true,
       onFound: (path, c) => {
-        if (!path.startsWith(join(site.dir, '_astro'))) c.header('Cache-Control', 'no-cache');
+        if (!path.startsWith(join(client, '_astro'))) c.header('Cache-Control', 'no-cache');
       },
     }),
   );
+  if (site.ssr) app.use('*', ssrPages(app, site.ssr, securityHeaderMap(site.inlineScriptHashes)));
+}
+
+/**
+ * Hands the request to Astro's node handler when the server runs on Node (HttpBindings). Astro
+ * writes the response itself, so our headers go on the Node response first, and come off again
+ * when Astro has no such page and the request falls through to the 404 page.
+ */
+function ssrPages(
+  app: OpenAPIHono<AppEnv>,
+  handler: AstroHandler,
+  headers: Record<string, string>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const env = c.env as Partial<HttpBindings> | undefined;
+    if (!env?.incoming || !env.outgoing || !['GET', 'HEAD'].includes(c.req.method)) return next();
+    const res = env.outgoing;
+    const own = { ...headers, 'X-Request-Id': c.get('requestId'), 'Cache-Control': 'no-store' };
+    for (const [name, value] of Object.entries(own)) res.setHeader(name, value);
+    let fellThrough = false;
+    await handler(env.incoming, res, () => (fellThrough = true), {
+      api: async (path, init) => app.request(path, init),
+    });
+    if (!fellThrough) return RESPONSE_ALREADY_SENT;
+    for (const name of Object.keys(own)) res.removeHeader(name);
+    return next();
+  };
 }
 
 const notFoundCache = new Map<string, string>();
@@ -150,7 +188,8 @@ function notFoundPage(c: Context<AppEnv>, site: SiteOptions | undefined): Respon
   let html: string | undefined;
   if (site) {
     const first = /^\/([a-z]{2,3})(?:\/|$)/.exec(c.req.path)?.[1];
-    const candidates = [...(first ? [join(site.dir, first, '404', 'index.html')] : []), join(site.dir, '404.html')];
+    const client = join(site.dir, 'client');
+    const candidates = [...(first ? [join(client, first, '404', 'index.html')] : []), join(client, '404.html')];
     for (const file of candidates) {
       html = notFoundCache.get(file);
       if (html === undefined && existsSync(file)) {

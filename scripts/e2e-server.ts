@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
+import { loadAstroHandler } from '../api/ssr.ts';
 
 const port = process.argv[2] ?? '4399';
 const dir = mkdtempSync(join(tmpdir(), 'gopy-e2e-'));
@@ -18,7 +19,11 @@ const config = loadConfig({
   LOG_LEVEL: 'error',
 });
 const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
-const running = await startServer(config, { dir: config.SITE_DIR, inlineScriptHashes: info.inlineScriptHashes });
+const running = await startServer(config, {
+  dir: config.SITE_DIR,
+  inlineScriptHashes: info.inlineScriptHashes,
+  ssr: await loadAstroHandler(config.SITE_DIR),
+});
 console.log(`e2e server on ${running.url}`);
 
 const stop = () => {

@@ -5,12 +5,14 @@
 import { loadConfig } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
+import { loadAstroHandler } from '../api/ssr.ts';
 
 const config = loadConfig();
 const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
 const running = await startServer(config, {
   dir: config.SITE_DIR,
   inlineScriptHashes: info.inlineScriptHashes,
+  ssr: await loadAstroHandler(config.SITE_DIR),
 });
 
 console.log(`

@@ -17,9 +17,12 @@ type Tree = { [key: string]: string | Tree };
 const localeFiles = readdirSync(I18N)
   .filter((f) => f.endsWith('.json'))
   .sort();
-const locales: Record<string, Tree> = Object.fromEntries(
-  localeFiles.map((f) => [f.slice(0, -'.json'.length), JSON.parse(readFileSync(join(I18N, f), 'utf8')) as Tree]),
-);
+/** A locale is `<code>.json` plus any `<code>.<section>.json`, merged (site/i18n/index.ts). */
+const locales: Record<string, Tree> = {};
+for (const f of localeFiles) {
+  const code = f.split('.')[0]!;
+  Object.assign((locales[code] ??= {}), JSON.parse(readFileSync(join(I18N, f), 'utf8')) as Tree);
+}
 
 /** Flattens nested keys to "a.b.c" → value. */
 function flatten(tree: Tree, prefix = ''): Map<string, unknown> {

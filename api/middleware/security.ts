@@ -1,34 +1,44 @@
 /**
  * Security headers (ENGINEERING.md security baseline, OWASP ASVS 5.0 L2): HSTS, a CSP without
- * 'unsafe-inline' in script-src, no framing, nosniff, a strict referrer policy.
+ * 'unsafe-inline' in script-src, no framing, nosniff, a strict referrer policy. One map, applied by
+ * the middleware to Hono responses and by api/ssr.ts to pages Astro renders on request.
  */
-import { secureHeaders } from 'hono/secure-headers';
 import type { MiddlewareHandler } from 'hono';
 
 /**
  * @param inlineScriptHashes sha256 sources ('sha256-…') of the inline scripts Astro writes into
- *   the built pages (island bootstrap), measured at build time by scripts/build.ts.
+ *   the built pages (island bootstrap), measured at build time by scripts/site-build.ts.
  */
+export function securityHeaderMap(inlineScriptHashes: readonly string[] = []): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    `script-src ${["'self'", ...inlineScriptHashes.map((h) => `'${h}'`)].join(' ')}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'Content-Security-Policy': csp,
+    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  };
+}
+
 export function securityHeaders(inlineScriptHashes: readonly string[] = []): MiddlewareHandler {
-  return secureHeaders({
-    strictTransportSecurity: 'max-age=31536000; includeSubDomains',
-    xFrameOptions: 'DENY',
-    xContentTypeOptions: 'nosniff',
-    referrerPolicy: 'strict-origin-when-cross-origin',
-    crossOriginOpenerPolicy: 'same-origin',
-    crossOriginResourcePolicy: 'same-origin',
-    permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'", ...inlineScriptHashes.map((h) => `'${h}'`)],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      fontSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-  });
+  const headers = Object.entries(securityHeaderMap(inlineScriptHashes));
+  return async (c, next) => {
+    await next();
+    for (const [name, value] of headers) c.res.headers.set(name, value);
+  };
 }

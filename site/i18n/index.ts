@@ -1,8 +1,8 @@
 /**
- * Locales, UI strings (i18next) and the URL table. A locale is one file, `content/i18n/<code>.json`,
- * holding its display name, URL prefix, route slugs and UI strings; adding a file adds the locale
- * to every page, the language switcher and the 404 page (README "Adding a locale"). Content text
- * missing in a locale falls back to Vietnamese.
+ * Locales, UI strings (i18next) and the URL table. A locale is `content/i18n/<code>.json` (display
+ * name, URL prefix, route slugs, common strings) plus any `<code>.<section>.json` holding one
+ * feature's strings; adding the files adds the locale to every page, the language switcher and the
+ * 404 page (README "Adding a locale"). Content text missing in a locale falls back to Vietnamese.
  */
 import i18next, { type TFunction } from 'i18next';
 import type { Localized } from '../../api/contracts/content.ts';
@@ -37,9 +37,11 @@ export const defaultLocale = 'vi';
 
 const files = import.meta.glob<LocaleFile>('../../content/i18n/*.json', { eager: true, import: 'default' });
 
-export const localeFiles: Record<string, LocaleFile> = Object.fromEntries(
-  Object.entries(files).map(([path, file]) => [path.replace(/^.*\/([a-z-]+)\.json$/, '$1'), file]),
-);
+export const localeFiles: Record<string, LocaleFile> = {};
+for (const [path, file] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+  const code = path.replace(/^.*\//, '').split('.')[0]!;
+  localeFiles[code] = { ...localeFiles[code], ...file } as LocaleFile;
+}
 
 /** Vietnamese first, then the others in code order. */
 export const locales: string[] = Object.keys(localeFiles).sort((a, b) =>
