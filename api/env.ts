@@ -32,6 +32,23 @@ const schema = z.object({
     .min(1024)
     .default(64 * 1024),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+  /** Public address of the portal, used in survey links and QR codes (no trailing slash). */
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://gopy.khanhhoa.gov.vn')
+    .optional(),
+  /** How long a one-time survey token stays valid after the dossier is returned. */
+  SURVEY_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Open (self-selected) responses allowed per client address and unit in one window. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Require a proof-of-work solution on open responses (altcha). Tests may turn it off. */
+  POW_REQUIRED: z
+    .enum(['1', '0', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
+  /** Statistics cells with fewer responses than this are suppressed. */
+  STATS_MIN_N: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -21,6 +21,7 @@ import {
   type Target,
   type Localized,
 } from './content.ts';
+import { instrument, type Instrument } from './instrument.ts';
 
 export interface Content {
   units: Unit[];
@@ -31,6 +32,8 @@ export interface Content {
   methods: z.infer<typeof reform>['methods'];
   indices: ReformIndex[];
   targets: Target[];
+  /** Survey instruments (content/surveys/*.yaml), one per file. */
+  instruments: Instrument[];
 }
 
 export interface ContentProblem {
@@ -180,6 +183,13 @@ export function loadContent(root: string): Content {
   const hot = c.object(hotlineFile, c.read(hotlineFile), hotline);
   const ref = c.object(reformFile, c.read(reformFile), reform);
 
+  const instruments: Instrument[] = [];
+  for (const file of yamlFiles(join(root, 'surveys'))) {
+    const parsed = c.object(file, c.read(file), instrument);
+    if (parsed) instruments.push(parsed);
+  }
+  checkUnique(c, join(root, 'surveys'), instruments, (x) => x.id, 'id');
+
   checkUnique(c, unitsFile, units, (u) => u.id, 'id');
   checkUnique(c, fieldsFile, fields, (f) => f.id, 'id');
 
@@ -257,5 +267,6 @@ export function loadContent(root: string): Content {
     methods: ref!.methods,
     indices: ref!.indices,
     targets: ref!.targets,
+    instruments,
   };
 }
