@@ -19,6 +19,8 @@ import { sameOrigin } from './middleware/same-origin.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { usefulnessRoutes } from './routes/usefulness.ts';
+import { responseRoutes } from './routes/responses.ts';
+import { integrationRoutes } from './routes/integration.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -52,6 +54,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   });
   api.route('/', healthRoutes);
   api.route('/', usefulnessRoutes);
+  api.route('/', responseRoutes);
+  api.route('/', integrationRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api/v1' }],
@@ -90,9 +94,10 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   });
   if (deps.config.LOG_LEVEL === 'info') app.use('*', accessLog(deps.log));
   app.use('*', securityHeaders(site?.inlineScriptHashes));
-  app.use('/api/*', sameOrigin(deps.config.PUBLIC_ORIGINS));
+  // Writes anywhere (the API, and the rating page's plain form post) are same-origin and capped.
+  app.use('*', sameOrigin(deps.config.PUBLIC_ORIGINS));
   app.use(
-    '/api/*',
+    '*',
     bodyLimit({
       maxSize: deps.config.BODY_LIMIT_BYTES,
       onError: () => {
@@ -167,13 +172,15 @@ function ssrPages(
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const env = c.env as Partial<HttpBindings> | undefined;
-    if (!env?.incoming || !env.outgoing || !['GET', 'HEAD'].includes(c.req.method)) return next();
+    if (!env?.incoming || !env.outgoing || !['GET', 'HEAD', 'POST'].includes(c.req.method)) return next();
     const res = env.outgoing;
     const own = { ...headers, 'X-Request-Id': c.get('requestId'), 'Cache-Control': 'no-store' };
     for (const [name, value] of Object.entries(own)) res.setHeader(name, value);
     let fellThrough = false;
+    // In-process API calls carry the visitor's address (rate limits) and mark the plain-form path.
+    const callEnv = { inProcessForm: true, clientAddress: env.incoming.socket.remoteAddress ?? 'unknown' };
     await handler(env.incoming, res, () => (fellThrough = true), {
-      api: async (path, init) => app.request(path, init),
+      api: async (path, init) => app.request(path, init, callEnv),
     });
     if (!fellThrough) return RESPONSE_ALREADY_SENT;
     for (const name of Object.keys(own)) res.removeHeader(name);

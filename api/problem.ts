@@ -37,6 +37,18 @@ const TITLES: Record<ProblemCode, string> = {
   cross_origin: 'Cross-origin write refused',
   idempotency_conflict: 'Idempotency key reused with a different request',
   rate_limited: 'Too many requests',
+  idempotency_key_required: 'An Idempotency-Key header is required',
+  unknown_instrument: 'Unknown survey or survey version',
+  unknown_unit: 'Unknown unit',
+  pow_required: 'A proof-of-work solution is required',
+  pow_invalid: 'The proof-of-work solution is not valid',
+  pow_replayed: 'The proof-of-work solution was already used',
+  unauthorized: 'Missing, unknown or revoked API key',
+  forbidden_unit: 'The API key may not register dossiers of this unit',
+  dossier_conflict: 'The dossier is already registered with different data',
+  token_invalid: 'Unknown survey token',
+  token_expired: 'The survey token has expired',
+  token_used: 'The survey token has already been used',
   internal_error: 'Internal error',
 };
 

@@ -9,6 +9,7 @@ import { openDb, type Db } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { syncContent } from '../db/content-sync.ts';
 import { loadContent } from './contracts/load-content.ts';
+import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
 import type { Config } from './env.ts';
 
@@ -33,6 +34,7 @@ export async function prepareDatabase(config: Config): Promise<{ db: Db; migrati
   const migration = await migrate(db.client);
   const content = loadContent(config.CONTENT_DIR);
   await syncContent(db.client, content.units, content.procedures);
+  await syncInstruments(db.client, content.instruments);
   return { db, migration };
 }
 

@@ -6,7 +6,7 @@ try {
   const c = loadContent(root);
   console.log(
     `content ok: ${c.units.length} units, ${c.fields.length} fields, ${c.procedures.length} procedures, ` +
-      `${c.contacts.length} contact points, ${c.indices.length} indices, ${c.targets.length} targets`,
+      `${c.contacts.length} contact points, ${c.indices.length} indices, ${c.targets.length} targets, ${c.instruments.length} survey instruments`,
   );
 } catch (err) {
   if (err instanceof ContentError) {

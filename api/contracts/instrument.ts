@@ -91,19 +91,22 @@ export const instrument = z
     factors: z.array(z.object({ id, name: localized })).default([]),
     questions: z.array(question).min(1),
     /** Dossier evaluation grades over the total 0–18 (DOMAIN §6: keep as editable data). */
-    grade_bands: z
-      .array(z.object({ id, name: localized, min: z.number().min(0), max: z.number().min(0) }))
-      .default([]),
+    grade_bands: z.array(z.object({ id, name: localized, min: z.number().min(0), max: z.number().min(0) })).default([]),
   })
   .superRefine((ins, ctx) => {
     const ids = new Set<string>();
     ins.questions.forEach((q, i) => {
-      if (ids.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'duplicate question id' });
+      if (ids.has(q.id))
+        ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'duplicate question id' });
       ids.add(q.id);
       if (q.factor && !ins.factors.some((f) => f.id === q.factor))
         ctx.addIssue({ code: 'custom', path: ['questions', i, 'factor'], message: `unknown factor "${q.factor}"` });
       if (q.show_if && !ins.questions.slice(0, i).some((p) => p.id === q.show_if!.question))
-        ctx.addIssue({ code: 'custom', path: ['questions', i, 'show_if'], message: 'must refer to an earlier question' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'show_if'],
+          message: 'must refer to an earlier question',
+        });
     });
     if (ins.kind === 'sipas') {
       if (ins.factors.length === 0) ctx.addIssue({ code: 'custom', path: ['factors'], message: 'SIPAS needs factors' });
@@ -133,5 +136,8 @@ function canonical(value: unknown): unknown {
  * @example instrumentVersion(sipas) === '3f2a…' (changes whenever any wording or option changes)
  */
 export function instrumentVersion(ins: Instrument): string {
-  return createHash('sha256').update(JSON.stringify(canonical(ins))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(ins)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -12,6 +12,18 @@ export const problemCodes = [
   'cross_origin',
   'idempotency_conflict',
   'rate_limited',
+  'idempotency_key_required',
+  'unknown_instrument',
+  'unknown_unit',
+  'pow_required',
+  'pow_invalid',
+  'pow_replayed',
+  'unauthorized',
+  'forbidden_unit',
+  'dossier_conflict',
+  'token_invalid',
+  'token_expired',
+  'token_used',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

@@ -56,8 +56,10 @@ CREATE TABLE responses (
   -- Calendar day in Asia/Ho_Chi_Minh, the bucket of every statistic.
   day TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  -- A retry with the same key returns this response instead of writing another.
-  idempotency_key TEXT NOT NULL UNIQUE
+  -- A retry with the same key returns this response instead of writing another; the hash of the
+  -- request tells a true retry from a key reused for different answers.
+  idempotency_key TEXT NOT NULL UNIQUE,
+  request_hash TEXT NOT NULL
 );
 
 CREATE TABLE answers (
@@ -67,9 +69,11 @@ CREATE TABLE answers (
 );
 CREATE INDEX answers_by_response ON answers (response_id);
 
--- Sums per unit, procedure, instrument version, day and trust level: statistics read these and
--- never scan answers. `value` is the answer bucket (a scale point, an option, points) or '' for
--- numeric aggregates; pseudo-metrics start with '_' (see api/scoring).
+-- Sums per unit subtree, procedure ('' = all procedures), instrument version, day and trust level:
+-- statistics read these and never scan answers. A response adds its cells to its unit and every
+-- ancestor (db/units.ts), so a subtree's figure is one key range. `value` is the answer bucket (a
+-- scale point, an option, points) or '' for numeric aggregates; pseudo-metrics start with '_'
+-- (api/scoring).
 CREATE TABLE rating_rollups (
   unit_id TEXT NOT NULL,
   procedure_code TEXT NOT NULL,

@@ -1,0 +1,199 @@
+/**
+ * Ratings (issue #3). POST /responses stores one rating exactly once (Idempotency-Key), verified
+ * when it carries a dossier's one-time token, self-selected otherwise (then rate-limited per client
+ * and unit, with a proof of work and a honeypot). GET /pow/challenge hands out a challenge.
+ */
+import { createHash } from 'node:crypto';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { powChallenge, ratingInput, ratingResult, type PowPayload } from '../contracts/rating.ts';
+import { ProblemError } from '../problem.ts';
+import { problemSchema } from '../openapi.ts';
+import { onlyMediaTypes } from '../middleware/media-type.ts';
+import { resolveInstrument } from '../ratings/instruments.ts';
+import { validateAnswers } from '../ratings/validate.ts';
+import { newChallenge, verifyPow, POW_VALID_SECONDS } from '../ratings/pow.ts';
+import { rollupCellsForResponse } from '../scoring/scoring.ts';
+import { serverSecret } from '../../db/secrets.ts';
+import { hitRateLimit } from '../../db/rate-limits.ts';
+import { findResponseByKey, powUsedStatement, responseStatements } from '../../db/responses.ts';
+import { vnDay } from '../../db/time.ts';
+import { unitWithAncestors } from '../../db/units.ts';
+import { redeemToken, DossierError } from '../../db/dossiers.ts';
+import type { AppEnv } from '../app-env.ts';
+
+const problems = (description: string) => ({
+  content: { 'application/problem+json': { schema: problemSchema } },
+  description,
+});
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/responses',
+  summary: 'Submit a rating',
+  description:
+    'Stores one rating for the exact instrument version shown. Send an Idempotency-Key header: a retry with the same key and body returns the stored rating (200) instead of writing another.',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().optional() }),
+    body: { content: { 'application/json': { schema: ratingInput } } },
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: ratingResult } }, description: 'Already stored (a retry)' },
+    201: { content: { 'application/json': { schema: ratingResult } }, description: 'Stored' },
+    400: problems('Malformed JSON or missing Idempotency-Key'),
+    404: problems('Unknown token'),
+    409: problems('Token already used, key reused for other answers, or proof of work replayed'),
+    410: problems('Token expired'),
+    413: problems('Body too large'),
+    415: problems('Not JSON'),
+    422: problems('Invalid fields'),
+    429: problems('Too many open ratings from this client for this unit'),
+  },
+});
+
+const challengeRoute = createRoute({
+  method: 'get',
+  path: '/pow/challenge',
+  summary: 'A proof-of-work challenge for an open rating',
+  responses: { 200: { content: { 'application/json': { schema: powChallenge } }, description: 'Challenge' } },
+});
+
+const KEY = /^[A-Za-z0-9_-]{8,100}$/;
+
+/** The client address: the socket's, or the one the server-rendered form page passes in-process. */
+function clientAddress(c: Context<AppEnv>): string {
+  const env = c.env as (Partial<HttpBindings> & { clientAddress?: string }) | undefined;
+  // Behind a reverse proxy every client has the proxy's address; see README "Scaled-out mode".
+  return env?.clientAddress ?? env?.incoming?.socket.remoteAddress ?? 'unknown';
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Maps a failed batch to what the citizen did: a retry, a used token or a replayed proof. */
+function conflictOf(err: unknown): 'idempotency' | 'token' | 'pow' | undefined {
+  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  if (!/UNIQUE constraint failed|PRIMARY KEY/.test(text) && !/SQLITE_CONSTRAINT/.test(text)) return undefined;
+  if (text.includes('responses.idempotency_key')) return 'idempotency';
+  if (text.includes('responses.dossier_id')) return 'token';
+  if (text.includes('pow_used')) return 'pow';
+  return undefined;
+}
+
+export const responseRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(challengeRoute, async (c) => {
+    const { db, now } = c.var.deps;
+    c.header('Cache-Control', 'no-store');
+    const challenge = await newChallenge(await serverSecret(db.client, 'pow-hmac'), now());
+    return c.json({ parameters: { ...challenge.parameters }, signature: challenge.signature ?? '' }, 200);
+  })
+  .openapi(submitRoute, async (c) => {
+    const { db, config, now } = c.var.deps;
+    const input = c.req.valid('json');
+    c.header('Cache-Control', 'no-store');
+    const key = c.req.header('idempotency-key');
+    if (!key || !KEY.test(key)) throw new ProblemError(400, 'idempotency_key_required');
+    if (input.website)
+      throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
+
+    // The same answers sent again are a retry; the proof of work may differ between tries.
+    const { pow, website: _website, ...meaning } = input;
+    const requestHash = sha256(JSON.stringify(meaning));
+    const existing = await findResponseByKey(db.client, key);
+    if (existing) {
+      if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
+      return c.json({ id: existing.id, verified: existing.verified, replayed: true }, 200);
+    }
+
+    const ins = await resolveInstrument(db.client, input.instrument, input.version);
+    if (!ins)
+      throw new ProblemError(422, 'unknown_instrument', { errors: [{ path: 'version', code: 'invalid_value' }] });
+    const checked = validateAnswers(ins, input.answers);
+    if (!checked.ok) throw new ProblemError(422, 'validation_failed', { errors: checked.errors });
+
+    const at = now();
+    let unitId = input.unit;
+    let procedureCode = input.procedure;
+    let dossierId: number | undefined;
+    const extra = [];
+    if (input.token) {
+      // Verified: the dossier, not the link, says which unit and procedure were served.
+      try {
+        const redeemed = await redeemToken(db.client, input.token, at);
+        unitId = redeemed.unitId;
+        procedureCode = redeemed.procedureCode ?? undefined;
+        dossierId = redeemed.dossierId;
+        extra.push(...redeemed.statements);
+      } catch (err) {
+        if (err instanceof DossierError) throw new ProblemError(err.status, err.code);
+        throw err as Error;
+      }
+    } else {
+      const found = await db.client.execute({
+        sql: `SELECT (SELECT count(*) FROM units WHERE id = ?) AS unit,
+                     (SELECT count(*) FROM procedures WHERE code = ?) AS procedure`,
+        args: [unitId, procedureCode ?? ''],
+      });
+      if (Number(found.rows[0]?.unit) === 0)
+        throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
+      if (procedureCode && Number(found.rows[0]?.procedure) === 0)
+        throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
+      // The plain HTML form (no JavaScript, so no proof of work) reaches us through the rating page
+      // on this server, which says so in-process; it still meets the rate limit and the honeypot.
+      const fromFormPage = (c.env as { inProcessForm?: boolean } | undefined)?.inProcessForm === true;
+      if (config.POW_REQUIRED && !fromFormPage) {
+        if (!pow) throw new ProblemError(422, 'pow_required', { errors: [{ path: 'pow', code: 'required' }] });
+        if (!(await verifyPow(pow as PowPayload, await serverSecret(db.client, 'pow-hmac'))))
+          throw new ProblemError(422, 'pow_invalid', { errors: [{ path: 'pow', code: 'invalid_value' }] });
+        extra.push(powUsedStatement(pow.challenge.signature, Math.floor(at.getTime() / 1000) + POW_VALID_SECONDS));
+      }
+      const pepper = await serverSecret(db.client, 'address-pepper');
+      const bucket = sha256(`${pepper}|${clientAddress(c)}|${unitId}`);
+      const limit = await hitRateLimit(db.client, bucket, config.RATE_LIMIT_MAX, config.RATE_LIMIT_WINDOW_SECONDS, at);
+      if (!limit.allowed)
+        throw new ProblemError(429, 'rate_limited', {
+          headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) },
+        });
+    }
+
+    const day = vnDay(at);
+    const statements = [
+      ...extra,
+      ...responseStatements({
+        instrumentVersion: input.version,
+        unitId,
+        procedureCode,
+        counter: input.counter,
+        dossierId,
+        verified: dossierId !== undefined,
+        locale: input.locale,
+        day,
+        at,
+        idempotencyKey: key,
+        requestHash,
+        answers: checked.answers,
+        cells: rollupCellsForResponse(ins, checked.answers),
+        rollupUnits: await unitWithAncestors(db.client, unitId),
+      }),
+    ];
+    try {
+      await db.client.batch(statements, 'write');
+    } catch (err) {
+      const conflict = conflictOf(err);
+      if (conflict === 'idempotency') {
+        // Two copies of one submission raced; the other one won.
+        const stored = await findResponseByKey(db.client, key);
+        if (stored && stored.requestHash === requestHash)
+          return c.json({ id: stored.id, verified: stored.verified, replayed: true }, 200);
+        throw new ProblemError(409, 'idempotency_conflict');
+      }
+      if (conflict === 'token') throw new ProblemError(409, 'token_used');
+      if (conflict === 'pow') throw new ProblemError(409, 'pow_replayed');
+      throw err as Error;
+    }
+    const stored = await findResponseByKey(db.client, key);
+    return c.json({ id: stored!.id, verified: dossierId !== undefined, replayed: false }, 201);
+  });
