@@ -20,6 +20,7 @@ import { hitRateLimit } from '../../db/rate-limits.ts';
 import { findResponseByKey, powUsedStatement, responseStatements } from '../../db/responses.ts';
 import { vnDay } from '../../db/time.ts';
 import { unitWithAncestors } from '../../db/units.ts';
+import { committerFor } from '../../db/group-commit.ts';
 import { redeemToken, DossierError } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
 
@@ -180,7 +181,8 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
       }),
     ];
     try {
-      await db.client.batch(statements, 'write');
+      // Joined with other ratings arriving meanwhile: one fsync for many (db/group-commit.ts).
+      await committerFor(db.client).write(statements);
     } catch (err) {
       const conflict = conflictOf(err);
       if (conflict === 'idempotency') {
