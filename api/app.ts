@@ -96,15 +96,15 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   app.use('*', securityHeaders(site?.inlineScriptHashes));
   // Writes anywhere (the API, and the rating page's plain form post) are same-origin and capped.
   app.use('*', sameOrigin(deps.config.PUBLIC_ORIGINS));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ProblemError(413, 'payload_too_large');
-      },
-    }),
-  );
+  const tooLarge = () => {
+    throw new ProblemError(413, 'payload_too_large');
+  };
+  // One-stop systems register up to 500 dossiers a request (about 180 bytes each) with a key.
+  const INTEGRATION = '/api/v1/integration/';
+  app.use('*', async (c, next) => {
+    const maxSize = c.req.path.startsWith(INTEGRATION) ? 1024 * 1024 : deps.config.BODY_LIMIT_BYTES;
+    return bodyLimit({ maxSize, onError: tooLarge })(c, next);
+  });
   const api = createApi();
   app.route('/api/v1', api);
   app.all('/api/*', (c) => {
