@@ -26,7 +26,10 @@ export const pages: PageCase[] = [
   },
   { name: 'hotline', vi: '/duong-day-nong/', en: '/en/hotline/', contentPage: true },
   { name: 'reform results', vi: '/ket-qua-cai-cach/', en: '/en/reform-results/', contentPage: false },
-  { name: 'service not yet open', vi: '/danh-gia/', en: '/en/rate/', contentPage: true },
+  // The rating picker sends ratings still waiting in the browser (an island), so it has JavaScript.
+  { name: 'rate: choose where you were served', vi: '/danh-gia/', en: '/en/rate/', contentPage: false },
+  { name: 'rate: thank you', vi: '/danh-gia/cam-on/', en: '/en/rate/thank-you/', contentPage: true },
+  { name: 'service not yet open', vi: '/gop-y/', en: '/en/feedback/', contentPage: true },
   { name: 'accessibility', vi: '/tro-nang-tiep-can/', en: '/en/accessibility/', contentPage: true },
   { name: 'not found', vi: '/khong-co-trang-nay/', en: '/en/no-such-page/', contentPage: true },
 ];

@@ -23,6 +23,7 @@ export const routeKeys = [
   'hotline',
   'reform',
   'rate',
+  'rateThanks',
   'feedback',
   'track',
   'published',
