@@ -7,7 +7,14 @@ import type { Client } from '@libsql/client';
  * several processes agree because the insert is ignored when the row exists.
  * @example const key = await serverSecret(db.client, 'pow-hmac');
  */
+const cache = new WeakMap<Client, Map<string, string>>();
+
 export async function serverSecret(client: Client, name: string): Promise<string> {
+  // A secret never changes once created: read it once per process, not once per request.
+  let known = cache.get(client);
+  if (!known) cache.set(client, (known = new Map()));
+  const hit = known.get(name);
+  if (hit !== undefined) return hit;
   const [, rs] = await client.batch(
     [
       {
@@ -18,5 +25,7 @@ export async function serverSecret(client: Client, name: string): Promise<string
     ],
     'write',
   );
-  return String(rs!.rows[0]!.value);
+  const value = String(rs!.rows[0]!.value);
+  known.set(name, value);
+  return value;
 }

@@ -119,14 +119,14 @@ export const instrument = z
   });
 export type Instrument = z.infer<typeof instrument>;
 
-/** Keys in a stable order, so the same definition always hashes the same. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
+/** Keys in a stable order, so the same definition (or request) always hashes the same. */
+export function canonicalJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalJson);
   if (value && typeof value === 'object')
     return Object.fromEntries(
       Object.keys(value as object)
         .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+        .map((k) => [k, canonicalJson((value as Record<string, unknown>)[k])]),
     );
   return value;
 }
@@ -137,7 +137,7 @@ function canonical(value: unknown): unknown {
  */
 export function instrumentVersion(ins: Instrument): string {
   return createHash('sha256')
-    .update(JSON.stringify(canonical(ins)))
+    .update(JSON.stringify(canonicalJson(ins)))
     .digest('hex')
     .slice(0, 16);
 }

@@ -39,7 +39,11 @@ export const ratingInput = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{20,100}$/)
     .optional(),
   /** question id → option id / scale point / text, or a list for multi-select. */
-  answers: z.record(z.string().max(64), z.union([z.string().max(5000), z.array(z.string().max(64)).max(20)])),
+  answers: z.preprocess(
+    // zod drops an own "__proto__" key silently; refuse the object instead of ignoring the answer.
+    (v) => (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__') ? null : v),
+    z.record(z.string().max(64), z.union([z.string().max(5000), z.array(z.string().max(64)).max(20)])),
+  ),
   locale: z
     .string()
     .regex(/^[a-z]{2,3}$/)

@@ -15,6 +15,7 @@ import { resolveInstrument } from '../ratings/instruments.ts';
 import { validateAnswers } from '../ratings/validate.ts';
 import { newChallenge, verifyPow, POW_VALID_SECONDS } from '../ratings/pow.ts';
 import { rollupCellsForResponse } from '../scoring/scoring.ts';
+import { canonicalJson } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
 import { hitRateLimit } from '../../db/rate-limits.ts';
 import { findResponseByKey, powUsedStatement, responseStatements } from '../../db/responses.ts';
@@ -100,9 +101,13 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
     if (input.website)
       throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
 
-    // The same answers sent again are a retry; the proof of work may differ between tries.
+    // The same answers sent again are a retry, whatever the key order or empty answers; the proof
+    // of work may differ between tries.
     const { pow, website: _website, ...meaning } = input;
-    const requestHash = sha256(JSON.stringify(meaning));
+    const answered = Object.fromEntries(
+      Object.entries(meaning.answers).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : v.trim() !== '')),
+    );
+    const requestHash = sha256(JSON.stringify(canonicalJson({ ...meaning, answers: answered })));
     const existing = await findResponseByKey(db.client, key);
     if (existing) {
       if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
@@ -124,6 +129,11 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
       // Verified: the dossier, not the link, says which unit and procedure were served.
       try {
         const redeemed = await redeemToken(db.client, input.token, at);
+        // A dossier token verifies the survey it was issued for, not any other.
+        if (redeemed.instrumentId !== input.instrument)
+          throw new ProblemError(422, 'unknown_instrument', {
+            errors: [{ path: 'instrument', code: 'invalid_value' }],
+          });
         unitId = redeemed.unitId;
         procedureCode = redeemed.procedureCode ?? undefined;
         dossierId = redeemed.dossierId;
