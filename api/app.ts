@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { usefulnessRoutes } from './routes/usefulness.ts';
 import { responseRoutes } from './routes/responses.ts';
 import { integrationRoutes } from './routes/integration.ts';
+import { statsRoutes } from './routes/stats.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -56,6 +57,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', usefulnessRoutes);
   api.route('/', responseRoutes);
   api.route('/', integrationRoutes);
+  api.route('/', statsRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api/v1' }],

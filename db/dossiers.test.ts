@@ -166,13 +166,20 @@ describe('registerDossiers', () => {
     const rollups = await db.client.execute(
       "SELECT procedure_code, day, total, on_time FROM dossier_rollups WHERE unit_id = 'so-y-te' ORDER BY day, procedure_code",
     );
+    // Every dossier also counts under '' (all procedures), so that row holds onTime and noProc.
     expect(rollups.rows.map((r) => [r.procedure_code, r.day, r.total, r.on_time])).toEqual(
       expect.arrayContaining([
-        ['', '2025-08-05', 1, 1],
+        ['', '2025-08-05', 2, 2],
+        ['', '2025-08-06', 1, 0],
         [PROCEDURE, '2025-08-05', 1, 1],
         [PROCEDURE, '2025-08-06', 1, 0],
       ]),
     );
+    // And for every ancestor (subtree totals, as the rating rollups): one key range per figure.
+    const up = await db.client.execute(
+      "SELECT unit_id, sum(total) AS total FROM dossier_rollups WHERE procedure_code = '' AND day IN ('2025-08-05', '2025-08-06') GROUP BY unit_id ORDER BY unit_id",
+    );
+    expect(Object.fromEntries(up.rows.map((r) => [r.unit_id, r.total]))).toEqual({ 'so-y-te': 3, 'khanh-hoa': 3 });
   });
 
   it('stores the token as sha256 only, expiring TTL days after the return', async () => {

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Client, InStatement } from '@libsql/client';
 import { vnDay } from './time.ts';
+import { unitWithAncestors } from './units.ts';
 
 /** The instrument a dossier token opens unless the one-stop system says otherwise. */
 export const DEFAULT_DOSSIER_INSTRUMENT = 'danh-gia-ho-so';
@@ -218,8 +219,10 @@ function isUniqueViolation(err: unknown, column: string): boolean {
 
 /**
  * Registers returned dossiers: for each new one a `dossiers` row, its survey token (hashed) and the
- * timeliness rollup of its unit, procedure and day of return, all in ONE batch, so the figures never
- * disagree with the rows. Registering the same (unit, code) again writes nothing and issues no new
+ * timeliness rollups of its day of return, all in ONE batch, so the figures never disagree with the
+ * rows. Like the rating rollups (db/responses.ts), a dossier is counted for its unit AND every
+ * ancestor, under its procedure AND under '' (all procedures): every timeliness figure of a subtree
+ * is then one range of the primary key (db/stats.ts). Registering the same (unit, code) again writes nothing and issues no new
  * token (a one-stop system that retries after a lost answer must not create a second rating
  * right); the item comes back as `existing`, or as `conflict` when the data differs, in which case
  * nothing at all is written and the caller refuses the request.
@@ -256,6 +259,9 @@ async function registerOnce(
   const stmts: InStatement[] = [];
   const createdAt = options.now.toISOString();
   const instrument = options.instrumentId ?? DEFAULT_DOSSIER_INSTRUMENT;
+  const ancestry = new Map<string, string[]>();
+  for (const unitId of new Set(dossiers.map((d) => d.unitId)))
+    ancestry.set(unitId, await unitWithAncestors(client, unitId));
   for (const d of dossiers) {
     const stored = existing.get(`${d.unitId}\n${d.code}`);
     if (stored) {
@@ -289,13 +295,17 @@ async function registerOnce(
               VALUES (?, (SELECT id FROM dossiers WHERE unit_id = ? AND code = ?), ?, ?)`,
         args: [sha256Hex(token), d.unitId, d.code, instrument, expiresAt.toISOString()],
       },
-      {
-        sql: `INSERT INTO dossier_rollups (unit_id, procedure_code, day, total, on_time) VALUES (?, ?, ?, 1, ?)
-              ON CONFLICT (unit_id, day, procedure_code) DO UPDATE SET total = total + 1,
-                on_time = on_time + excluded.on_time`,
-        args: [d.unitId, d.procedureCode ?? '', vnDay(d.returnedAt), onTime ? 1 : 0],
-      },
     );
+    const day = vnDay(d.returnedAt);
+    const units = ancestry.get(d.unitId)?.length ? ancestry.get(d.unitId)! : [d.unitId];
+    for (const unitId of units)
+      for (const procedureCode of d.procedureCode ? [d.procedureCode, ''] : [''])
+        stmts.push({
+          sql: `INSERT INTO dossier_rollups (unit_id, procedure_code, day, total, on_time) VALUES (?, ?, ?, 1, ?)
+                ON CONFLICT (unit_id, day, procedure_code) DO UPDATE SET total = total + 1,
+                  on_time = on_time + excluded.on_time`,
+          args: [unitId, procedureCode, day, onTime ? 1 : 0],
+        });
     results.push({ status: 'created', input: d, onTime, token, expiresAt });
   }
   if (results.some((r) => r.status === 'conflict')) return results;

@@ -1,0 +1,321 @@
+/**
+ * Statistics queries (issue #3, DESIGN §4 "Publish"). They read ONLY the rollup tables, never
+ * `responses` or `answers`: every response and every dossier was added to its unit and all its
+ * ancestors, per procedure and under '' (all procedures), so a subtree's figure over a date range
+ * is one range of a primary key whatever the size of the tree (db/stats.test.ts checks the plans).
+ *
+ * Cells come back per trust level (`verified`): the caller labels each figure "verified sample",
+ * "self-selected" or "mixed" from the same rows it sums.
+ */
+import type { Client, InStatement, InValue } from '@libsql/client';
+
+export type StatsPeriod = 'month' | 'quarter' | 'year';
+
+/** A summed `rating_rollups` cell of one trust level. */
+export interface StatsCell {
+  verified: boolean;
+  metric: string;
+  value: string;
+  n: number;
+  sum: number;
+  sumsq: number;
+}
+
+export interface RatingQuery {
+  unitId: string;
+  /** Every version of one instrument (their answers are summed). Empty → nothing. */
+  instrumentVersions: readonly string[];
+  /** Days 'YYYY-MM-DD' in Asia/Ho_Chi_Minh, both inclusive. */
+  from: string;
+  to: string;
+  /** '' = all procedures. */
+  procedureCode: string;
+  /** Only verified (true) or only self-selected (false) responses; undefined = both. */
+  verified?: boolean | undefined;
+}
+
+export interface DossierQuery {
+  unitId: string;
+  from: string;
+  to: string;
+  procedureCode: string;
+}
+
+export interface Timeliness {
+  total: number;
+  onTime: number;
+}
+
+/**
+ * The bucket of a day: '2025' (year), '2025-Q3' (quarter), '2025-08' (month). Kept beside
+ * {@link periodsBetween}, which lists the same keys in JS.
+ */
+function periodSql(period: StatsPeriod): string {
+  switch (period) {
+    case 'year':
+      return 'substr(day, 1, 4)';
+    case 'month':
+      return 'substr(day, 1, 7)';
+    case 'quarter':
+      return "substr(day, 1, 4) || '-Q' || ((CAST(substr(day, 6, 2) AS INTEGER) + 2) / 3)";
+  }
+}
+
+/**
+ * Every period key from the period of `from` to that of `to`, in order, as {@link periodSql} writes
+ * them. Lets a series show the periods without data too, instead of silently joining around them.
+ * @example periodsBetween('2024-11-15', '2025-02-01', 'quarter') // ['2024-Q4', '2025-Q1']
+ */
+export function periodsBetween(from: string, to: string, period: StatsPeriod): string[] {
+  const [fy, fm] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  const [ty, tm] = [Number(to.slice(0, 4)), Number(to.slice(5, 7))];
+  const out: string[] = [];
+  if (period === 'year') for (let y = fy; y <= ty; y++) out.push(String(y));
+  else if (period === 'month')
+    for (let y = fy, m = fm; y < ty || (y === ty && m <= tm); m === 12 ? (y++, (m = 1)) : m++)
+      out.push(`${y}-${String(m).padStart(2, '0')}`);
+  else {
+    const fq = Math.ceil(fm / 3);
+    const tq = Math.ceil(tm / 3);
+    for (let y = fy, q = fq; y < ty || (y === ty && q <= tq); q === 4 ? (y++, (q = 1)) : q++) out.push(`${y}-Q${q}`);
+  }
+  return out;
+}
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+function ratingWhere(unitIds: readonly string[], q: Omit<RatingQuery, 'unitId'>): { sql: string; args: InValue[] } {
+  const unit = unitIds.length === 1 ? 'unit_id = ?' : `unit_id IN (${marks(unitIds.length)})`;
+  const args: InValue[] = [...unitIds, ...q.instrumentVersions, q.from, q.to, q.procedureCode];
+  let sql = `${unit} AND instrument_version IN (${marks(q.instrumentVersions.length)})
+             AND day BETWEEN ? AND ? AND procedure_code = ?`;
+  if (q.verified !== undefined) {
+    sql += ' AND verified = ?';
+    args.push(q.verified ? 1 : 0);
+  }
+  return { sql, args };
+}
+
+const SUMS = 'verified, metric, value, sum(n) AS n, sum(sum) AS sum, sum(sumsq) AS sumsq';
+
+/** The statement of {@link ratingCells}, exported so the test can EXPLAIN it. */
+export function ratingCellsStatement(q: RatingQuery): InStatement {
+  const w = ratingWhere([q.unitId], q);
+  return {
+    sql: `SELECT ${SUMS} FROM rating_rollups WHERE ${w.sql} GROUP BY verified, metric, value`,
+    args: w.args,
+  };
+}
+
+/** The statement of {@link ratingSeries}. */
+export function ratingSeriesStatement(q: RatingQuery, period: StatsPeriod): InStatement {
+  const w = ratingWhere([q.unitId], q);
+  return {
+    sql: `SELECT ${periodSql(period)} AS period, ${SUMS} FROM rating_rollups WHERE ${w.sql}
+          GROUP BY period, verified, metric, value`,
+    args: w.args,
+  };
+}
+
+/** The statement of {@link ratingCellsByUnit}. */
+export function ratingCellsByUnitStatement(unitIds: readonly string[], q: Omit<RatingQuery, 'unitId'>): InStatement {
+  const w = ratingWhere(unitIds, q);
+  return {
+    sql: `SELECT unit_id, ${SUMS} FROM rating_rollups WHERE ${w.sql} GROUP BY unit_id, verified, metric, value`,
+    args: w.args,
+  };
+}
+
+function toCell(r: Record<string, unknown>): StatsCell {
+  return {
+    verified: Number(r.verified) === 1,
+    metric: String(r.metric),
+    value: String(r.value),
+    n: Number(r.n),
+    sum: Number(r.sum),
+    sumsq: Number(r.sumsq),
+  };
+}
+
+function groupRows<K extends string>(rows: readonly Record<string, unknown>[], key: K): Map<string, StatsCell[]> {
+  const out = new Map<string, StatsCell[]>();
+  for (const r of rows) {
+    const k = String(r[key]);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(toCell(r));
+  }
+  return out;
+}
+
+/**
+ * The summed rating cells of a unit's subtree over a date range, per trust level.
+ * @example
+ *   const cells = await ratingCells(db.client, {
+ *     unitId: 'khanh-hoa', instrumentVersions: ['3f2a…'], from: '2024-01-01', to: '2025-12-31', procedureCode: '',
+ *   });
+ */
+export async function ratingCells(client: Client, q: RatingQuery): Promise<StatsCell[]> {
+  if (q.instrumentVersions.length === 0) return [];
+  const rs = await client.execute(ratingCellsStatement(q));
+  return rs.rows.map((r) => toCell(r as Record<string, unknown>));
+}
+
+/**
+ * {@link ratingCells} per period ('2025', '2025-Q3' or '2025-08'); periods without rows are absent.
+ * @example (await ratingSeries(db.client, q, 'year')).get('2025') // StatsCell[]
+ */
+export async function ratingSeries(
+  client: Client,
+  q: RatingQuery,
+  period: StatsPeriod,
+): Promise<Map<string, StatsCell[]>> {
+  if (q.instrumentVersions.length === 0) return new Map();
+  const rs = await client.execute(ratingSeriesStatement(q, period));
+  return groupRows(rs.rows as unknown as Record<string, unknown>[], 'period');
+}
+
+/** {@link ratingCells} for several units in one query (the children table); absent units have no rows. */
+export async function ratingCellsByUnit(
+  client: Client,
+  unitIds: readonly string[],
+  q: Omit<RatingQuery, 'unitId'>,
+): Promise<Map<string, StatsCell[]>> {
+  if (q.instrumentVersions.length === 0 || unitIds.length === 0) return new Map();
+  const rs = await client.execute(ratingCellsByUnitStatement(unitIds, q));
+  return groupRows(rs.rows as unknown as Record<string, unknown>[], 'unit_id');
+}
+
+// ── Dossier timeliness ──────────────────────────────────────────────────────────────────────────
+
+function dossierWhere(unitIds: readonly string[], q: Omit<DossierQuery, 'unitId'>): { sql: string; args: InValue[] } {
+  const unit = unitIds.length === 1 ? 'unit_id = ?' : `unit_id IN (${marks(unitIds.length)})`;
+  return {
+    sql: `${unit} AND day BETWEEN ? AND ? AND procedure_code = ?`,
+    args: [...unitIds, q.from, q.to, q.procedureCode],
+  };
+}
+
+const TIMELINESS = 'coalesce(sum(total), 0) AS total, coalesce(sum(on_time), 0) AS on_time';
+
+export function dossierTimelinessStatement(q: DossierQuery): InStatement {
+  const w = dossierWhere([q.unitId], q);
+  return { sql: `SELECT ${TIMELINESS} FROM dossier_rollups WHERE ${w.sql}`, args: w.args };
+}
+
+export function dossierSeriesStatement(q: DossierQuery, period: StatsPeriod): InStatement {
+  const w = dossierWhere([q.unitId], q);
+  return {
+    sql: `SELECT ${periodSql(period)} AS period, ${TIMELINESS} FROM dossier_rollups WHERE ${w.sql} GROUP BY period`,
+    args: w.args,
+  };
+}
+
+export function dossierTimelinessByUnitStatement(
+  unitIds: readonly string[],
+  q: Omit<DossierQuery, 'unitId'>,
+): InStatement {
+  const w = dossierWhere(unitIds, q);
+  return {
+    sql: `SELECT unit_id, ${TIMELINESS} FROM dossier_rollups WHERE ${w.sql} GROUP BY unit_id`,
+    args: w.args,
+  };
+}
+
+const toTimeliness = (r: Record<string, unknown>): Timeliness => ({
+  total: Number(r.total),
+  onTime: Number(r.on_time),
+});
+
+/** Returned and on-time dossiers of a unit's subtree over a date range. */
+export async function dossierTimeliness(client: Client, q: DossierQuery): Promise<Timeliness> {
+  const rs = await client.execute(dossierTimelinessStatement(q));
+  return toTimeliness(rs.rows[0] as unknown as Record<string, unknown>);
+}
+
+/** {@link dossierTimeliness} per period; periods without dossiers are absent. */
+export async function dossierSeries(
+  client: Client,
+  q: DossierQuery,
+  period: StatsPeriod,
+): Promise<Map<string, Timeliness>> {
+  const rs = await client.execute(dossierSeriesStatement(q, period));
+  return new Map(rs.rows.map((r) => [String(r.period), toTimeliness(r as unknown as Record<string, unknown>)]));
+}
+
+/** {@link dossierTimeliness} for several units in one query; units without dossiers are absent. */
+export async function dossierTimelinessByUnit(
+  client: Client,
+  unitIds: readonly string[],
+  q: Omit<DossierQuery, 'unitId'>,
+): Promise<Map<string, Timeliness>> {
+  if (unitIds.length === 0) return new Map();
+  const rs = await client.execute(dossierTimelinessByUnitStatement(unitIds, q));
+  return new Map(rs.rows.map((r) => [String(r.unit_id), toTimeliness(r as unknown as Record<string, unknown>)]));
+}
+
+// ── Units and instruments ───────────────────────────────────────────────────────────────────────
+
+export interface StatsUnit {
+  id: string;
+  parentId: string | null;
+  kind: string;
+  name: { vi: string; en: string };
+  validFrom: string;
+  validTo: string | null;
+}
+
+const UNIT_COLUMNS = 'id, parent_id, kind, name_vi, name_en, valid_from, valid_to';
+
+function toUnit(r: Record<string, unknown>): StatsUnit {
+  return {
+    id: String(r.id),
+    parentId: r.parent_id === null ? null : String(r.parent_id),
+    kind: String(r.kind),
+    name: { vi: String(r.name_vi), en: String(r.name_en) },
+    validFrom: String(r.valid_from),
+    validTo: r.valid_to === null ? null : String(r.valid_to),
+  };
+}
+
+export async function findUnit(client: Client, unitId: string): Promise<StatsUnit | undefined> {
+  const rs = await client.execute({ sql: `SELECT ${UNIT_COLUMNS} FROM units WHERE id = ?`, args: [unitId] });
+  const row = rs.rows[0];
+  return row ? toUnit(row as unknown as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The units directly below `unitId` that existed at some time in [from, to]: the rows of the
+ * children table. (The units table is the content copy, a few hundred rows: no rollup is read here.)
+ */
+export async function childrenOf(
+  client: Client,
+  unitId: string,
+  from = '0000-01-01',
+  to = '9999-12-31',
+): Promise<StatsUnit[]> {
+  const rs = await client.execute({
+    sql: `SELECT ${UNIT_COLUMNS} FROM units
+          WHERE parent_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)`,
+    args: [unitId, to, from],
+  });
+  return rs.rows.map((r) => toUnit(r as unknown as Record<string, unknown>));
+}
+
+export async function procedureExists(client: Client, code: string): Promise<boolean> {
+  const rs = await client.execute({ sql: 'SELECT 1 FROM procedures WHERE code = ?', args: [code] });
+  return rs.rows.length > 0;
+}
+
+/** Every stored version of an instrument, newest first: their answers are summed in a figure. */
+export async function instrumentVersionsOf(
+  client: Client,
+  instrumentId: string,
+): Promise<{ version: string; createdAt: string }[]> {
+  const rs = await client.execute({
+    sql: `SELECT version, created_at FROM instrument_versions WHERE instrument_id = ?
+          ORDER BY created_at DESC, version`,
+    args: [instrumentId],
+  });
+  return rs.rows.map((r) => ({ version: String(r.version), createdAt: String(r.created_at) }));
+}

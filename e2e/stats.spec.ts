@@ -1,0 +1,250 @@
+/**
+ * The statistics page (/thong-ke/, issue #3) against the real built site and API: the GET form works
+ * without JavaScript, every figure shows n and its sample label, suppressed cells say so, the CSV
+ * downloads hold the table's figures, ratings sent through the public API show up, and axe finds
+ * nothing in Vietnamese and English, on a phone and a desktop.
+ *
+ * The server may start empty or with demo data (DEMO_DATA): the tests hold in both. The empty state
+ * is a range with no data at all; ratings are seeded through the public endpoints (proof of work
+ * solved here, at most RATE_LIMIT_MAX = 5 per unit, so each unit alone stays below min n).
+ */
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import type { RatingsResult } from '../api/contracts/stats.ts';
+import { viewports } from './site-map.ts';
+
+// One worker, in order: the seeding test changes what the later ones see.
+test.describe.configure({ mode: 'serial' });
+
+const PAGES = { vi: '/thong-ke/', en: '/en/statistics/' } as const;
+/** A year before any data: every figure is suppressed (n = 0). */
+const EMPTY = '?tu=2015-01-01&den=2015-12-31';
+const TABLES = ['sipas', 'danh-gia-ho-so', 'quay', 'ho-so', 'theo-thoi-gian', 'theo-don-vi'];
+const LABELS = {
+  vi: ['Mẫu xác thực', 'Tự nguyện', 'Hỗn hợp', 'Hồ sơ Một cửa'],
+  en: ['Verified sample', 'Self-selected', 'Mixed', 'One-stop records'],
+};
+/**
+ * Seeded with public ratings: a hospital and a district health centre directly below the provincial
+ * health department, and a commune health station below the centre (so the centre holds 10).
+ */
+const PARENT = 'so-y-te';
+const SEEDED = ['benh-vien-da-khoa-khanh-hoa', 'trung-tam-y-te-ninh-hoa', 'tram-y-te-ninh-xuan'];
+/** What the seeding adds to each child of PARENT (subtree totals). */
+const ADDED: Record<string, number> = { 'benh-vien-da-khoa-khanh-hoa': 5, 'trung-tam-y-te-ninh-hoa': 10 };
+
+async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Parses our CSV (RFC 4180, BOM, CRLF) into objects keyed by the header. */
+function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const s = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quoted) {
+      if (ch === '"' && s[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n') {
+      row.push(cell.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
+}
+
+/** Every figure row of a table matches its row in the table's CSV download: value and n. */
+async function expectCsvMatchesTable(page: Page, request: APIRequestContext, tableId: string): Promise<number> {
+  const section = page.locator(`section[data-table-id="${tableId}"]`);
+  const href = await section.getByTestId('csv-link').first().getAttribute('href');
+  expect(href).toMatch(/^\/api\/v1\/stats\/(ratings|dossiers)\.csv/);
+  const res = await request.get(href!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toBe('text/csv; charset=utf-8');
+  const csv = parseCsv(await res.text());
+  const rows = section.locator('tbody tr');
+  const n = await rows.count();
+  expect(n).toBeGreaterThan(0);
+  for (let i = 0; i < n; i++) {
+    const tr = rows.nth(i);
+    const [unit, period, metric] = await Promise.all(
+      ['data-unit', 'data-period', 'data-metric'].map((a) => tr.getAttribute(a)),
+    );
+    const line = csv.find((r) => r.unit === unit && r.period === period && r.metric === metric);
+    expect(line, `${tableId}: ${unit} ${period} ${metric} in ${href}`).toBeDefined();
+    const cells = tr.locator('td');
+    expect(await cells.nth(0).getAttribute('data-value'), `${metric} value`).toBe(line!.value);
+    expect(await cells.nth(1).getAttribute('data-value'), `${metric} n`).toBe(line!.n);
+    expect(await cells.nth(2).getAttribute('data-low')).toBe(line!.low);
+    expect(await cells.nth(2).getAttribute('data-high')).toBe(line!.high);
+    expect(line!.suppressed).toBe(line!.value === '' ? 'true' : 'false');
+  }
+  return n;
+}
+
+for (const lang of ['vi', 'en'] as const)
+  for (const vp of viewports)
+    for (const [state, query] of [
+      ['as published', ''],
+      ['empty', EMPTY],
+    ] as const)
+      test(`renders with the filter form and tables, axe clean (${lang}, ${vp.name}, ${state})`, async ({ page }) => {
+        await page.setViewportSize({ width: vp.width, height: vp.height });
+        const res = await page.goto(`${PAGES[lang]}${query}`);
+        expect(res?.status()).toBe(200);
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+        await expect(page.locator('h1')).toBeVisible();
+        const form = page.locator('form#stats-form');
+        await expect(form).toHaveAttribute('method', 'get');
+        for (const id of ['don-vi', 'thu-tuc', 'mau', 'ky', 'nguon', 'tu', 'den'])
+          await expect(form.locator(`#${id}`), id).toBeVisible();
+        for (const id of TABLES) await expect(page.locator(`#table-${id}`), id).toBeVisible();
+
+        // Every figure row shows its n and its sample label.
+        const figureRows = page.locator('section[data-table-id] tbody tr');
+        const count = await figureRows.count();
+        expect(count).toBeGreaterThan(15);
+        for (let i = 0; i < count; i++) {
+          const cells = figureRows.nth(i).locator('td');
+          expect(await cells.nth(1).getAttribute('data-value')).toMatch(/^\d+$/);
+          expect(LABELS[lang]).toContain((await cells.nth(3).textContent())!.trim());
+        }
+        if (state === 'empty') {
+          const min = lang === 'vi' ? 'Chưa đủ số phiếu (n = 0 < 10)' : 'Not enough responses (n = 0 < 10)';
+          await expect(page.locator('#table-sipas tbody tr').first().locator('td').first()).toHaveText(min);
+          // Nothing to draw: no chart and no chart.js.
+          await expect(page.locator('canvas')).toHaveCount(0);
+          expect(await page.locator('script[src*="Chart"]').count()).toBe(0);
+        }
+        await expect(page.getByTestId('dictionary-link')).toHaveAttribute('href', '/api/v1/stats/dictionary');
+
+        expect(await axe(page)).toEqual([]);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+      });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('switching unit and period is a plain GET form; units link to their own figures', async ({ page }) => {
+    await page.goto(`${PAGES.vi}`);
+    await page.locator('#don-vi').selectOption('ninh-hoa');
+    await page.locator('#ky').selectOption('quy');
+    await page.locator('#tu').fill('2025-01-01');
+    await page.locator('#den').fill('2025-06-30');
+    await page.getByRole('button', { name: 'Xem số liệu' }).click();
+    await expect(page).toHaveURL(/\/thong-ke\/\?.*don-vi=ninh-hoa/);
+    await expect(page).toHaveURL(/ky=quy/);
+    await expect(page.getByTestId('stats-scope')).toContainText('Thị xã Ninh Hòa (đến 30/6/2025)');
+    await expect(page.locator('#don-vi')).toHaveValue('ninh-hoa');
+    await expect(page.locator('#ky')).toHaveValue('quy');
+    // Two quarters in the range.
+    await expect(page.locator('#table-theo-thoi-gian tbody th')).toHaveText(['Quý 1/2025', 'Quý 2/2025']);
+    // The historical unit is marked in the select too.
+    await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/6/2025)');
+
+    // A child unit's name opens its own figures with the same filters.
+    const child = page.locator('#table-theo-don-vi tbody th a', { hasText: 'Phường Ninh Hiệp' });
+    await child.click();
+    await expect(page).toHaveURL(/don-vi=phuong-ninh-hiep/);
+    await expect(page).toHaveURL(/ky=quy/);
+    await expect(page.getByTestId('stats-scope')).toContainText('Phường Ninh Hiệp');
+
+    // The language switcher keeps the query.
+    await expect(page.getByTestId('lang-switch')).toHaveAttribute(
+      'href',
+      /^\/en\/statistics\/\?.*don-vi=phuong-ninh-hiep/,
+    );
+  });
+});
+
+test('an unknown unit is refused with an error summary linked to the field', async ({ page }) => {
+  const res = await page.goto(`${PAGES.en}?don-vi=khong-co`);
+  expect(res?.status()).toBe(422);
+  const summary = page.getByTestId('error-summary');
+  await expect(summary).toContainText('There is no such agency or unit');
+  await expect(summary.locator('a')).toHaveAttribute('href', '#don-vi');
+  await expect(page.locator('#don-vi')).toHaveAttribute('aria-invalid', 'true');
+  expect(await axe(page)).toEqual([]);
+});
+
+test('CSV downloads hold the figures of the tables', async ({ page, request }) => {
+  for (const query of ['', EMPTY, '?don-vi=so-y-te&ky=thang']) {
+    await page.goto(`${PAGES.vi}${query}`);
+    for (const id of TABLES) await expectCsvMatchesTable(page, request, id);
+  }
+});
+
+/** Sends one open rating through the public API, with a solved proof of work. */
+async function rate(request: APIRequestContext, body: Record<string, unknown>): Promise<void> {
+  const challenge = (await (await request.get('/api/v1/pow/challenge')).json()) as Challenge;
+  const solution = await solveChallenge({ challenge, deriveKey });
+  const res = await request.post('/api/v1/responses', {
+    headers: { 'idempotency-key': `e2e-stats-${Date.now()}-${Math.random().toString(36).slice(2)}` },
+    data: { ...body, pow: { challenge, solution } },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+}
+
+async function stats(request: APIRequestContext, unit: string): Promise<RatingsResult> {
+  const res = await request.get(`/api/v1/stats/ratings?unit=${unit}&instrument=quay`);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['cache-control']).toBe('public, max-age=60');
+  return (await res.json()) as RatingsResult;
+}
+
+test('ratings sent through the public API appear: each unit below min n, their parent above', async ({
+  page,
+  request,
+}) => {
+  const before = await stats(request, PARENT);
+  const version = before.query.instrument_versions[0]!;
+  const n = (r: RatingsResult, unit: string) => r.units.find((u) => u.unit === unit)?.summary.responses ?? 0;
+  for (const unit of SEEDED)
+    for (let i = 0; i < 5; i++)
+      await rate(request, {
+        instrument: 'quay',
+        version,
+        unit,
+        answers: { rating: i < 4 ? 'hai-long' : 'binh-thuong' },
+      });
+
+  const after = await stats(request, PARENT);
+  expect(after.summary.responses).toBeGreaterThanOrEqual(before.summary.responses + 15);
+  for (const [unit, added] of Object.entries(ADDED)) expect(n(after, unit), unit).toBe(n(before, unit) + added);
+  expect(after.summary.label === 'self-selected' || after.summary.label === 'mixed').toBe(true);
+
+  await page.goto(`${PAGES.vi}?don-vi=${PARENT}&mau=quay`);
+  const table = page.locator('#table-theo-don-vi');
+  for (const unit of Object.keys(ADDED)) {
+    const row = table.locator(`tbody tr[data-unit="${unit}"]`);
+    const total = n(after, unit);
+    await expect(row.locator('td').nth(1)).toHaveAttribute('data-value', String(total));
+    // On an empty database the hospital's five are suppressed, the centre's ten are not.
+    if (total < 10) await expect(row.locator('td').first()).toHaveText(`Chưa đủ số phiếu (n = ${total} < 10)`);
+  }
+  const satisfied = page.locator('#table-quay tbody tr[data-metric="satisfied"] td').first();
+  await expect(satisfied).not.toHaveText(/Chưa đủ/);
+  await expect(page.locator('#quay canvas')).toHaveCount(1);
+  await expectCsvMatchesTable(page, request, 'quay');
+  await expectCsvMatchesTable(page, request, 'theo-don-vi');
+});

@@ -1,0 +1,207 @@
+/**
+ * The statistics page's query, filter choices and tables (site/lib/stats-page.ts), from hand-made
+ * API answers: the page words and formats figures, never computes them, and a suppressed figure
+ * never shows a value or a bar.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DossiersResult, Figure, RatingsResult } from '../../api/contracts/stats.ts';
+import {
+  apiPath,
+  dossiersTable,
+  pageHref,
+  periodText,
+  readStatsQuery,
+  sipasTable,
+  unitOptions,
+  unitsTable,
+  valueText,
+} from './stats-page.ts';
+
+const fig = (n: number, value: number | null): Figure =>
+  value === null
+    ? { n, value: null, low: null, high: null, suppressed: true }
+    : { n, value, low: value - 5, high: value + 5, suppressed: false };
+
+const name = (vi: string) => ({ vi, en: `${vi} (en)` });
+
+function ratings(index: Figure, factors: Figure[]): RatingsResult {
+  const summary = {
+    kind: 'sipas' as const,
+    responses: 30,
+    label: 'mixed' as const,
+    index,
+    factors: factors.map((f, i) => ({ id: `f${i}`, name: name(`Yếu tố ${i}`), index: f, satisfaction: null })),
+    overall: null,
+  };
+  return {
+    query: {
+      unit: 'ninh-hoa',
+      name: name('Thị xã Ninh Hòa'),
+      valid_to: '2025-06-30',
+      procedure: '',
+      period: 'year',
+      from: '2024-01-01',
+      to: '2025-06-30',
+      instrument: 'sipas',
+      instrument_name: name('SIPAS'),
+      instrument_versions: ['a'],
+      trust: 'all',
+    },
+    label: 'mixed',
+    min_n: 10,
+    summary,
+    series: [],
+    units: [
+      {
+        unit: 'phuong-ninh-hiep',
+        name: name('Phường Ninh Hiệp'),
+        valid_to: '2025-06-30',
+        summary,
+        late: fig(12, 16.7),
+        flag: { flagged: true, reasons: ['late', 'satisfaction'], unknown: [] },
+      },
+      {
+        unit: 'xa-ninh-dong',
+        name: name('Xã Ninh Đông'),
+        valid_to: null,
+        summary: { ...summary, responses: 0, index: fig(0, null) },
+        late: fig(0, null),
+        flag: { flagged: false, reasons: [], unknown: ['late', 'satisfaction'] },
+      },
+    ],
+    thresholds: { late: { value: 5, target: 'rule-late' }, satisfaction: { value: 80, target: 'rule-sipas' } },
+    targets: [
+      {
+        id: 'rule-sipas',
+        indicator: 'sipas',
+        comparator: '>',
+        value: 80,
+        unit_of_measure: 'percent',
+        from_year: 2022,
+        to_year: 2030,
+        text: name('Quy tắc'),
+        source: { ref: 'x', sample: false },
+      },
+      {
+        id: 'plan',
+        indicator: 'sipas',
+        comparator: '>=',
+        value: 90,
+        unit_of_measure: 'percent',
+        from_year: 2025,
+        to_year: 2025,
+        text: name('Mục tiêu'),
+        source: { ref: 'x', sample: false },
+      },
+    ],
+  };
+}
+
+describe('query', () => {
+  it('maps the page names and values to the API, leaving empty fields out', () => {
+    const q = readStatsQuery(
+      new URL('https://x/thong-ke/?don-vi=ninh-hoa&thu-tuc=&ky=quy&nguon=xac-thuc&tu=&mau=quay'),
+    );
+    expect(q).toEqual({ unit: 'ninh-hoa', period: 'quarter', trust: 'verified', instrument: 'quay' });
+    // An unknown value goes to the API as is, which refuses it.
+    expect(readStatsQuery(new URL('https://x/?ky=tuan')).period).toBe('tuan');
+    expect(apiPath('ratings', q)).toBe(
+      '/api/v1/stats/ratings?unit=ninh-hoa&instrument=quay&period=quarter&trust=verified',
+    );
+    expect(apiPath('dossiers.csv', q)).toBe('/api/v1/stats/dossiers.csv?unit=ninh-hoa&period=quarter');
+    expect(apiPath('ratings', {})).toBe('/api/v1/stats/ratings');
+    expect(pageHref('vi', q, { unit: 'xa-ninh-dong' })).toBe(
+      '/thong-ke/?don-vi=xa-ninh-dong&mau=quay&ky=quy&nguon=xac-thuc',
+    );
+    expect(pageHref('en', {})).toBe('/en/statistics/');
+  });
+});
+
+describe('filter choices', () => {
+  it('lists the unit tree without the national level, historical units marked with their end', () => {
+    const vi = unitOptions('vi');
+    expect(vi.map((o) => o.value)).not.toContain('viet-nam');
+    expect(vi[0]).toEqual({ value: 'khanh-hoa', label: 'Tỉnh Khánh Hòa' });
+    const ninhHoa = vi.find((o) => o.value === 'ninh-hoa')!;
+    expect(ninhHoa.label).toBe('\u00a0\u00a0\u00a0Thị xã Ninh Hòa (đến 30/6/2025)');
+    const commune = vi.find((o) => o.value === 'phuong-ninh-hiep')!;
+    expect(commune.label.startsWith('\u00a0'.repeat(6))).toBe(true);
+    // Children follow their parent.
+    expect(vi.findIndex((o) => o.value === 'phuong-ninh-hiep')).toBeGreaterThan(vi.indexOf(ninhHoa));
+    expect(unitOptions('en').find((o) => o.value === 'ninh-hoa')!.label).toContain('(until 30 June 2025)');
+  });
+});
+
+describe('formatting', () => {
+  it('says why a figure is missing, and formats the others in the locale', () => {
+    expect(valueText(fig(7, null), 'percent', 10, 'vi')).toBe('Chưa đủ số phiếu (n = 7 < 10)');
+    expect(valueText(fig(7, null), 'percent', 10, 'en')).toBe('Not enough responses (n = 7 < 10)');
+    expect(valueText(fig(30, 84.44), 'percent', 10, 'vi')).toBe('84,4\u00a0%');
+    expect(valueText(fig(30, 12.25), 'points', 10, 'en')).toBe('12.3\u00a0points');
+    expect(periodText('2025-Q3', 'vi')).toBe('Quý 3/2025');
+    expect(periodText('2025-08', 'vi')).toBe('Tháng 8/2025');
+    expect(periodText('2025-08', 'en')).toBe('August 2025');
+    expect(periodText('2025', 'en')).toBe('2025');
+  });
+});
+
+describe('tables', () => {
+  it('SIPAS: one row per figure with its CSV place and raw values, the targets and the threshold as lines', () => {
+    const table = sipasTable(ratings(fig(30, 84.4), [fig(30, 90), fig(13, null)]), { locale: 'vi', query: {} })!;
+    expect(table.rows.map((r) => [r.unit, r.period, r.metric])).toEqual([
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'sipas_index'],
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'factor:f0'],
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'factor:f1'],
+    ]);
+    const [value, n, interval, label] = table.rows[0]!.cells;
+    expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });
+    expect(n).toMatchObject({ text: '30', data: { value: '30' } });
+    expect(interval).toMatchObject({ data: { low: '79.4', high: '89.4' } });
+    expect(label).toMatchObject({ text: 'Hỗn hợp', data: { value: 'mixed' } });
+    expect(table.rows[2]!.cells[0]).toMatchObject({ text: 'Chưa đủ số phiếu (n = 13 < 10)', data: { value: '' } });
+    expect(table.chart!.datasets[0]!.data).toEqual([84.4, 90, null]);
+    // The rule's own target is the threshold line; the plan's target is a line of its own.
+    expect(table.chart!.lines.map((l) => l.value)).toEqual([80, 90]);
+    expect(table.downloads.map((d) => d.href)).toEqual([
+      '/api/v1/stats/ratings.csv?instrument=sipas',
+      '/api/v1/stats/ratings?instrument=sipas',
+    ]);
+  });
+
+  it('draws no chart when every figure is suppressed', () => {
+    const table = sipasTable(ratings(fig(3, null), [fig(3, null)]), { locale: 'en', query: {} })!;
+    expect(table.chart).toBeUndefined();
+    expect(table.chartEmpty).toBe(true);
+  });
+
+  it('units: each child links to its own figures and says why it cannot be ranked "good"', () => {
+    const table = unitsTable(ratings(fig(30, 84.4), [fig(30, 90)]), { locale: 'vi', query: { period: 'quarter' } });
+    const [a, b] = table.rows;
+    expect(a!.header).toEqual({
+      text: 'Phường Ninh Hiệp (đến 30/6/2025)',
+      href: '/thong-ke/?ky=quy&don-vi=phuong-ninh-hiep',
+    });
+    expect(a!.cells.at(-1)).toMatchObject({
+      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %',
+      tag: 'flag',
+    });
+    expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ (n = 0)');
+    expect(b!.cells.at(-1)).toMatchObject({ text: 'Chưa đủ số liệu để xét', tag: 'unknown' });
+  });
+
+  it('dossiers: no dossiers is said as such, not as "not enough responses"', () => {
+    const d: DossiersResult = {
+      query: { unit: 'ninh-hoa', name: name('x'), valid_to: null, procedure: '', period: 'year', from: 'a', to: 'b' },
+      label: 'records',
+      min_n: 1,
+      summary: { dossiers: 0, label: 'records', on_time: fig(0, null), late: fig(0, null) },
+      series: [],
+      units: [],
+      thresholds: { late: { value: 5, target: null }, satisfaction: { value: 80, target: null } },
+      targets: [],
+    };
+    const table = dossiersTable(d, { locale: 'en', query: {} });
+    expect(table.rows.map((r) => r.cells[0]!.text)).toEqual(['No dossiers yet (n = 0)', 'No dossiers yet (n = 0)']);
+    expect(table.chart).toBeUndefined();
+  });
+});

@@ -1,0 +1,733 @@
+/**
+ * The statistics page (/thong-ke/, issue #3): its GET query, the filter choices, and the tables and
+ * charts built from the API's JSON (api/contracts/stats.ts). Every figure on the page comes from
+ * the API; this module only words and formats them. One row model feeds the HTML table (with raw
+ * values in data-* attributes), and the chart beside it draws the same numbers.
+ */
+import type { Problem } from '../../api/contracts/problem.ts';
+import { DEFAULT_STATS_UNIT, statsInstruments } from '../../api/contracts/stats.ts';
+import type { SsrLocals } from '../../api/contracts/ssr.ts';
+import type {
+  DossiersResult,
+  Figure,
+  RatingSummary,
+  RatingsResult,
+  SampleLabel,
+  StatsTarget,
+  Thresholds,
+} from '../../api/contracts/stats.ts';
+import type { Unit } from '../../api/contracts/content.ts';
+import { compareVi } from '../../api/contracts/text.ts';
+import { defaultLocale, formatNumber, l, localeMeta, pathFor, useT } from '../i18n/index.ts';
+import type { ChartSpec } from './reform-tables.ts';
+import { content } from './content.ts';
+
+// ── Query ───────────────────────────────────────────────────────────────────────────────────────
+
+/** The page's query names (Vietnamese, like the rating page's `don-vi`) → the API's. */
+export const PAGE_PARAMS = {
+  unit: 'don-vi',
+  procedure: 'thu-tuc',
+  instrument: 'mau',
+  period: 'ky',
+  trust: 'nguon',
+  from: 'tu',
+  to: 'den',
+} as const;
+export type ApiParam = keyof typeof PAGE_PARAMS;
+
+/** Page values of the period and trust selects → the API's. */
+export const PERIOD_VALUES = { nam: 'year', quy: 'quarter', thang: 'month' } as const;
+export const TRUST_VALUES = { 'tat-ca': 'all', 'xac-thuc': 'verified', 'tu-nguyen': 'self-selected' } as const;
+
+/** The query in the API's names and values; empty fields left out (they mean "the default"). */
+export type ApiQuery = Partial<Record<ApiParam, string>>;
+
+function mapValue(table: Record<string, string>, value: string): string {
+  // An unknown value goes to the API as it is, which refuses it with a problem the page shows.
+  return table[value] ?? value;
+}
+
+/**
+ * Reads the page's GET query.
+ * @example readStatsQuery(new URL('https://x/thong-ke/?don-vi=ninh-hoa&ky=quy&tu=')) // { unit: 'ninh-hoa', period: 'quarter' }
+ */
+export function readStatsQuery(url: URL): ApiQuery {
+  const out: ApiQuery = {};
+  for (const [key, name] of Object.entries(PAGE_PARAMS) as [ApiParam, string][]) {
+    const raw = url.searchParams.get(name)?.trim();
+    if (!raw) continue;
+    out[key] =
+      key === 'period'
+        ? mapValue(PERIOD_VALUES, raw)
+        : key === 'trust'
+          ? mapValue(TRUST_VALUES, raw)
+          : raw.slice(0, 100);
+  }
+  return out;
+}
+
+/** The API path of a statistics endpoint for the query, with some fields replaced. */
+export function apiPath(
+  endpoint: 'ratings' | 'ratings.csv' | 'dossiers' | 'dossiers.csv',
+  q: ApiQuery,
+  over: ApiQuery = {},
+): string {
+  const merged: ApiQuery = { ...q, ...over };
+  if (endpoint.startsWith('dossiers')) {
+    delete merged.instrument;
+    delete merged.trust;
+  }
+  const qs = new URLSearchParams(Object.entries(merged).filter(([, v]) => v) as [string, string][]).toString();
+  return `/api/v1/stats/${endpoint}${qs ? `?${qs}` : ''}`;
+}
+
+function pageValue(key: ApiParam, value: string): string {
+  const table = key === 'period' ? PERIOD_VALUES : key === 'trust' ? TRUST_VALUES : undefined;
+  if (!table) return value;
+  return Object.entries(table).find(([, v]) => v === value)?.[0] ?? value;
+}
+
+/** This page with the query, some fields replaced (a child unit's link keeps the other filters). */
+export function pageHref(locale: string, q: ApiQuery, over: ApiQuery = {}): string {
+  const merged: ApiQuery = { ...q, ...over };
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(merged) as [ApiParam, string][])
+    if (value) params.set(PAGE_PARAMS[key], pageValue(key, value));
+  const qs = params.toString();
+  return `${pathFor(locale, 'stats')}${qs ? `?${qs}` : ''}`;
+}
+
+// ── Loading ─────────────────────────────────────────────────────────────────────────────────────
+
+export type FieldErrors = Partial<Record<ApiParam | 'other', string>>;
+
+export interface LoadedStats {
+  query: ApiQuery;
+  /** The survey of the "over time" and "by unit" tables. */
+  chosen: string;
+  /** Every survey's figures and the dossiers', or nothing when the query was refused. */
+  result?: { ratings: Map<string, RatingsResult>; dossiers: DossiersResult } | undefined;
+  errors: FieldErrors;
+  /** 200, 422 for a refused query, 503 when the API failed. */
+  status: number;
+}
+
+type Loaded<T> = { ok: true; data: T } | { ok: false; status: number; problem: Problem | undefined };
+
+async function load<T>(api: SsrLocals['api'], path: string): Promise<Loaded<T>> {
+  const res = await api(path, { headers: { accept: 'application/json' } });
+  if (res.ok) return { ok: true, data: (await res.json()) as T };
+  const problem = /problem\+json/.test(res.headers.get('content-type') ?? '')
+    ? ((await res.json()) as Problem)
+    : undefined;
+  return { ok: false, status: res.status, problem };
+}
+
+/** A refused query as sentences, each tied to the field it is about (GOV.UK error summary). */
+export function fieldErrors(problem: Problem | undefined, locale: string): FieldErrors {
+  const t = useT(locale);
+  const byCode: Record<string, ApiParam> = {
+    unknown_unit: 'unit',
+    unknown_procedure: 'procedure',
+    unknown_instrument: 'instrument',
+  };
+  const field = problem && byCode[problem.code];
+  if (field) return { [field]: t(`stats.errors.${problem.code}`) };
+  const out: FieldErrors = {};
+  for (const e of problem?.code === 'validation_failed' ? (problem.errors ?? []) : []) {
+    const path = e.path as ApiParam;
+    if (path === 'unit') out.unit = t('stats.errors.unknown_unit');
+    else if (path === 'procedure') out.procedure = t('stats.errors.unknown_procedure');
+    else if (path === 'from' || path === 'to' || path === 'trust') out[path] = t(`stats.errors.${path}`);
+    else if (path === 'period') out.period = t('stats.errors.period', { max: e.params?.max ?? 240 });
+  }
+  return Object.keys(out).length > 0 ? out : { other: t('stats.errors.other') };
+}
+
+/**
+ * Everything the page shows, from the API in-process: the chosen survey first (a refused query
+ * stops there), then the two others and the dossiers.
+ * @example const data = await loadStats(Astro.locals as SsrLocals, Astro.url, 'vi'); Astro.response.status = data.status;
+ */
+export async function loadStats(locals: SsrLocals, url: URL, locale: string): Promise<LoadedStats> {
+  const query = readStatsQuery(url);
+  const chosen = query.instrument ?? 'sipas';
+  const first = await load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: chosen }));
+  if (!first.ok)
+    return { query, chosen, errors: fieldErrors(first.problem, locale), status: first.status === 422 ? 422 : 503 };
+  const others = statsInstruments.filter((id) => id !== chosen);
+  const [a, b, d] = await Promise.all([
+    load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: others[0] })),
+    load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: others[1] })),
+    load<DossiersResult>(locals.api, apiPath('dossiers', query)),
+  ]);
+  if (!a.ok || !b.ok || !d.ok)
+    return { query, chosen, errors: { other: useT(locale)('stats.errors.other') }, status: 503 };
+  return {
+    query,
+    chosen,
+    result: {
+      ratings: new Map([
+        [chosen, first.data],
+        [others[0]!, a.data],
+        [others[1]!, b.data],
+      ]),
+      dossiers: d.data,
+    },
+    errors: {},
+    status: 200,
+  };
+}
+
+// ── Filter choices ──────────────────────────────────────────────────────────────────────────────
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+/** "30/6/2025" in Vietnamese, "30 June 2025" in English. */
+export function dayText(iso: string, locale: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  if (locale === defaultLocale) return `${d}/${m}/${y}`;
+  return new Intl.DateTimeFormat(localeMeta(locale).numberLocale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+}
+
+/** A unit's name, with "(đến 30/6/2025)" when it no longer exists (DOMAIN §3). */
+export function unitLabel(
+  u: { name: { vi: string; en: string; [k: string]: string }; valid_to?: string | null | undefined },
+  locale: string,
+): string {
+  const name = l(u.name, locale);
+  return u.valid_to ? `${name} ${useT(locale)('stats.filters.until', { date: dayText(u.valid_to, locale) })}` : name;
+}
+
+/**
+ * The unit tree for the select, depth-first, indented with no-break spaces (an <option> cannot be
+ * styled): the portal's province first, then in each level units still in existence, then
+ * historical ones, by name. The national level is left out.
+ */
+export function unitOptions(locale: string): Option[] {
+  const units = content().units;
+  const national = new Set(units.filter((u) => u.kind === 'quoc-gia').map((u) => u.id));
+  const children = new Map<string | undefined, Unit[]>();
+  for (const u of units) {
+    if (national.has(u.id)) continue;
+    const parent = u.parent && !national.has(u.parent) ? u.parent : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), u]);
+  }
+  const order = (a: Unit, b: Unit) =>
+    Number(b.id === DEFAULT_STATS_UNIT) - Number(a.id === DEFAULT_STATS_UNIT) ||
+    Number(Boolean(a.valid_to)) - Number(Boolean(b.valid_to)) ||
+    compareVi(l(a.name, locale), l(b.name, locale));
+  const out: Option[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const u of [...(children.get(parent) ?? [])].sort(order)) {
+      out.push({ value: u.id, label: `${'\u00a0'.repeat(depth * 3)}${unitLabel(u, locale)}` });
+      walk(u.id, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  return out;
+}
+
+export function procedureOptions(locale: string): Option[] {
+  return [...content().procedures]
+    .sort((a, b) => compareVi(l(a.name, locale), l(b.name, locale)))
+    .map((p) => ({ value: p.code, label: `${l(p.name, locale)} (${p.code})` }));
+}
+
+export function instrumentOptions(locale: string): Option[] {
+  return statsInstruments.map((id) => {
+    const ins = content().instruments.find((i) => i.id === id);
+    return { value: id, label: ins ? l(ins.name, locale) : id };
+  });
+}
+
+// ── Formatting ──────────────────────────────────────────────────────────────────────────────────
+
+export type Measure = 'percent' | 'points';
+
+const num = (x: number, locale: string, digits = 1) => formatNumber(x, locale, digits);
+
+export function labelText(label: SampleLabel, locale: string): string {
+  return useT(locale)(`stats.labels.${label}`);
+}
+
+/** A figure's value as read: "84,4 %", "12,3 điểm", or "Chưa đủ số phiếu (n = 7 < 10)". */
+export function valueText(f: Figure, measure: Measure, minN: number, locale: string): string {
+  const t = useT(locale);
+  if (f.suppressed || f.value === null) return t('stats.suppressed', { n: f.n, min: minN });
+  return t(measure === 'percent' ? 'stats.percent' : 'stats.points', { value: num(f.value, locale) });
+}
+
+export function intervalText(f: Figure, measure: Measure, locale: string): string {
+  if (f.suppressed || f.low === null || f.high === null) return '—';
+  return useT(locale)(measure === 'percent' ? 'stats.intervalPct' : 'stats.intervalPoints', {
+    low: num(f.low, locale),
+    high: num(f.high, locale),
+  });
+}
+
+/** '2025' → '2025'; '2025-Q3' → 'Quý 3/2025'; '2025-08' → 'Tháng 8/2025'. */
+export function periodText(period: string, locale: string): string {
+  const t = useT(locale);
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
+  if (quarter) return t('stats.periodLabel.quarter', { q: quarter[2], y: quarter[1] });
+  const month = /^(\d{4})-(\d{2})$/.exec(period);
+  if (month) {
+    // "tháng 8" / "August", capitalised: the row header starts with it.
+    const name = new Intl.DateTimeFormat(localeMeta(locale).numberLocale, { month: 'long', timeZone: 'UTC' })
+      .format(new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1)))
+      .replace(/^./, (c) => c.toLocaleUpperCase(locale));
+    return t('stats.periodLabel.month', { month: name, y: month[1] });
+  }
+  return period;
+}
+
+// ── Tables ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface Cell {
+  text: string;
+  /** Raw values for tests and scripts (data-value, data-low, data-high). */
+  data?: Record<string, string>;
+  href?: string;
+  /** A status shown as a tag (the ranking flag). */
+  tag?: 'flag' | 'ok' | 'unknown';
+  /** A sentence (a suppressed figure) rather than a number: may wrap. */
+  wrap?: boolean;
+}
+
+export interface Row {
+  /** Where the row is in the CSV: unit, period ("from/to" for the whole range) and metric. */
+  unit: string;
+  period: string;
+  metric: string;
+  header: Cell;
+  cells: Cell[];
+}
+
+export interface Column {
+  label: string;
+  numeric: boolean;
+}
+
+export interface StatsTable {
+  id: string;
+  title: string;
+  /** The first column is the row header. */
+  columns: Column[];
+  rows: Row[];
+  chart?: ChartSpec | undefined;
+  /** The table has figures but none can be drawn yet (all suppressed). */
+  chartEmpty: boolean;
+  downloads: { label: string; href: string }[];
+  notes: string[];
+}
+
+const raw = (x: number | null) => (x === null ? '' : String(x));
+
+/** The four cells of a figure: value, n, interval, label. */
+function figureCells(f: Figure, measure: Measure, label: SampleLabel, minN: number, locale: string): Cell[] {
+  const value =
+    label === 'records' && f.n === 0 ? useT(locale)('stats.noDossiers') : valueText(f, measure, minN, locale);
+  return [
+    { text: value, data: { value: raw(f.value) }, wrap: f.value === null },
+    { text: formatNumber(f.n, locale, 0), data: { value: String(f.n) } },
+    { text: intervalText(f, measure, locale), data: { low: raw(f.low), high: raw(f.high) } },
+    { text: labelText(label, locale), data: { value: label } },
+  ];
+}
+
+function figureColumns(locale: string, first: string): Column[] {
+  const t = useT(locale);
+  return [
+    { label: first, numeric: false },
+    { label: t('stats.columns.value'), numeric: true },
+    { label: t('stats.columns.n'), numeric: true },
+    { label: t('stats.columns.interval'), numeric: true },
+    { label: t('stats.columns.label'), numeric: false },
+  ];
+}
+
+function downloads(locale: string, title: string, json: string, csv: string): StatsTable['downloads'] {
+  const t = useT(locale);
+  return [
+    { label: t('stats.downloadCsv', { title }), href: csv },
+    { label: t('stats.downloadJson', { title }), href: json },
+  ];
+}
+
+/** Target and threshold lines for a percent chart; the rule's own target is the threshold line. */
+function referenceLines(
+  targets: readonly StatsTarget[],
+  threshold: { value: number; target: string | null } | undefined,
+  locale: string,
+): ChartSpec['lines'] {
+  const t = useT(locale);
+  const lines: ChartSpec['lines'] = [];
+  if (threshold)
+    lines.push({
+      label: t('stats.chart.threshold', { value: num(threshold.value, locale, 0) }),
+      value: threshold.value,
+    });
+  for (const x of targets) {
+    if (x.unit_of_measure !== 'percent' || x.id === threshold?.target) continue;
+    const years = x.from_year === x.to_year ? String(x.from_year) : `${x.from_year}–${x.to_year}`;
+    lines.push({
+      label: t('stats.chart.target', { years, comparator: x.comparator, value: num(x.value, locale, 0) }),
+      value: x.value,
+    });
+  }
+  return lines;
+}
+
+function barChart(
+  title: string,
+  labels: string[],
+  values: (number | null)[],
+  lines: ChartSpec['lines'],
+  datasetLabel: string,
+  yMax = 100,
+): ChartSpec | undefined {
+  if (values.every((v) => v === null)) return undefined;
+  return { type: 'bar', title, labels, datasets: [{ label: datasetLabel, data: values }], lines, yMin: 0, yMax };
+}
+
+const whole = (q: { from: string; to: string }) => `${q.from}/${q.to}`;
+
+export interface Context {
+  locale: string;
+  query: ApiQuery;
+}
+
+/** SIPAS and its five factors (and the overall question), with the targets and the threshold. */
+export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefined {
+  const s = r.summary;
+  if (s.kind !== 'sipas') return undefined;
+  const { locale } = ctx;
+  const t = useT(locale);
+  const title = t('stats.sipas.title');
+  const scope = { unit: r.query.unit, period: whole(r.query) };
+  const rows: Row[] = [
+    {
+      ...scope,
+      metric: 'sipas_index',
+      header: { text: t('stats.sipas.index') },
+      cells: figureCells(s.index, 'percent', s.label, r.min_n, locale),
+    },
+    ...s.factors.map((f) => ({
+      ...scope,
+      metric: `factor:${f.id}`,
+      header: { text: t('stats.sipas.factor', { name: l(f.name, locale) }) },
+      cells: figureCells(f.index, 'percent', s.label, r.min_n, locale),
+    })),
+    ...(s.overall
+      ? [
+          {
+            ...scope,
+            metric: 'overall',
+            header: { text: t('stats.sipas.overall') },
+            cells: figureCells(s.overall, 'percent', s.label, r.min_n, locale),
+          },
+        ]
+      : []),
+  ];
+  const chart = barChart(
+    title,
+    [t('stats.sipas.index'), ...s.factors.map((f) => l(f.name, locale))],
+    [s.index.value, ...s.factors.map((f) => f.index.value)],
+    referenceLines(r.targets, r.thresholds.satisfaction, locale),
+    t('stats.columns.valuePct'),
+  );
+  return {
+    id: 'sipas',
+    title,
+    columns: figureColumns(locale, t('stats.columns.metric')),
+    rows,
+    chart,
+    chartEmpty: !chart,
+    downloads: downloads(
+      locale,
+      title,
+      apiPath('ratings', ctx.query, { instrument: 'sipas' }),
+      apiPath('ratings.csv', ctx.query, { instrument: 'sipas' }),
+    ),
+    notes: [t('stats.responses', { n: formatNumber(s.responses, locale, 0) })],
+  };
+}
+
+/** The NĐ 61 mean score and the share of each grade. */
+export function evaluationTable(r: RatingsResult, ctx: Context): StatsTable | undefined {
+  const s = r.summary;
+  if (s.kind !== 'dossier-evaluation') return undefined;
+  const { locale } = ctx;
+  const t = useT(locale);
+  const title = t('stats.evaluation.title');
+  const scope = { unit: r.query.unit, period: whole(r.query) };
+  const { max, ...score } = s.score;
+  const rows: Row[] = [
+    {
+      ...scope,
+      metric: 'score_mean',
+      header: { text: t('stats.evaluation.score', { max }) },
+      cells: figureCells(score, 'points', s.label, r.min_n, locale),
+    },
+    ...s.grades.map((g) => ({
+      ...scope,
+      metric: `grade:${g.id}`,
+      header: { text: t('stats.evaluation.grade', { name: l(g.name, locale), min: g.min, max: g.max }) },
+      cells: figureCells(g.share, 'percent', s.label, r.min_n, locale),
+    })),
+  ];
+  const chart = barChart(
+    t('stats.evaluation.gradesTitle'),
+    s.grades.map((g) => l(g.name, locale)),
+    s.grades.map((g) => g.share.value),
+    [],
+    t('stats.columns.valuePct'),
+  );
+  return {
+    id: 'danh-gia-ho-so',
+    title,
+    columns: figureColumns(locale, t('stats.columns.metric')),
+    rows,
+    chart,
+    chartEmpty: !chart,
+    downloads: downloads(
+      locale,
+      title,
+      apiPath('ratings', ctx.query, { instrument: 'danh-gia-ho-so' }),
+      apiPath('ratings.csv', ctx.query, { instrument: 'danh-gia-ho-so' }),
+    ),
+    notes: [t('stats.responses', { n: formatNumber(s.responses, locale, 0) })],
+  };
+}
+
+/** The one-tap distribution and its satisfied share. */
+export function counterTable(r: RatingsResult, ctx: Context): StatsTable | undefined {
+  const s = r.summary;
+  if (s.kind !== 'counter') return undefined;
+  const { locale } = ctx;
+  const t = useT(locale);
+  const title = t('stats.counter.title');
+  const scope = { unit: r.query.unit, period: whole(r.query) };
+  const rows: Row[] = [
+    {
+      ...scope,
+      metric: 'satisfied',
+      header: { text: t('stats.counter.satisfied') },
+      cells: figureCells(s.satisfied, 'percent', s.label, r.min_n, locale),
+    },
+    ...s.options.map((o) => ({
+      ...scope,
+      metric: `option:${o.id}`,
+      header: { text: t('stats.counter.option', { name: l(o.name, locale) }) },
+      cells: figureCells(o.share, 'percent', s.label, r.min_n, locale),
+    })),
+  ];
+  const chart = barChart(
+    title,
+    s.options.map((o) => l(o.name, locale)),
+    s.options.map((o) => o.share.value),
+    [],
+    t('stats.columns.valuePct'),
+  );
+  return {
+    id: 'quay',
+    title,
+    columns: figureColumns(locale, t('stats.columns.metric')),
+    rows,
+    chart,
+    chartEmpty: !chart,
+    downloads: downloads(
+      locale,
+      title,
+      apiPath('ratings', ctx.query, { instrument: 'quay' }),
+      apiPath('ratings.csv', ctx.query, { instrument: 'quay' }),
+    ),
+    notes: [t('stats.responses', { n: formatNumber(s.responses, locale, 0) })],
+  };
+}
+
+/** On-time and late shares of returned dossiers, with the late threshold and the unit's targets. */
+export function dossiersTable(d: DossiersResult, ctx: Context): StatsTable {
+  const { locale } = ctx;
+  const t = useT(locale);
+  const s = d.summary;
+  const title = t('stats.dossiers.title');
+  const scope = { unit: d.query.unit, period: whole(d.query) };
+  const late = { value: d.thresholds.late.value, target: d.thresholds.late.target };
+  const chart = barChart(
+    title,
+    [t('stats.dossiers.onTime'), t('stats.dossiers.late')],
+    [s.on_time.value, s.late.value],
+    referenceLines(d.targets, late, locale),
+    t('stats.columns.valuePct'),
+  );
+  return {
+    id: 'ho-so',
+    title,
+    columns: figureColumns(locale, t('stats.columns.metric')),
+    rows: [
+      {
+        ...scope,
+        metric: 'on_time',
+        header: { text: t('stats.dossiers.onTime') },
+        cells: figureCells(s.on_time, 'percent', s.label, d.min_n, locale),
+      },
+      {
+        ...scope,
+        metric: 'late',
+        header: { text: t('stats.dossiers.late') },
+        cells: figureCells(s.late, 'percent', s.label, d.min_n, locale),
+      },
+    ],
+    chart,
+    chartEmpty: !chart,
+    downloads: downloads(locale, title, apiPath('dossiers', ctx.query), apiPath('dossiers.csv', ctx.query)),
+    notes: [`${t('stats.dossiers.count')}: ${formatNumber(s.dossiers, locale, 0)}`],
+  };
+}
+
+/** The headline figure of a summary, its CSV metric and its measure. */
+export function headline(s: RatingSummary): { figure: Figure; metric: string; measure: Measure; max: number } {
+  if (s.kind === 'sipas') return { figure: s.index, metric: 'sipas_index', measure: 'percent', max: 100 };
+  if (s.kind === 'counter') return { figure: s.satisfied, metric: 'satisfied', measure: 'percent', max: 100 };
+  const { max, ...score } = s.score;
+  return { figure: score, metric: 'score_mean', measure: 'points', max };
+}
+
+/** The chosen instrument's headline and the dossiers' on-time share, period by period. */
+export function seriesTable(r: RatingsResult, d: DossiersResult, ctx: Context): StatsTable {
+  const { locale } = ctx;
+  const t = useT(locale);
+  const title = t('stats.series.title', { name: l(r.query.instrument_name, locale) });
+  const head = headline(r.summary);
+  const onTime = new Map(d.series.map((p) => [p.period, p.summary.on_time]));
+  const rows: Row[] = r.series.map((p) => {
+    const h = headline(p.summary);
+    const ot = onTime.get(p.period);
+    return {
+      unit: r.query.unit,
+      period: p.period,
+      metric: h.metric,
+      header: { text: periodText(p.period, locale) },
+      cells: [
+        ...figureCells(h.figure, h.measure, p.summary.label, r.min_n, locale),
+        ot
+          ? {
+              text: ot.n === 0 ? t('stats.noDossiers') : valueText(ot, 'percent', d.min_n, locale),
+              data: { value: raw(ot.value), n: String(ot.n) },
+            }
+          : { text: '—' },
+      ],
+    };
+  });
+  const values = r.series.map((p) => headline(p.summary).figure.value);
+  const headLabel = t(`stats.series.headline.${r.summary.kind}`);
+  const chart = values.some((v) => v !== null)
+    ? ({
+        type: 'line',
+        title,
+        labels: r.series.map((p) => periodText(p.period, locale)),
+        datasets: [{ label: headLabel, data: values }],
+        lines:
+          head.measure === 'percent' && r.summary.kind !== 'dossier-evaluation'
+            ? referenceLines(r.targets, r.thresholds.satisfaction, locale)
+            : [],
+        yMin: 0,
+        yMax: head.max,
+      } satisfies ChartSpec)
+    : undefined;
+  return {
+    id: 'theo-thoi-gian',
+    title,
+    columns: [
+      { label: t('stats.columns.period'), numeric: false },
+      { label: headLabel, numeric: true },
+      { label: t('stats.columns.n'), numeric: true },
+      { label: t('stats.columns.interval'), numeric: true },
+      { label: t('stats.columns.label'), numeric: false },
+      { label: t('stats.columns.onTime'), numeric: true },
+    ],
+    rows,
+    chart,
+    chartEmpty: !chart,
+    downloads: [
+      ...downloads(locale, title, apiPath('ratings', ctx.query), apiPath('ratings.csv', ctx.query)),
+      ...downloads(
+        locale,
+        t('stats.dossiers.title'),
+        apiPath('dossiers', ctx.query),
+        apiPath('dossiers.csv', ctx.query),
+      ),
+    ],
+    notes: [],
+  };
+}
+
+function flagCell(flag: RatingsResult['units'][number]['flag'], th: Thresholds, locale: string): Cell {
+  const t = useT(locale);
+  if (flag.flagged) {
+    const reasons = flag.reasons
+      .map((r) =>
+        r === 'late'
+          ? t('stats.units.late', { value: num(th.late.value, locale, 0) })
+          : t('stats.units.satisfaction', { value: num(th.satisfaction.value, locale, 0) }),
+      )
+      .join(' / ');
+    return { text: t('stats.units.flagged', { reasons }), tag: 'flag', data: { value: flag.reasons.join(';') } };
+  }
+  if (flag.unknown.length > 0) return { text: t('stats.units.unknown'), tag: 'unknown', data: { value: '' } };
+  return { text: t('stats.units.ok'), tag: 'ok', data: { value: '' } };
+}
+
+/** The units directly below, with the headline, the late share and the ranking flag (seed 001 l. 47). */
+export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
+  const { locale } = ctx;
+  const t = useT(locale);
+  const title = t('stats.units.title', { name: l(r.query.instrument_name, locale) });
+  const headLabel = t(`stats.series.headline.${r.summary.kind}`);
+  const rows: Row[] = r.units.map((u) => {
+    const h = headline(u.summary);
+    const name = unitLabel({ name: u.name, valid_to: u.valid_to }, locale);
+    return {
+      unit: u.unit,
+      period: whole(r.query),
+      metric: h.metric,
+      header: { text: name, href: pageHref(locale, ctx.query, { unit: u.unit }) },
+      cells: [
+        ...figureCells(h.figure, h.measure, u.summary.label, r.min_n, locale),
+        {
+          text: u.late.n === 0 ? t('stats.noDossiers') : valueText(u.late, 'percent', 1, locale),
+          data: { value: raw(u.late.value), n: String(u.late.n) },
+        },
+        flagCell(u.flag, r.thresholds, locale),
+      ],
+    };
+  });
+  return {
+    id: 'theo-don-vi',
+    title,
+    columns: [
+      { label: t('stats.columns.unit'), numeric: false },
+      { label: headLabel, numeric: true },
+      { label: t('stats.columns.n'), numeric: true },
+      { label: t('stats.columns.interval'), numeric: true },
+      { label: t('stats.columns.label'), numeric: false },
+      { label: t('stats.columns.late'), numeric: true },
+      { label: t('stats.columns.flag'), numeric: false },
+    ],
+    rows,
+    chartEmpty: false,
+    downloads: downloads(locale, title, apiPath('ratings', ctx.query), apiPath('ratings.csv', ctx.query)),
+    notes: r.units.length === 0 ? [t('stats.units.none')] : [],
+  };
+}
