@@ -47,6 +47,11 @@ const schema = z.object({
     .enum(['1', '0', 'true', 'false'])
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
+  /** Fill an empty database (no responses) with two years of generated demo data on start. */
+  DEMO_DATA: z
+    .enum(['1', '0', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
   /** Statistics cells with fewer responses than this are suppressed. */
   STATS_MIN_N: z.coerce.number().int().min(1).default(10),
 });

@@ -11,6 +11,7 @@ import { syncContent } from '../db/content-sync.ts';
 import { loadContent } from './contracts/load-content.ts';
 import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
+import { seedDemoData } from './demo/generate.ts';
 import type { Config } from './env.ts';
 
 export interface Running {
@@ -28,13 +29,19 @@ function ensureDbFolder(url: string): void {
   if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
 }
 
-export async function prepareDatabase(config: Config): Promise<{ db: Db; migration: number }> {
+/** `demoData`: fill an empty database with demo data when DEMO_DATA is on (the server's start only;
+ * scripts that merely need the schema, such as `npm run dossiers`, leave it off). */
+export async function prepareDatabase(
+  config: Config,
+  options: { demoData?: boolean } = {},
+): Promise<{ db: Db; migration: number }> {
   ensureDbFolder(config.DATABASE_URL);
   const db = await openDb({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
   const migration = await migrate(db.client);
   const content = loadContent(config.CONTENT_DIR);
   await syncContent(db.client, content.units, content.procedures);
   await syncInstruments(db.client, content.instruments);
+  if (config.DEMO_DATA && options.demoData) await seedDemoData(db, content, config, new Date());
   return { db, migration };
 }
 
@@ -43,7 +50,7 @@ export async function startServer(
   site: SiteOptions | undefined,
   log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<Running> {
-  const { db, migration } = await prepareDatabase(config);
+  const { db, migration } = await prepareDatabase(config, { demoData: true });
   const app = createApp({ db, config, log, now: () => new Date() }, site);
   const server = await new Promise<ServerType>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolveServer(s));

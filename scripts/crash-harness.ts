@@ -1,0 +1,262 @@
+/**
+ * `npm run test:crash [-- --responses 5000 --kills 20 --concurrency 16]` (issue #3 "No lost
+ * answers"): the real server (scripts/bench-server.ts, a child process on a temp database, with
+ * POW_REQUIRED=0 and RATE_LIMIT_MAX very high so nothing but crashes gets in the way) receives
+ * one-tap ratings from `--concurrency` clients, each with its own Idempotency-Key, and is killed
+ * with SIGKILL at random moments. After each restart `PRAGMA integrity_check` must say ok; every
+ * request not yet acknowledged is sent again, same key and same body, until it is. At the end:
+ * every acknowledged key is stored exactly once under the id it was acknowledged with (0 lost),
+ * no key twice (0 duplicates), rows = distinct keys = responses sent, and the `_responses` rollup of
+ * the province (khanh-hoa subtree) equals the number of responses in that subtree. Prints the
+ * figures; exits 1 on any failure.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDb } from '../db/client.ts';
+import { loadContent } from '../api/contracts/load-content.ts';
+import { instrumentVersion } from '../api/contracts/instrument.ts';
+import { mulberry32 } from '../api/demo/generate.ts';
+import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
+
+const { values } = parseArgs({
+  options: {
+    responses: { type: 'string', default: '5000' },
+    kills: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '16' },
+    seed: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const TOTAL = Number(values.responses);
+const KILLS = Number(values.kills);
+const CONCURRENCY = Number(values.concurrency);
+const SEED = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
+if (![TOTAL, KILLS, CONCURRENCY, SEED].every((n) => Number.isInteger(n) && n >= 0) || CONCURRENCY < 1) {
+  console.error('usage: node scripts/crash-harness.ts [--responses N] [--kills K] [--concurrency C] [--seed S]');
+  process.exit(2);
+}
+
+const PROVINCE = 'khanh-hoa';
+/** Units of the province that exist today; the ratings are spread over them. */
+const UNITS = ['phuong-ninh-hoa', 'so-y-te', 'trung-tam-hcc-khanh-hoa', 'so-tai-chinh'];
+const RATINGS = ['rat-hai-long', 'hai-long', 'binh-thuong', 'khong-hai-long'];
+
+const rnd = mulberry32(SEED);
+const dir = mkdtempSync(join(tmpdir(), 'gopy-crash-'));
+const dbFile = join(dir, 'crash.db');
+const env = { ...LOAD_TEST_ENV, DATABASE_URL: `file:${dbFile}`, LOG_LEVEL: 'error' };
+const quay = loadContent(join(import.meta.dirname, '..', 'content')).instruments.find((i) => i.id === 'quay')!;
+const version = instrumentVersion(quay);
+
+interface Item {
+  key: string;
+  body: string;
+  unit: string;
+  ackedId?: number;
+  attempts: number;
+}
+const items: Item[] = Array.from({ length: TOTAL }, (_, i) => {
+  const unit = UNITS[i % UNITS.length]!;
+  return {
+    key: `crash-${SEED}-${i}`,
+    unit,
+    body: JSON.stringify({
+      instrument: 'quay',
+      version,
+      unit,
+      answers: { rating: RATINGS[Math.floor(rnd() * RATINGS.length)] },
+      locale: 'vi',
+    }),
+    attempts: 0,
+  };
+});
+
+const failures: string[] = [];
+let server: ServerChild | undefined;
+/** Resolves with the URL of the running server; replaced while it is down. */
+let ready: Promise<string>;
+let markReady: (url: string) => void = () => {};
+function serverDown(): void {
+  ready = new Promise((resolve) => (markReady = resolve));
+}
+serverDown();
+
+async function integrityCheck(when: string): Promise<void> {
+  const db = await openDb({ url: `file:${dbFile}` });
+  try {
+    const rs = await db.client.execute('PRAGMA integrity_check');
+    const result = rs.rows.map((r) => String(Object.values(r)[0])).join('; ');
+    if (result !== 'ok') failures.push(`integrity_check ${when}: ${result}`);
+    integrityChecks++;
+  } finally {
+    db.close();
+  }
+}
+
+let restarts = 0;
+let integrityChecks = 0;
+async function start(): Promise<void> {
+  server = await startServerChild(env);
+  if (restarts > 0) await integrityCheck(`after restart ${restarts}`);
+  markReady(server.url);
+}
+
+// ── Clients ──────────────────────────────────────────────────────────────────────────────────────
+
+let next = 0;
+const retryQueue: Item[] = [];
+let acked = 0;
+let ackedSinceStart = 0;
+let replayed = 0;
+let transportErrors = 0;
+let serverErrors = 0;
+
+async function submit(item: Item): Promise<void> {
+  for (;;) {
+    const url = await ready;
+    item.attempts++;
+    try {
+      const res = await fetch(`${url}api/v1/responses`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.key },
+        body: item.body,
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      if (res.status === 200 || res.status === 201) {
+        const result = JSON.parse(text) as { id: number; replayed: boolean };
+        item.ackedId = result.id;
+        if (result.replayed) replayed++;
+        acked++;
+        ackedSinceStart++;
+        return;
+      }
+      if (res.status >= 500) {
+        serverErrors++;
+        continue;
+      }
+      // 4xx is never a crash symptom: a retry with the same key and body must be accepted.
+      failures.push(`${item.key}: HTTP ${res.status} ${text.slice(0, 200)}`);
+      return;
+    } catch {
+      // Connection refused or reset: the server died with the request in flight. Same key again.
+      // (The killer marks the server down before it kills, so the next `await ready` waits.)
+      transportErrors++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+async function client(): Promise<void> {
+  for (;;) {
+    const item = retryQueue.shift() ?? (next < items.length ? items[next++] : undefined);
+    if (!item) return;
+    await submit(item);
+  }
+}
+
+// ── Killer ───────────────────────────────────────────────────────────────────────────────────────
+
+let kills = 0;
+let done = false;
+async function killer(): Promise<void> {
+  while (kills < KILLS && !done) {
+    // Spread the kills over the work left: after a random share of the acknowledgements one
+    // interval would hold, plus a random delay so the kill lands anywhere in a request's life.
+    const left = TOTAL - acked;
+    const threshold = Math.max(1, Math.floor(((0.1 + rnd()) * left) / (KILLS - kills + 1)));
+    while (!done && ackedSinceStart < threshold) await new Promise((r) => setTimeout(r, 2));
+    if (done) break;
+    await new Promise((r) => setTimeout(r, Math.floor(rnd() * 25)));
+    if (done) break;
+    serverDown();
+    await stopServerChild(server!, 'SIGKILL');
+    kills++;
+    restarts++;
+    ackedSinceStart = 0;
+    await start();
+  }
+}
+
+const started = performance.now();
+let exitCode = 0;
+try {
+  await start();
+  const killing = killer();
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  done = true;
+  await killing;
+  const seconds = (performance.now() - started) / 1000;
+  await stopServerChild(server!, 'SIGTERM');
+  await integrityCheck('at the end');
+
+  // ── Verification, on the database file itself ──────────────────────────────────────────────────
+  const db = await openDb({ url: `file:${dbFile}` });
+  const [rowsRs, keysRs, subtreeRs, rollupRs] = await db.client.batch(
+    [
+      'SELECT id, idempotency_key FROM responses',
+      'SELECT count(*) AS rows, count(DISTINCT idempotency_key) AS keys FROM responses',
+      `WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+       SELECT count(*) AS n FROM responses WHERE unit_id IN (SELECT id FROM sub)`,
+      `SELECT coalesce(sum(n), 0) AS n FROM rating_rollups
+       WHERE unit_id = ? AND procedure_code = '' AND metric = '_responses' AND value = ''`,
+    ].map((sql, i) => (i >= 2 ? { sql, args: [PROVINCE] } : sql)),
+    'read',
+  );
+  db.close();
+  const stored = new Map<string, number[]>();
+  for (const r of rowsRs!.rows) {
+    const key = String(r.idempotency_key);
+    stored.set(key, [...(stored.get(key) ?? []), Number(r.id)]);
+  }
+  let lost = 0;
+  let wrongId = 0;
+  for (const item of items) {
+    if (item.ackedId === undefined) continue;
+    const ids = stored.get(item.key);
+    if (!ids) lost++;
+    else if (!ids.includes(item.ackedId)) wrongId++;
+  }
+  const duplicates = [...stored.values()].filter((ids) => ids.length > 1).length;
+  const rows = Number(keysRs!.rows[0]!.rows);
+  const distinct = Number(keysRs!.rows[0]!.keys);
+  const subtree = Number(subtreeRs!.rows[0]!.n);
+  const rollup = Number(rollupRs!.rows[0]!.n);
+  const unacked = items.filter((i) => i.ackedId === undefined).length;
+
+  if (kills < KILLS) failures.push(`only ${kills} kills of ${KILLS}`);
+  if (lost > 0) failures.push(`${lost} acknowledged responses lost`);
+  if (wrongId > 0) failures.push(`${wrongId} keys stored under another id than acknowledged`);
+  if (duplicates > 0) failures.push(`${duplicates} keys stored twice`);
+  if (rows !== distinct) failures.push(`${rows} rows but ${distinct} distinct keys`);
+  if (unacked > 0) failures.push(`${unacked} responses never acknowledged`);
+  if (rows !== TOTAL) failures.push(`${rows} rows stored for ${TOTAL} responses sent`);
+  if (rollup !== subtree)
+    failures.push(`rollup _responses of ${PROVINCE} = ${rollup}, responses in its subtree = ${subtree}`);
+
+  const attempts = items.reduce((a, i) => a + i.attempts, 0);
+  console.log(`Crash harness (seed ${SEED}, ${CONCURRENCY} clients, POW_REQUIRED=0, RATE_LIMIT_MAX=${env.RATE_LIMIT_MAX})
+  responses sent:          ${TOTAL} (${attempts} requests, ${attempts - TOTAL} retries: ${transportErrors} connection errors, ${serverErrors} 5xx)
+  SIGKILLs / restarts:     ${kills} / ${restarts}
+  integrity_check ok:      ${integrityChecks - failures.filter((f) => f.startsWith('integrity_check')).length} of ${integrityChecks}
+  acknowledged:            ${acked} (${replayed} as replays of a write the crash hid)
+  lost acknowledged:       ${lost}${wrongId ? ` (+${wrongId} under another id)` : ''}
+  duplicate keys:          ${duplicates}
+  rows / distinct keys:    ${rows} / ${distinct}
+  rollup _responses (${PROVINCE}): ${rollup} = responses in subtree: ${subtree}
+  time:                    ${seconds.toFixed(1)} s`);
+  if (failures.length > 0) {
+    console.error(`FAILED:\n  ${failures.slice(0, 20).join('\n  ')}`);
+    exitCode = 1;
+  } else console.log('OK: 0 lost, 0 duplicates, integrity ok after every restart');
+} catch (err) {
+  console.error(err);
+  exitCode = 1;
+  if (server) await stopServerChild(server, 'SIGKILL');
+} finally {
+  if (values.keep) console.log(`database kept: ${dbFile}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+process.exit(exitCode);
