@@ -25,7 +25,7 @@ export interface GroupCommitter {
  *   await committer.write([{ sql: 'INSERT …', args: [...] }]);
  */
 export function groupCommitter(client: Client, maxStatements = 5_000): GroupCommitter {
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let running = false;
 
   async function runAlone(p: Pending): Promise<void> {

@@ -4,14 +4,9 @@
  * Statistics therefore never disagree with the answers, and a crash leaves all or nothing.
  */
 import type { Client, InStatement } from '@libsql/client';
+import { RollupAccumulator, type RollupCellRow } from './rollups.ts';
 
-export interface RollupCellRow {
-  metric: string;
-  value: string;
-  n: number;
-  sum: number;
-  sumsq: number;
-}
+export type { RollupCellRow } from './rollups.ts';
 
 export interface NewResponse {
   instrumentVersion: string;
@@ -29,31 +24,6 @@ export interface NewResponse {
   cells: RollupCellRow[];
   /** The unit and its ancestors (db/units.ts): each gets the cells, as subtree totals. */
   rollupUnits: string[];
-}
-
-/** Upserts one rollup cell: counts add up, so rebuilding from raw rows gives the same table. */
-export function rollupStatement(
-  key: { unitId: string; procedureCode: string; instrumentVersion: string; day: string; verified: boolean },
-  cell: RollupCellRow,
-): InStatement {
-  return {
-    sql: `INSERT INTO rating_rollups (unit_id, procedure_code, instrument_version, day, verified, metric, value, n, sum, sumsq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (unit_id, instrument_version, day, procedure_code, verified, metric, value) DO UPDATE SET
-            n = n + excluded.n, sum = sum + excluded.sum, sumsq = sumsq + excluded.sumsq`,
-    args: [
-      key.unitId,
-      key.procedureCode,
-      key.instrumentVersion,
-      key.day,
-      key.verified ? 1 : 0,
-      cell.metric,
-      cell.value,
-      cell.n,
-      cell.sum,
-      cell.sumsq,
-    ],
-  };
 }
 
 export function responseStatements(r: NewResponse): InStatement[] {
@@ -77,21 +47,21 @@ export function responseStatements(r: NewResponse): InStatement[] {
       ],
     },
   ];
-  for (const [questionId, value] of Object.entries(r.answers))
-    for (const v of Array.isArray(value) ? value : [value])
-      stmts.push({
-        sql: `INSERT INTO answers (response_id, question_id, value)
-              VALUES ((SELECT id FROM responses WHERE idempotency_key = ?), ?, ?)`,
-        args: [r.idempotencyKey, questionId, v],
-      });
-  // Rows per subtree, and per procedure plus '' (all procedures): every figure the statistics show
-  // is then one range of the primary key, whatever the size of the tree.
-  const procedures = r.procedureCode ? [r.procedureCode, ''] : [''];
-  for (const unitId of r.rollupUnits)
-    for (const procedureCode of procedures) {
-      const key = { unitId, procedureCode, instrumentVersion: r.instrumentVersion, day: r.day, verified: r.verified };
-      for (const cell of r.cells) stmts.push(rollupStatement(key, cell));
-    }
+  const answerRows = Object.entries(r.answers).flatMap(([questionId, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v) => [questionId, v] as const),
+  );
+  // One statement for all answers: the response id comes from its unique idempotency key.
+  if (answerRows.length > 0)
+    stmts.push({
+      sql: `INSERT INTO answers (response_id, question_id, value)
+            SELECT (SELECT id FROM responses WHERE idempotency_key = ?), q, v FROM (${answerRows
+              .map(() => 'SELECT ? AS q, ? AS v')
+              .join(' UNION ALL ')})`,
+      args: [r.idempotencyKey, ...answerRows.flat()],
+    });
+  const acc = new RollupAccumulator();
+  acc.add(r.rollupUnits, r.procedureCode, r.instrumentVersion, r.day, r.verified, r.cells);
+  stmts.push(...acc.statements());
   return stmts;
 }
 

@@ -35,10 +35,11 @@ import {
   procedureExists,
   ratingCells,
   ratingCellsByUnit,
-  ratingCellsByUnitStatement,
-  ratingCellsStatement,
+  ratingCellsByUnitStatements,
+  ratingCellsStatements,
   ratingSeries,
-  ratingSeriesStatement,
+  ratingSeriesStatements,
+  rangeParts,
   type RatingQuery,
   type StatsCell,
 } from './stats.ts';
@@ -348,11 +349,23 @@ describe('query plans', () => {
     const filtered = { ...rq, verified: true, procedureCode: PROCEDURE };
     const { unitId: _u, ...rest } = filtered;
     const dq = { unitId: DISTRICT, ...RANGE, procedureCode: '' };
+    // A range that starts and ends mid-month: whole months from the monthly table, edge days from
+    // the daily one.
+    const mid = { from: '2024-01-15', to: '2025-06-20' };
+    const ratingCases = [
+      ...ratingCellsStatements({ ...rq, ...mid }),
+      ...ratingCellsStatements({ ...filtered, ...mid }),
+      ...ratingSeriesStatements({ ...rq, ...mid }, 'quarter'),
+      ...ratingCellsByUnitStatements([A, B], { ...rest, ...mid }),
+    ];
+    expect(ratingCases.length).toBe(12);
     const cases: [string, InStatement][] = [
-      ['rating_rollups', ratingCellsStatement(rq)],
-      ['rating_rollups', ratingCellsStatement(filtered)],
-      ['rating_rollups', ratingSeriesStatement(rq, 'quarter')],
-      ['rating_rollups', ratingCellsByUnitStatement([A, B], rest)],
+      ...ratingCases.map((stmt): [string, InStatement] => [
+        typeof stmt !== 'string' && stmt.sql.includes('rating_rollups_month')
+          ? 'rating_rollups_month'
+          : 'rating_rollups',
+        stmt,
+      ]),
       ['dossier_rollups', dossierTimelinessStatement(dq)],
       ['dossier_rollups', dossierSeriesStatement(dq, 'month')],
       ['dossier_rollups', dossierTimelinessByUnitStatement([A, B], dq)],
@@ -360,8 +373,13 @@ describe('query plans', () => {
     for (const [table, stmt] of cases) {
       const text = await plan(stmt);
       // e.g. "SEARCH rating_rollups USING PRIMARY KEY (unit_id=? AND instrument_version=? AND day>? AND day<?)"
-      const key = table === 'rating_rollups' ? 'unit_id=\\? AND instrument_version=\\? AND ' : 'unit_id=\\? AND ';
-      expect(text, text).toMatch(new RegExp(`^SEARCH ${table} USING PRIMARY KEY \\(${key}day>\\? AND day<\\?\\)`));
+      const key = table.startsWith('rating_rollups')
+        ? 'unit_id=\\? AND instrument_version=\\? AND '
+        : 'unit_id=\\? AND ';
+      const col = table === 'rating_rollups_month' ? 'month' : 'day';
+      expect(text, text).toMatch(
+        new RegExp(`^SEARCH ${table} USING PRIMARY KEY \\(${key}${col}>\\? AND ${col}<\\?\\)`),
+      );
       expect(text, text).not.toMatch(/\bSCAN\b/);
       expect(text, text).not.toMatch(/\b(answers|responses|dossiers)\b/);
     }
@@ -397,5 +415,25 @@ describe('units, procedures, instruments and periods', () => {
     expect(periodsBetween('2024-11-15', '2025-02-01', 'year')).toEqual(['2024', '2025']);
     expect(periodsBetween('2025-03-01', '2025-03-31', 'quarter')).toEqual(['2025-Q1']);
     expect(periodsBetween('2024-01-01', '2025-12-31', 'quarter')).toHaveLength(8);
+  });
+});
+
+describe('rangeParts', () => {
+  it('reads whole months from the monthly table and the edge days from the daily one', () => {
+    expect(rangeParts('2025-01-01', '2025-12-31')).toEqual([
+      { table: 'rating_rollups_month', column: 'month', from: '2025-01', to: '2025-12' },
+    ]);
+    expect(rangeParts('2025-01-15', '2025-03-10')).toEqual([
+      { table: 'rating_rollups_month', column: 'month', from: '2025-02', to: '2025-02' },
+      { table: 'rating_rollups', column: 'day', from: '2025-01-15', to: '2025-01-31' },
+      { table: 'rating_rollups', column: 'day', from: '2025-03-01', to: '2025-03-10' },
+    ]);
+    expect(rangeParts('2024-02-03', '2024-02-29')).toEqual([
+      { table: 'rating_rollups', column: 'day', from: '2024-02-03', to: '2024-02-29' },
+    ]);
+    expect(rangeParts('2024-02-01', '2024-02-29')).toEqual([
+      { table: 'rating_rollups_month', column: 'month', from: '2024-02', to: '2024-02' },
+    ]);
+    expect(rangeParts('2025-03-02', '2025-03-01')).toEqual([]);
   });
 });

@@ -84,11 +84,52 @@ export function periodsBetween(from: string, to: string, period: StatsPeriod): s
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-function ratingWhere(unitIds: readonly string[], q: Omit<RatingQuery, 'unitId'>): { sql: string; args: InValue[] } {
+/** A part of a date range read from one table: whole months from the monthly rollups, the days
+ * of partial months at either end from the daily ones (issue #3 target: a year's figures read at
+ * most ~12 months of rows plus two partial months, however many ratings are stored). */
+interface RangePart {
+  table: 'rating_rollups' | 'rating_rollups_month';
+  column: 'day' | 'month';
+  from: string;
+  to: string;
+}
+
+function lastDayOfMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return `${month}-${String(new Date(Date.UTC(y!, m!, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+
+function shiftMonth(month: string, by: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y!, m! - 1 + by, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+/**
+ * @example rangeParts('2025-01-15', '2025-12-31') // days 2025-01-15..31, months 2025-02..2025-12
+ */
+export function rangeParts(from: string, to: string): RangePart[] {
+  if (from > to) return [];
+  const firstWhole = from.endsWith('-01') ? from.slice(0, 7) : shiftMonth(from.slice(0, 7), 1);
+  const lastWhole = to === lastDayOfMonth(to.slice(0, 7)) ? to.slice(0, 7) : shiftMonth(to.slice(0, 7), -1);
+  if (firstWhole > lastWhole) return [{ table: 'rating_rollups', column: 'day', from, to }];
+  const parts: RangePart[] = [{ table: 'rating_rollups_month', column: 'month', from: firstWhole, to: lastWhole }];
+  if (from.slice(0, 7) < firstWhole)
+    parts.push({ table: 'rating_rollups', column: 'day', from, to: lastDayOfMonth(from.slice(0, 7)) });
+  if (to.slice(0, 7) > lastWhole)
+    parts.push({ table: 'rating_rollups', column: 'day', from: `${to.slice(0, 7)}-01`, to });
+  return parts;
+}
+
+function ratingWhere(
+  unitIds: readonly string[],
+  q: Omit<RatingQuery, 'unitId'>,
+  part: RangePart,
+): { sql: string; args: InValue[] } {
   const unit = unitIds.length === 1 ? 'unit_id = ?' : `unit_id IN (${marks(unitIds.length)})`;
-  const args: InValue[] = [...unitIds, ...q.instrumentVersions, q.from, q.to, q.procedureCode];
+  const args: InValue[] = [...unitIds, ...q.instrumentVersions, part.from, part.to, q.procedureCode];
   let sql = `${unit} AND instrument_version IN (${marks(q.instrumentVersions.length)})
-             AND day BETWEEN ? AND ? AND procedure_code = ?`;
+             AND ${part.column} BETWEEN ? AND ? AND procedure_code = ?`;
   if (q.verified !== undefined) {
     sql += ' AND verified = ?';
     args.push(q.verified ? 1 : 0);
@@ -98,33 +139,57 @@ function ratingWhere(unitIds: readonly string[], q: Omit<RatingQuery, 'unitId'>)
 
 const SUMS = 'verified, metric, value, sum(n) AS n, sum(sum) AS sum, sum(sumsq) AS sumsq';
 
-/** The statement of {@link ratingCells}, exported so the test can EXPLAIN it. */
-export function ratingCellsStatement(q: RatingQuery): InStatement {
-  const w = ratingWhere([q.unitId], q);
-  return {
-    sql: `SELECT ${SUMS} FROM rating_rollups WHERE ${w.sql} GROUP BY verified, metric, value`,
-    args: w.args,
-  };
+/** The statements of {@link ratingCells} (one per range part), exported so the test can EXPLAIN them. */
+export function ratingCellsStatements(q: RatingQuery): InStatement[] {
+  return rangeParts(q.from, q.to).map((part) => {
+    const w = ratingWhere([q.unitId], q, part);
+    return { sql: `SELECT ${SUMS} FROM ${part.table} WHERE ${w.sql} GROUP BY verified, metric, value`, args: w.args };
+  });
 }
 
-/** The statement of {@link ratingSeries}. */
-export function ratingSeriesStatement(q: RatingQuery, period: StatsPeriod): InStatement {
-  const w = ratingWhere([q.unitId], q);
-  return {
-    sql: `SELECT ${periodSql(period)} AS period, ${SUMS} FROM rating_rollups WHERE ${w.sql}
-          GROUP BY period, verified, metric, value`,
-    args: w.args,
-  };
+/** The statements of {@link ratingSeries}; a month row's `month` buckets like a day (substr). */
+export function ratingSeriesStatements(q: RatingQuery, period: StatsPeriod): InStatement[] {
+  return rangeParts(q.from, q.to).map((part) => {
+    const w = ratingWhere([q.unitId], q, part);
+    return {
+      sql: `SELECT ${periodSql(period).replaceAll('day', part.column)} AS period, ${SUMS} FROM ${part.table}
+            WHERE ${w.sql} GROUP BY period, verified, metric, value`,
+      args: w.args,
+    };
+  });
 }
 
-/** The statement of {@link ratingCellsByUnit}. */
-export function ratingCellsByUnitStatement(unitIds: readonly string[], q: Omit<RatingQuery, 'unitId'>): InStatement {
-  const w = ratingWhere(unitIds, q);
-  return {
-    sql: `SELECT unit_id, ${SUMS} FROM rating_rollups WHERE ${w.sql} GROUP BY unit_id, verified, metric, value`,
-    args: w.args,
-  };
+/** The statements of {@link ratingCellsByUnit}. */
+export function ratingCellsByUnitStatements(unitIds: readonly string[], q: Omit<RatingQuery, 'unitId'>): InStatement[] {
+  return rangeParts(q.from, q.to).map((part) => {
+    const w = ratingWhere(unitIds, q, part);
+    return {
+      sql: `SELECT unit_id, ${SUMS} FROM ${part.table} WHERE ${w.sql} GROUP BY unit_id, verified, metric, value`,
+      args: w.args,
+    };
+  });
 }
+
+/** Runs the parts and adds up rows with the same key columns (a cell split across parts). */
+async function runParts(
+  client: Client,
+  statements: InStatement[],
+  keyColumns: string[],
+): Promise<Record<string, unknown>[]> {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const stmt of statements) {
+    const rs = await client.execute(stmt);
+    for (const row of rs.rows as unknown as Record<string, unknown>[]) {
+      const id = keyColumns.map((k) => String(row[k])).join('\u0000');
+      const seen = merged.get(id);
+      if (!seen) merged.set(id, { ...row });
+      else for (const k of ['n', 'sum', 'sumsq']) seen[k] = Number(seen[k]) + Number(row[k]);
+    }
+  }
+  return [...merged.values()];
+}
+
+const CELL_KEY = ['verified', 'metric', 'value'];
 
 function toCell(r: Record<string, unknown>): StatsCell {
   return {
@@ -157,8 +222,7 @@ function groupRows<K extends string>(rows: readonly Record<string, unknown>[], k
  */
 export async function ratingCells(client: Client, q: RatingQuery): Promise<StatsCell[]> {
   if (q.instrumentVersions.length === 0) return [];
-  const rs = await client.execute(ratingCellsStatement(q));
-  return rs.rows.map((r) => toCell(r as Record<string, unknown>));
+  return (await runParts(client, ratingCellsStatements(q), CELL_KEY)).map(toCell);
 }
 
 /**
@@ -171,19 +235,20 @@ export async function ratingSeries(
   period: StatsPeriod,
 ): Promise<Map<string, StatsCell[]>> {
   if (q.instrumentVersions.length === 0) return new Map();
-  const rs = await client.execute(ratingSeriesStatement(q, period));
-  return groupRows(rs.rows as unknown as Record<string, unknown>[], 'period');
+  return groupRows(await runParts(client, ratingSeriesStatements(q, period), ['period', ...CELL_KEY]), 'period');
 }
 
-/** {@link ratingCells} for several units in one query (the children table); absent units have no rows. */
+/** {@link ratingCells} for several units in one query each part (the children table). */
 export async function ratingCellsByUnit(
   client: Client,
   unitIds: readonly string[],
   q: Omit<RatingQuery, 'unitId'>,
 ): Promise<Map<string, StatsCell[]>> {
   if (q.instrumentVersions.length === 0 || unitIds.length === 0) return new Map();
-  const rs = await client.execute(ratingCellsByUnitStatement(unitIds, q));
-  return groupRows(rs.rows as unknown as Record<string, unknown>[], 'unit_id');
+  return groupRows(
+    await runParts(client, ratingCellsByUnitStatements(unitIds, q), ['unit_id', ...CELL_KEY]),
+    'unit_id',
+  );
 }
 
 // ── Dossier timeliness ──────────────────────────────────────────────────────────────────────────

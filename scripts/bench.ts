@@ -32,7 +32,7 @@ import type { InValue } from '@libsql/client';
 import { openDb, readPragmas, type Db } from '../db/client.ts';
 import { migrate } from '../db/migrate.ts';
 import { syncContent } from '../db/content-sync.ts';
-import { ratingCells, ratingCellsStatement, type RatingQuery } from '../db/stats.ts';
+import { ratingCells, ratingCellsStatements, type RatingQuery } from '../db/stats.ts';
 import { loadContent } from '../api/contracts/load-content.ts';
 import { instrumentVersion } from '../api/contracts/instrument.ts';
 import { syncInstruments } from '../api/ratings/instruments.ts';
@@ -395,15 +395,18 @@ async function measureStats(db: Db): Promise<StatsFigures> {
     if (p95 > worst.p95) worst = { label, p95 };
   }
   all.sort((x, y) => x - y);
-  const statement = ratingCellsStatement(queries[0]!.q) as { sql: string; args: InValue[] };
-  const plan = await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
+  const plans: string[] = [];
+  for (const statement of ratingCellsStatements(queries[0]!.q) as { sql: string; args: InValue[] }[]) {
+    const rs = await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${statement.sql}`, args: statement.args });
+    plans.push(...rs.rows.map((r) => String(r.detail)));
+  }
   const rollupRows = Number((await db.client.execute('SELECT count(*) AS n FROM rating_rollups')).rows[0]!.n);
   return {
     p50: percentile(all, 50),
     p95: percentile(all, 95),
     worst,
     rollupRows,
-    plan: plan.rows.map((r) => String(r.detail)).join('\n'),
+    plan: plans.join('\n'),
   };
 }
 

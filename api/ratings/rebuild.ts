@@ -2,7 +2,7 @@
  * Rebuilds `rating_rollups` from the raw responses and answers (issue #3): the repair when a rollup
  * row was lost or damaged by hand, and the proof that the figures can always be recomputed. Every
  * cell comes from the builders of the write path (resolveInstrument, rollupCellsForResponse,
- * unitWithAncestors, rollupStatement), so a rebuild gives exactly the table that the writes built.
+ * unitWithAncestors, RollupAccumulator), so a rebuild gives exactly the table that the writes built.
  *
  * Readers never see an empty or half-built table and writers are held up only briefly:
  * 1. without any lock, responses are read page by page in id order and their cells summed in memory,
@@ -22,7 +22,7 @@
  */
 import type { Client, InStatement, ResultSet } from '@libsql/client';
 import type { Db } from '../../db/client.ts';
-import { rollupStatement, type RollupCellRow } from '../../db/responses.ts';
+import { RollupAccumulator, type RollupCellRow, type RollupKey } from '../../db/rollups.ts';
 import { unitWithAncestors } from '../../db/units.ts';
 import type { Instrument } from '../contracts/instrument.ts';
 import { rollupCellsForResponse } from '../scoring/scoring.ts';
@@ -36,14 +36,6 @@ const INSERTS_PER_BATCH = 500;
 /** What both a client and a transaction can do: run one statement. */
 interface Reader {
   execute(stmt: InStatement): Promise<ResultSet>;
-}
-
-interface RollupKey {
-  unitId: string;
-  procedureCode: string;
-  instrumentVersion: string;
-  day: string;
-  verified: boolean;
 }
 
 interface Lookups {
@@ -73,7 +65,7 @@ export class RebuildError extends Error {
   }
 }
 
-/** Adds one cell to its row, exactly as the upsert of `rollupStatement` does. */
+/** Adds one cell to its row, exactly as the rollup upsert does. */
 function add(folded: Folded, key: RollupKey, cell: RollupCellRow): void {
   const id = JSON.stringify([
     key.unitId,
@@ -225,9 +217,14 @@ export async function rebuildRatingRollups(db: Db): Promise<RebuildResult> {
     await foldResponses(tx, lookups.cacheOnly(), folded);
 
     await tx.execute('DELETE FROM rating_rollups');
+    await tx.execute('DELETE FROM rating_rollups_month');
     const rows = [...folded.rows.values()];
-    for (let i = 0; i < rows.length; i += INSERTS_PER_BATCH)
-      await tx.batch(rows.slice(i, i + INSERTS_PER_BATCH).map(({ key, cell }) => rollupStatement(key, cell)));
+    // The same builder as the write path: daily rows and the monthly rows summed from them.
+    const acc = new RollupAccumulator();
+    for (const { key, cell } of rows) acc.addRow(key, cell);
+    const statements = acc.statements();
+    for (let i = 0; i < statements.length; i += INSERTS_PER_BATCH)
+      await tx.batch(statements.slice(i, i + INSERTS_PER_BATCH));
     return { responses: folded.responses, rows: rows.length };
   });
 }
