@@ -37,7 +37,6 @@ export function groupCommitter(client: Client, maxStatements = 5_000): GroupComm
   }
 
   async function drain(): Promise<void> {
-    running = true;
     try {
       while (queue.length > 0) {
         // Take as many waiting batches as fit; the rest go in the next transaction.
@@ -76,7 +75,12 @@ export function groupCommitter(client: Client, maxStatements = 5_000): GroupComm
     write(statements) {
       return new Promise<ResultSet[]>((resolve, reject) => {
         queue.push({ statements, resolve, reject });
-        if (!running) void drain();
+        // libSQL's local calls block the event loop, so batches only pile up between turns: start
+        // the commit on the next turn, after the requests already read in this one have queued.
+        if (!running) {
+          running = true;
+          setImmediate(() => void drain());
+        }
       });
     },
   };

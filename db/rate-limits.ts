@@ -1,35 +1,45 @@
 /**
  * Fixed-window counters in the database, so every API instance sees the same counts (DESIGN §5).
- * One statement counts and reads atomically; the bucket name is a keyed hash, never an address.
+ * The count is read before a rating is written and incremented in the rating's own batch, so only
+ * stored ratings count and the check costs no extra commit. Concurrent requests may both pass the
+ * read and go one over the limit: acceptable for an anti-abuse limit. The bucket name is a keyed
+ * hash, never an address.
  */
-import type { Client } from '@libsql/client';
+import type { Client, InStatement } from '@libsql/client';
 
-export interface RateLimitResult {
+export interface RateLimitCheck {
   allowed: boolean;
-  count: number;
   /** Seconds until the window resets (for Retry-After). */
   retryAfter: number;
+  /** Counts this request; put it in the same batch as the write it limits. */
+  hit: InStatement;
 }
 
-export async function hitRateLimit(
+export async function checkRateLimit(
   client: Client,
   bucket: string,
   max: number,
   windowSeconds: number,
   now: Date,
-): Promise<RateLimitResult> {
+): Promise<RateLimitCheck> {
   const nowS = Math.floor(now.getTime() / 1000);
   const windowStart = nowS - (nowS % windowSeconds);
   const rs = await client.execute({
-    sql: `INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)
-          ON CONFLICT (bucket) DO UPDATE SET
-            count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
-            window_start = excluded.window_start
-          RETURNING count`,
+    sql: 'SELECT count FROM rate_limits WHERE bucket = ? AND window_start = ?',
     args: [bucket, windowStart],
   });
-  const count = Number(rs.rows[0]?.count ?? 1);
-  return { allowed: count <= max, count, retryAfter: windowStart + windowSeconds - nowS };
+  const used = Number(rs.rows[0]?.count ?? 0);
+  return {
+    allowed: used < max,
+    retryAfter: windowStart + windowSeconds - nowS,
+    hit: {
+      sql: `INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)
+            ON CONFLICT (bucket) DO UPDATE SET
+              count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
+              window_start = excluded.window_start`,
+      args: [bucket, windowStart],
+    },
+  };
 }
 
 /** Drops windows that ended, so the table stays small. */

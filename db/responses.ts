@@ -31,7 +31,8 @@ export function responseStatements(r: NewResponse): InStatement[] {
     {
       sql: `INSERT INTO responses (instrument_version, unit_id, procedure_code, counter, dossier_id, verified, locale, day,
               created_at, idempotency_key, request_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id`,
       args: [
         r.instrumentVersion,
         r.unitId,

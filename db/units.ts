@@ -8,6 +8,11 @@ import type { Client } from '@libsql/client';
  * @example await unitWithAncestors(db.client, 'phuong-ninh-hiep') // ['phuong-ninh-hiep', 'ninh-hoa', 'khanh-hoa', 'viet-nam']
  */
 export async function unitWithAncestors(client: Client, unitId: string): Promise<string[]> {
+  // The tree is copied from content/ at start and does not change while the process runs.
+  let known = ancestorCache.get(client);
+  if (!known) ancestorCache.set(client, (known = new Map()));
+  const hit = known.get(unitId);
+  if (hit) return hit;
   const rs = await client.execute({
     sql: `WITH RECURSIVE up(id, parent_id, depth) AS (
             SELECT id, parent_id, 0 FROM units WHERE id = ?
@@ -16,5 +21,25 @@ export async function unitWithAncestors(client: Client, unitId: string): Promise
           SELECT id FROM up ORDER BY depth`,
     args: [unitId],
   });
-  return rs.rows.map((r) => String(r.id));
+  const chain = rs.rows.map((r) => String(r.id));
+  if (chain.length > 0) known.set(unitId, chain);
+  return chain;
 }
+
+const ancestorCache = new WeakMap<Client, Map<string, string[]>>();
+
+/** Whether a unit and a procedure exist, from sets read once per process (see above). */
+export async function knownCodes(client: Client): Promise<{ units: Set<string>; procedures: Set<string> }> {
+  let known = codeCache.get(client);
+  if (!known) {
+    const [units, procedures] = await client.batch(['SELECT id FROM units', 'SELECT code FROM procedures'], 'read');
+    known = {
+      units: new Set(units!.rows.map((r) => String(r.id))),
+      procedures: new Set(procedures!.rows.map((r) => String(r.code))),
+    };
+    codeCache.set(client, known);
+  }
+  return known;
+}
+
+const codeCache = new WeakMap<Client, { units: Set<string>; procedures: Set<string> }>();

@@ -17,10 +17,10 @@ import { newChallenge, verifyPow, POW_VALID_SECONDS } from '../ratings/pow.ts';
 import { rollupCellsForResponse } from '../scoring/scoring.ts';
 import { canonicalJson } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
-import { hitRateLimit } from '../../db/rate-limits.ts';
+import { checkRateLimit } from '../../db/rate-limits.ts';
 import { findResponseByKey, powUsedStatement, responseStatements } from '../../db/responses.ts';
 import { vnDay } from '../../db/time.ts';
-import { unitWithAncestors } from '../../db/units.ts';
+import { knownCodes, unitWithAncestors } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { redeemToken, DossierError } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -143,14 +143,10 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
         throw err as Error;
       }
     } else {
-      const found = await db.client.execute({
-        sql: `SELECT (SELECT count(*) FROM units WHERE id = ?) AS unit,
-                     (SELECT count(*) FROM procedures WHERE code = ?) AS procedure`,
-        args: [unitId, procedureCode ?? ''],
-      });
-      if (Number(found.rows[0]?.unit) === 0)
+      const known = await knownCodes(db.client);
+      if (!known.units.has(unitId))
         throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
-      if (procedureCode && Number(found.rows[0]?.procedure) === 0)
+      if (procedureCode && !known.procedures.has(procedureCode))
         throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
       // The plain HTML form (no JavaScript, so no proof of work) reaches us through the rating page
       // on this server, which says so in-process; it still meets the rate limit and the honeypot.
@@ -163,11 +159,18 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
       }
       const pepper = await serverSecret(db.client, 'address-pepper');
       const bucket = sha256(`${pepper}|${clientAddress(c)}|${unitId}`);
-      const limit = await hitRateLimit(db.client, bucket, config.RATE_LIMIT_MAX, config.RATE_LIMIT_WINDOW_SECONDS, at);
+      const limit = await checkRateLimit(
+        db.client,
+        bucket,
+        config.RATE_LIMIT_MAX,
+        config.RATE_LIMIT_WINDOW_SECONDS,
+        at,
+      );
       if (!limit.allowed)
         throw new ProblemError(429, 'rate_limited', {
           headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) },
         });
+      extra.push(limit.hit);
     }
 
     const day = vnDay(at);
@@ -190,9 +193,11 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
         rollupUnits: await unitWithAncestors(db.client, unitId),
       }),
     ];
+    let id: number;
     try {
       // Joined with other ratings arriving meanwhile: one fsync for many (db/group-commit.ts).
-      await committerFor(db.client).write(statements);
+      const results = await committerFor(db.client).write(statements);
+      id = Number(results[extra.length]!.rows[0]!.id);
     } catch (err) {
       const conflict = conflictOf(err);
       if (conflict === 'idempotency') {
@@ -206,6 +211,5 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
       if (conflict === 'pow') throw new ProblemError(409, 'pow_replayed');
       throw err as Error;
     }
-    const stored = await findResponseByKey(db.client, key);
-    return c.json({ id: stored!.id, verified: dossierId !== undefined, replayed: false }, 201);
+    return c.json({ id, verified: dossierId !== undefined, replayed: false }, 201);
   });
