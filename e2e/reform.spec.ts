@@ -1,35 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { loadContent } from '../api/contracts/load-content.ts';
-
-/** Parses our CSV (RFC 4180, BOM, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n') {
-      row.push(cell.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell || row.length) rows.push([...row, cell]);
-  return rows;
-}
+import { parseCsv } from '../api/contracts/csv.ts';
 
 for (const path of ['/ket-qua-cai-cach/', '/en/reform-results/'])
   test(`every CSV download matches its table (${path})`, async ({ page }) => {

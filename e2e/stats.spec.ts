@@ -9,6 +9,7 @@
  * solved here, at most RATE_LIMIT_MAX = 5 per unit, so each unit alone stays below min n).
  */
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { parseCsvObjects } from '../api/contracts/csv.ts';
 import AxeBuilder from '@axe-core/playwright';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
@@ -42,35 +43,7 @@ async function axe(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Parses our CSV (RFC 4180, BOM, CRLF) into objects keyed by the header. */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n') {
-      row.push(cell.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
-}
+const parseCsv = parseCsvObjects;
 
 /** Every figure row of a table matches its row in the table's CSV download: value and n. */
 async function expectCsvMatchesTable(page: Page, request: APIRequestContext, tableId: string): Promise<number> {

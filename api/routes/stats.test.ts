@@ -9,6 +9,7 @@
  * OpenAPI document, caching, and the 422 problems.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv as parseCsvRows } from '../contracts/csv.ts';
 import type { Instrument } from '../contracts/instrument.ts';
 import {
   csvColumns,
@@ -508,34 +509,11 @@ describe('query', () => {
   });
 });
 
-/** Parses our CSV (RFC 4180, CRLF) into objects keyed by the header, which must be `csvColumns`. */
+/** Our CSV (api/contracts/csv.ts) keyed by the header, which must be `csvColumns`. */
 function parseCsv(text: string): Record<CsvColumn, string>[] {
   // Response.text() drops the byte-order mark (the CSV test checks the bytes).
   expect(text.startsWith('\uFEFF')).toBe(false);
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else if (ch !== '\r') cell += ch;
-  }
-  const [header, ...body] = rows;
+  const [header, ...body] = parseCsvRows(text);
   expect(header).toEqual([...csvColumns]);
   return body.map((r) => Object.fromEntries(csvColumns.map((c, i) => [c, r[i] ?? ''])) as Record<CsvColumn, string>);
 }
