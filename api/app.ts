@@ -22,6 +22,8 @@ import { usefulnessRoutes } from './routes/usefulness.ts';
 import { responseRoutes } from './routes/responses.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
+import { staffAuthRoutes } from './routes/staff-auth.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -58,6 +60,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', responseRoutes);
   api.route('/', integrationRoutes);
   api.route('/', statsRoutes);
+  api.route('/', feedbackRoutes);
+  api.route('/', staffAuthRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api/v1' }],

@@ -54,6 +54,9 @@ const schema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   /** Statistics cells with fewer responses than this are suppressed. */
   STATS_MIN_N: z.coerce.number().int().min(1).default(10),
+  /** Staff sessions end after this long without a request, and in any case this long after sign-in. */
+  STAFF_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  STAFF_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
 });
 
 export type Config = z.infer<typeof schema>;

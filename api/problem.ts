@@ -49,6 +49,12 @@ const TITLES: Record<ProblemCode, string> = {
   token_invalid: 'Unknown survey token',
   token_expired: 'The survey token has expired',
   token_used: 'The survey token has already been used',
+  feedback_not_found: 'No feedback with this tracking code and access key',
+  contact_required: 'A phone number or an e-mail address is required',
+  invalid_credentials: 'Unknown username or wrong password',
+  login_throttled: 'Too many failed sign-in attempts',
+  csrf_invalid: 'Missing or wrong CSRF token',
+  forbidden_role: 'The signed-in staff member does not have this role',
   internal_error: 'Internal error',
 };
 

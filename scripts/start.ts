@@ -5,6 +5,7 @@
 import { loadConfig } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
+import { seedDemoStaff } from '../api/staff/demo.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 
 const config = loadConfig();
@@ -14,6 +15,14 @@ const running = await startServer(config, {
   inlineScriptHashes: info.inlineScriptHashes,
   ssr: await loadAstroHandler(config.SITE_DIR),
 });
+
+// Demo mode only: one staff account per role, new passwords each start, printed here and never logged.
+// seedDemoStaff does nothing once a real staff account exists.
+const demoStaff = config.DEMO_DATA ? await seedDemoStaff(running.db) : [];
+if (demoStaff.length > 0) {
+  console.log('\nDemo staff accounts (demo data only; new passwords at every start):');
+  for (const a of demoStaff) console.log(`  ${a.username} (${a.role}, ${a.unit}): ${a.password}`);
+}
 
 console.log(`
 gopy is running: ${running.url}

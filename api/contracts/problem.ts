@@ -24,6 +24,12 @@ export const problemCodes = [
   'token_invalid',
   'token_expired',
   'token_used',
+  'feedback_not_found',
+  'contact_required',
+  'invalid_credentials',
+  'login_throttled',
+  'csrf_invalid',
+  'forbidden_role',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

@@ -1,0 +1,126 @@
+/**
+ * Feedback and petitions (phản ánh, kiến nghị; issue #4, DOMAIN §7) as the citizen sends them, and
+ * what the API answers. The sender's name, phone, e-mail and address are personal data: they are
+ * stored apart from the case (db/migrations/0005_feedback.sql) and never returned by these routes.
+ */
+import { z } from 'zod';
+import { feedbackKinds, feedbackSubjects } from './calendar.ts';
+import { powPayload } from './rating.ts';
+import { procedureCode } from './usefulness.ts';
+
+const slug = z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/);
+
+/** DOMAIN §7 lifecycle; a case starts `received`. */
+export const feedbackStatuses = [
+  'received',
+  'accepted',
+  'rejected',
+  'transferred',
+  'assigned',
+  'in-progress',
+  'info-requested',
+  'answered',
+  'published',
+  'reexamination',
+] as const;
+export type FeedbackStatus = (typeof feedbackStatuses)[number];
+
+/** Statuses after which no handling deadline runs any more. */
+export const closedFeedbackStatuses: readonly FeedbackStatus[] = ['rejected', 'transferred', 'answered', 'published'];
+
+/** Where a case came in (QĐ 31/2021/QĐ-TTg art. 43: other channels are entered by staff). */
+export const feedbackChannels = ['web', 'hotline', 'letter', 'email', 'in-person', 'national-portal'] as const;
+
+/** Unambiguous tracking-code alphabet: no 0/O, 1/I/L. */
+export const TRACKING_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const TRACKING_CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
+
+/** Text as stored: NFC, trimmed; limits apply to the stored form. */
+const text = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.normalize('NFC').trim() : v), z.string().min(min).max(max));
+
+/** An optional field: a blank string or null (an empty form field) counts as absent. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v), schema.optional());
+
+/**
+ * A Vietnamese phone number: mobile (03, 05, 07, 08, 09 + 8 digits) or landline (02 + 9 digits),
+ * written with 0 or +84, spaces, dots, dashes or brackets allowed. Stored as "0xxxxxxxxx".
+ * @example vnPhone.parse('+84 901 234 567') === '0901234567'
+ */
+export const vnPhone = z.preprocess(
+  (v) => (typeof v === 'string' ? v.replace(/[\s.()-]/g, '') : v),
+  z
+    .string()
+    .max(20)
+    .regex(/^(?:\+84|0)(?:[35789]\d{8}|2\d{9})$/)
+    .transform((s) => (s.startsWith('+84') ? `0${s.slice(3)}` : s)),
+);
+
+export const feedbackInput = z.strictObject({
+  kind: z.enum(feedbackKinds),
+  subject: z.enum(feedbackSubjects),
+  /** The unit concerned; when none is named the province receives and classifies the case. */
+  unit: optional(slug.max(100)),
+  procedure: optional(procedureCode),
+  title: text(1, 200),
+  content: text(1, 5000),
+  name: text(1, 200),
+  /** At least one of phone and email (checked by the route, reported on both fields). */
+  phone: optional(vnPhone),
+  email: optional(z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254))),
+  address: optional(text(1, 500)),
+  /** Whether the content may be published (anonymised) with its answer. */
+  publish_content: z.boolean(),
+  /** Whether the sender's name may be shown publicly; not shown unless asked. */
+  show_name: z.boolean().default(false),
+  locale: z.enum(['vi', 'en']).default('vi'),
+  /** Honeypot: a field people never see; bots fill it. */
+  website: z.string().max(200).optional(),
+  pow: powPayload.optional(),
+});
+export type FeedbackInput = z.input<typeof feedbackInput>;
+
+export const feedbackReceipt = z.object({
+  tracking_code: z.string(),
+  /** The secret key to follow the case: returned once, on 201; null on a replayed retry. */
+  access_key: z.string().nullable(),
+  /** True when the key was already shown in an earlier answer and is not repeated. */
+  access_key_shown: z.boolean(),
+  /** True when this submission had already been stored (a retry with the same Idempotency-Key). */
+  replayed: z.boolean(),
+  classify_due_at: z.string(),
+  answer_due_at: z.string(),
+});
+export type FeedbackReceipt = z.infer<typeof feedbackReceipt>;
+
+export const trackInput = z.strictObject({
+  /** The tracking code; case, spaces and the dash are forgiven ("abcd efgh"). */
+  code: z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.replace(/[\s-]/g, '').toUpperCase();
+    return s.length === 8 ? `${s.slice(0, 4)}-${s.slice(4)}` : s;
+  }, z.string().max(20).regex(TRACKING_CODE)),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/),
+});
+
+export const feedbackTrack = z.object({
+  tracking_code: z.string(),
+  kind: z.enum(feedbackKinds),
+  subject: z.enum(feedbackSubjects),
+  status: z.enum(feedbackStatuses),
+  /** The handling unit (never a staff member). */
+  unit: z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() }),
+  received_at: z.string(),
+  classify_due_at: z.string(),
+  answer_due_at: z.string(),
+  /** True when the deadline of the current step has passed and the case is still open. */
+  overdue: z.boolean(),
+  events: z.array(
+    z.object({ at: z.string(), from: z.enum(feedbackStatuses).nullable(), to: z.enum(feedbackStatuses) }),
+  ),
+});
+export type FeedbackTrack = z.infer<typeof feedbackTrack>;

@@ -1,0 +1,62 @@
+/**
+ * Demo staff accounts (issue #4): one per role, in demo data only, with fresh random passwords on
+ * every start (printed once by `npm start` in demo mode, never stored in clear).
+ */
+import type { Db } from '../../db/client.ts';
+import {
+  createStaff,
+  findStaffByUsername,
+  revokeAllSessionsStatement,
+  setPasswordHash,
+  type StaffRole,
+} from '../../db/staff.ts';
+import { generatePassword, hashPassword } from './auth.ts';
+
+export const DEMO_STAFF: readonly { username: string; displayName: string; role: StaffRole; unit: string }[] = [
+  { username: 'demo-coordinator', displayName: 'Điều phối (demo)', role: 'coordinator', unit: 'phuong-ninh-hoa' },
+  { username: 'demo-handler', displayName: 'Xử lý (demo)', role: 'handler', unit: 'phuong-ninh-hoa' },
+  { username: 'demo-publisher', displayName: 'Công bố (demo)', role: 'publisher', unit: 'khanh-hoa' },
+  { username: 'demo-admin', displayName: 'Quản trị (demo)', role: 'admin', unit: 'khanh-hoa' },
+];
+
+export interface DemoAccount {
+  username: string;
+  role: StaffRole;
+  unit: string;
+  password: string;
+}
+
+/**
+ * Creates the demo accounts, or gives existing ones new passwords (and ends their sessions).
+ * Does nothing (returns []) when the database holds any other staff account.
+ * @example for (const a of await seedDemoStaff(db)) console.log(`${a.username} ${a.password}`);
+ */
+export async function seedDemoStaff(db: Db, now: Date = new Date()): Promise<DemoAccount[]> {
+  // A database with real accounts is not a demo: never add accounts with printed passwords to it.
+  const demoNames = DEMO_STAFF.map((d) => d.username);
+  const real = await db.client.execute({
+    sql: `SELECT count(*) AS n FROM staff WHERE username NOT IN (${demoNames.map(() => '?').join(', ')})`,
+    args: demoNames,
+  });
+  if (Number(real.rows[0]!.n) > 0) return [];
+  const out: DemoAccount[] = [];
+  for (const d of DEMO_STAFF) {
+    const password = generatePassword();
+    const passwordHash = await hashPassword(password);
+    const existing = await findStaffByUsername(db.client, d.username);
+    if (existing) {
+      await setPasswordHash(db.client, existing.id, passwordHash);
+      await db.client.execute(revokeAllSessionsStatement(existing.id, now));
+    } else {
+      await createStaff(db.client, {
+        username: d.username,
+        displayName: d.displayName,
+        passwordHash,
+        roles: [{ role: d.role, unit: d.unit }],
+        now,
+      });
+    }
+    out.push({ username: d.username, role: d.role, unit: d.unit, password });
+  }
+  return out;
+}

@@ -1,0 +1,164 @@
+/**
+ * Feedback cases (issue #4): the statements that store one case in a single batch (case, contact
+ * data apart, first history event) and the reads of the citizen's routes. No read here touches
+ * feedback_contacts: personal data is never joined into what a citizen or the public sees.
+ */
+import type { Client, InStatement } from '@libsql/client';
+
+export interface NewFeedback {
+  trackingCode: string;
+  accessKeyHash: string;
+  kind: string;
+  subject: string;
+  unitId: string | undefined;
+  procedureCode: string | undefined;
+  title: string;
+  content: string;
+  channel: 'web';
+  publishContent: boolean;
+  showName: boolean;
+  receivedAt: Date;
+  classifyDueAt: Date;
+  answerDueAt: Date;
+  idempotencyKey: string;
+  requestHash: string;
+  locale: string;
+  contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
+  retainUntil: Date;
+}
+
+/** The case, its contact row and the 'received' event; the last two find the case by tracking code. */
+export function feedbackStatements(f: NewFeedback): InStatement[] {
+  const at = f.receivedAt.toISOString();
+  const byCode = '(SELECT id FROM feedback WHERE tracking_code = ?)';
+  return [
+    {
+      sql: `INSERT INTO feedback (tracking_code, access_key_hash, kind, subject, unit_id, procedure_code, title, content,
+              channel, status, publish_content, show_name, received_at, classify_due_at, answer_due_at,
+              idempotency_key, request_hash, locale)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        f.trackingCode,
+        f.accessKeyHash,
+        f.kind,
+        f.subject,
+        f.unitId ?? null,
+        f.procedureCode ?? null,
+        f.title,
+        f.content,
+        f.channel,
+        f.publishContent ? 1 : 0,
+        f.showName ? 1 : 0,
+        at,
+        f.classifyDueAt.toISOString(),
+        f.answerDueAt.toISOString(),
+        f.idempotencyKey,
+        f.requestHash,
+        f.locale,
+      ],
+    },
+    {
+      sql: `INSERT INTO feedback_contacts (feedback_id, name, phone, email, address, retain_until)
+            VALUES (${byCode}, ?, ?, ?, ?, ?)`,
+      args: [
+        f.trackingCode,
+        f.contact.name,
+        f.contact.phone ?? null,
+        f.contact.email ?? null,
+        f.contact.address ?? null,
+        f.retainUntil.toISOString(),
+      ],
+    },
+    {
+      sql: `INSERT INTO feedback_events (feedback_id, at, actor, from_status, to_status, reason)
+            VALUES (${byCode}, ?, 'citizen', NULL, 'received', NULL)`,
+      args: [f.trackingCode, at],
+    },
+  ];
+}
+
+export interface StoredFeedbackKey {
+  trackingCode: string;
+  requestHash: string | null;
+  classifyDueAt: string;
+  answerDueAt: string;
+}
+
+export async function findFeedbackByKey(
+  client: Client,
+  idempotencyKey: string,
+): Promise<StoredFeedbackKey | undefined> {
+  const rs = await client.execute({
+    sql: 'SELECT tracking_code, request_hash, classify_due_at, answer_due_at FROM feedback WHERE idempotency_key = ?',
+    args: [idempotencyKey],
+  });
+  const row = rs.rows[0];
+  return row
+    ? {
+        trackingCode: String(row.tracking_code),
+        requestHash: row.request_hash === null ? null : String(row.request_hash),
+        classifyDueAt: String(row.classify_due_at),
+        answerDueAt: String(row.answer_due_at),
+      }
+    : undefined;
+}
+
+/** What the tracking page may show: no contact data, no staff, no free text of the case. */
+export interface TrackedFeedback {
+  id: number;
+  accessKeyHash: string;
+  trackingCode: string;
+  kind: string;
+  subject: string;
+  status: string;
+  unit: { id: string; name_vi: string; name_en: string };
+  receivedAt: string;
+  classifyDueAt: string;
+  answerDueAt: string;
+  events: { at: string; from: string | null; to: string }[];
+}
+
+/** Unit that receives and classifies a case whose sender named no unit (see 0005_feedback.sql). */
+export const RECEIVING_UNIT = 'khanh-hoa';
+
+export async function findFeedbackForTracking(
+  client: Client,
+  trackingCode: string,
+): Promise<TrackedFeedback | undefined> {
+  const [cases, events] = await client.batch(
+    [
+      {
+        sql: `SELECT f.id, f.access_key_hash, f.tracking_code, f.kind, f.subject, f.status, f.received_at,
+                     f.classify_due_at, f.answer_due_at, u.id AS unit_id, u.name_vi, u.name_en
+              FROM feedback f JOIN units u ON u.id = coalesce(f.unit_id, ?)
+              WHERE f.tracking_code = ?`,
+        args: [RECEIVING_UNIT, trackingCode],
+      },
+      {
+        sql: `SELECT e.at, e.from_status, e.to_status FROM feedback_events e
+              WHERE e.feedback_id = (SELECT id FROM feedback WHERE tracking_code = ?) ORDER BY e.at, e.id`,
+        args: [trackingCode],
+      },
+    ],
+    'read',
+  );
+  const row = cases!.rows[0];
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    accessKeyHash: String(row.access_key_hash),
+    trackingCode: String(row.tracking_code),
+    kind: String(row.kind),
+    subject: String(row.subject),
+    status: String(row.status),
+    unit: { id: String(row.unit_id), name_vi: String(row.name_vi), name_en: String(row.name_en) },
+    receivedAt: String(row.received_at),
+    classifyDueAt: String(row.classify_due_at),
+    answerDueAt: String(row.answer_due_at),
+    events: events!.rows.map((e) => ({
+      at: String(e.at),
+      from: e.from_status === null ? null : String(e.from_status),
+      to: String(e.to_status),
+    })),
+  };
+}
