@@ -20,3 +20,9 @@ export const problemSchema = z
     request_id: z.string().optional(),
   })
   .openapi('Problem');
+
+/** An OpenAPI response of problem+json, for a route's error statuses. */
+export const problems = (description: string) => ({
+  content: { 'application/problem+json': { schema: problemSchema } },
+  description,
+});

@@ -33,7 +33,7 @@ import { addWorkingDays, isOverdue } from '../deadlines/calendar.ts';
 import type { FieldError } from '../contracts/problem.ts';
 import type { PowPayload } from '../contracts/rating.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
-import { problemSchema } from '../openapi.ts';
+import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { verifyPow, POW_VALID_SECONDS } from '../ratings/pow.ts';
 import { canonicalJson } from '../contracts/instrument.ts';
@@ -44,11 +44,6 @@ import { knownCodes } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { feedbackStatements, findFeedbackByKey, findFeedbackForTracking } from '../../db/feedback.ts';
 import type { AppEnv } from '../app-env.ts';
-
-const problems = (description: string) => ({
-  content: { 'application/problem+json': { schema: problemSchema } },
-  description,
-});
 
 const submitRoute = createRoute({
   method: 'post',

@@ -27,7 +27,7 @@ import {
 } from '../contracts/integration.ts';
 import type { FieldError } from '../contracts/problem.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
-import { problemSchema } from '../openapi.ts';
+import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { qrSvg, surveyUrl } from '../qr.ts';
 import {
@@ -53,11 +53,6 @@ const requireApiKey: MiddlewareHandler<IntegrationEnv> = async (c, next) => {
   c.set('apiKey', key);
   await next();
 };
-
-const problems = (description: string) => ({
-  content: { 'application/problem+json': { schema: problemSchema } },
-  description,
-});
 
 const route = createRoute({
   method: 'post',

@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { powChallenge, ratingInput, ratingResult, type PowPayload } from '../contracts/rating.ts';
 import { ProblemError } from '../problem.ts';
-import { problemSchema } from '../openapi.ts';
+import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { resolveInstrument } from '../ratings/instruments.ts';
 import { validateAnswers } from '../ratings/validate.ts';
@@ -24,11 +24,6 @@ import { knownCodes, unitWithAncestors } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { redeemToken, DossierError } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
-
-const problems = (description: string) => ({
-  content: { 'application/problem+json': { schema: problemSchema } },
-  description,
-});
 
 const submitRoute = createRoute({
   method: 'post',

@@ -7,7 +7,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { ProblemError } from '../problem.ts';
-import { problemSchema } from '../openapi.ts';
+import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import {
   SESSION_COOKIE,
@@ -36,11 +36,6 @@ import {
   rolesOf,
   staffRoles,
 } from '../../db/staff.ts';
-
-const problems = (description: string) => ({
-  content: { 'application/problem+json': { schema: problemSchema } },
-  description,
-});
 
 const loginInput = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) })

@@ -20,7 +20,7 @@ import {
 } from '../contracts/stats.ts';
 import type { Instrument } from '../contracts/instrument.ts';
 import { ProblemError } from '../problem.ts';
-import { problemSchema } from '../openapi.ts';
+import { problems } from '../openapi.ts';
 import { resolveInstrument } from '../ratings/instruments.ts';
 import {
   DOSSIER_MIN_N,
@@ -64,11 +64,6 @@ const RATING_INDICATORS: Record<StatsInstrument, readonly string[]> = {
   quay: ['sipas-procedures'],
 };
 const DOSSIER_INDICATORS = ['late-dossiers', 'on-time-dossiers'] as const;
-
-const problems = (description: string) => ({
-  content: { 'application/problem+json': { schema: problemSchema } },
-  description,
-});
 
 const errors = {
   422: problems('Invalid query: validation_failed, unknown_unit, unknown_procedure or unknown_instrument'),
