@@ -37,7 +37,11 @@ function upsert(
   return {
     sql: `INSERT INTO ${table} (${COLUMNS.replace('%PERIOD%', period)})
           VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-          ON CONFLICT (unit_id, instrument_version, ${period}, procedure_code, verified, metric, value) DO UPDATE SET
+          ON CONFLICT (${
+            period === 'day'
+              ? 'unit_id, instrument_version, day, procedure_code'
+              : 'unit_id, instrument_version, procedure_code, month'
+          }, verified, metric, value) DO UPDATE SET
             n = n + excluded.n, sum = sum + excluded.sum, sumsq = sumsq + excluded.sumsq`,
     args: rows.flatMap((r) => [
       r.key.unitId,

@@ -12,7 +12,9 @@ CREATE TABLE rating_rollups_month (
   n INTEGER NOT NULL,
   sum REAL NOT NULL,
   sumsq REAL NOT NULL,
-  PRIMARY KEY (unit_id, instrument_version, month, procedure_code, verified, metric, value)
+  -- procedure_code before month: a query for all procedures ('') reads only those rows, however
+  -- many procedures the subtree has.
+  PRIMARY KEY (unit_id, instrument_version, procedure_code, month, verified, metric, value)
 ) WITHOUT ROWID;
 
 INSERT INTO rating_rollups_month (unit_id, procedure_code, instrument_version, month, verified, metric, value, n, sum, sumsq)
