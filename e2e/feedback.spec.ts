@@ -1,0 +1,194 @@
+/**
+ * Feedback and petitions (issue #4) on a 360 px phone against the real server and API: the plain
+ * form with and without JavaScript, the "phone or email" error summary keeping the answers, the
+ * receipt showing the code and the access key once, tracking with them, a wrong key, English, and
+ * axe on every state (with JavaScript: axe needs it). The server allows 5 submissions per client
+ * per window: this spec stores 3, and makes 5 of the 10 allowed look-ups.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+test.use({ viewport: { width: 360, height: 740 } });
+
+const BIRTH_REGISTRATION = '1.001193';
+const CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
+const DATE = /^\d{2}\/\d{2}\/\d{4}$/;
+
+async function axe(page: Page): Promise<void> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+interface Labels {
+  form: string;
+  trackPath: string;
+  h1: string;
+  law: string;
+  errorTitle: string;
+  keyWarning: string;
+  received: string;
+  notFound: string;
+  trackButton: string;
+  kind: string;
+  subject: string;
+  title: string;
+  content: string;
+  name: string;
+  phone: string;
+  email: string;
+  send: string;
+}
+
+async function fillCase(page: Page, s: Labels): Promise<void> {
+  await page.getByRole('radio', { name: s.kind, exact: true }).check();
+  await page.getByRole('radio', { name: s.subject, exact: true }).check();
+  await page.getByLabel(s.title).fill('Chờ quá lâu khi làm giấy khai sinh');
+  await page.getByLabel(s.content).fill('Tôi chờ hơn hai giờ ở Bộ phận Một cửa phường.');
+  await page.getByLabel(s.name).fill('Nguyễn Văn An');
+}
+
+async function receiptOf(page: Page): Promise<{ code: string; key: string }> {
+  const receipt = page.getByTestId('receipt');
+  await expect(receipt).toBeVisible();
+  const code = (await page.getByTestId('tracking-code').innerText()).trim();
+  const key = (await page.getByTestId('access-key').innerText()).trim();
+  expect(code).toMatch(CODE);
+  expect(key).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+  await expect(page.getByTestId('classify-due')).toHaveText(DATE);
+  await expect(page.getByTestId('answer-due')).toHaveText(DATE);
+  // The key is never put in a URL: the receipt is the response to the post itself.
+  expect(page.url()).not.toContain(key);
+  return { code, key };
+}
+
+async function track(page: Page, path: string, code: string, key: string, submit: string): Promise<void> {
+  await page.goto(path);
+  await page.locator('#code').fill(code);
+  await page.locator('#key').fill(key);
+  await page.getByRole('button', { name: submit, exact: true }).click();
+}
+
+const VI: Labels = {
+  form: '/gop-y/',
+  trackPath: '/tra-cuu/',
+  h1: 'Gửi phản ánh, kiến nghị',
+  law: 'Nghị định 13/2023/NĐ-CP',
+  errorTitle: 'Có lỗi cần sửa',
+  keyWarning: 'Hãy ghi lại hoặc chụp màn hình: khóa chỉ hiện một lần',
+  received: 'Đã tiếp nhận',
+  notFound: 'Không tìm thấy phản ánh, kiến nghị',
+  trackButton: 'Tra cứu',
+  kind: 'Phản ánh',
+  subject: 'Việc khác',
+  title: 'Tiêu đề (bắt buộc)',
+  content: 'Nội dung (bắt buộc)',
+  name: 'Họ và tên (bắt buộc)',
+  phone: 'Số điện thoại',
+  email: 'Email',
+  send: 'Gửi phản ánh, kiến nghị',
+};
+
+const EN: Labels = {
+  form: '/en/feedback/',
+  trackPath: '/en/track/',
+  h1: 'Send feedback or a petition',
+  law: 'Decree 13/2023/NĐ-CP',
+  errorTitle: 'There is a problem',
+  keyWarning: 'Write it down or take a screenshot: the key is shown only once.',
+  received: 'Received',
+  notFound: 'No feedback matches',
+  trackButton: 'Track',
+  kind: 'Petition (propose a change)',
+  subject: 'An administrative rule',
+  title: 'Title (required)',
+  content: 'Details (required)',
+  name: 'Full name (required)',
+  phone: 'Phone number',
+  email: 'Email',
+  send: 'Send feedback',
+};
+
+/**
+ * The whole journey: the form (prefilled from a procedure page), neither phone nor email → the
+ * error summary with the answers kept, then one contact → the receipt, tracking with the code and
+ * key, and a wrong key or an unknown code → not found. `check` runs axe on each state.
+ */
+async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check: (page: Page) => Promise<void>) {
+  await page.goto(`${s.form}?thu-tuc=${BIRTH_REGISTRATION}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(s.h1);
+  await expect(page.locator('#procedure')).toHaveValue(BIRTH_REGISTRATION);
+  await expect(page.getByTestId('privacy')).toContainText(s.law);
+  await expect(page.locator('#show_name')).not.toBeChecked();
+  await expect(page.locator('#website')).toHaveAttribute('tabindex', '-1');
+  await check(page);
+
+  // Neither phone nor email: the form comes back with the answers and a summary linking to phone.
+  await fillCase(page, s);
+  await page.getByRole('button', { name: s.send, exact: true }).click();
+  const summary = page.getByTestId('error-summary');
+  await expect(summary).toBeVisible();
+  await expect(summary.getByRole('heading')).toHaveText(s.errorTitle);
+  await expect(summary.getByRole('link')).toHaveCount(1);
+  await expect(summary.getByRole('link')).toHaveAttribute('href', '#phone');
+  await expect(page.locator('#phone-error')).toBeVisible();
+  await expect(page.locator('#phone')).toHaveAttribute('aria-describedby', /phone-error/);
+  await expect(page.getByRole('radio', { name: s.kind, exact: true })).toBeChecked();
+  await expect(page.getByRole('radio', { name: s.subject, exact: true })).toBeChecked();
+  await expect(page.getByLabel(s.title)).toHaveValue('Chờ quá lâu khi làm giấy khai sinh');
+  await expect(page.getByLabel(s.content)).toHaveValue('Tôi chờ hơn hai giờ ở Bộ phận Một cửa phường.');
+  await expect(page.getByLabel(s.name)).toHaveValue('Nguyễn Văn An');
+  await expect(page.locator('#procedure')).toHaveValue(BIRTH_REGISTRATION);
+  await check(page);
+
+  if (contact === 'phone') await page.getByLabel(s.phone, { exact: true }).fill('0901 234 567');
+  else await page.getByLabel(s.email, { exact: true }).fill('an.nguyen@example.vn');
+  await page.getByRole('button', { name: s.send, exact: true }).click();
+  const { code, key } = await receiptOf(page);
+  await expect(page.getByTestId('key-warning')).toContainText(s.keyWarning);
+  await expect(page.getByTestId('track-link')).toHaveAttribute('href', s.trackPath);
+  await check(page);
+
+  // Case, spaces and the dash of the code are forgiven.
+  await track(page, s.trackPath, code.toLowerCase().replace('-', ' '), key, s.trackButton);
+  await expect(page.getByTestId('track-result')).toBeVisible();
+  await expect(page.getByTestId('track-status')).toHaveText(s.received);
+  await expect(page.getByTestId('track-overdue')).toHaveCount(0);
+  await expect(page.getByTestId('track-received')).toHaveText(DATE);
+  await expect(page.getByTestId('track-classify-due')).toHaveText(DATE);
+  await expect(page.getByTestId('track-answer-due')).toHaveText(DATE);
+  await expect(page.getByTestId('track-timeline').locator('li')).toHaveCount(1);
+  await expect(page.getByTestId('track-timeline')).toContainText(s.received);
+  expect(page.url()).not.toContain(key);
+  await check(page);
+  return { code, key };
+}
+
+test('vi without JavaScript: phone only, error summary, receipt, tracking, wrong key', async ({ browser }) => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const page = await ctx.newPage();
+  const { code, key } = await journey(page, VI, 'phone', async () => {});
+  // A wrong key gets the same "not found" as an unknown code.
+  const wrongKey = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
+  await track(page, VI.trackPath, code, wrongKey, VI.trackButton);
+  await expect(page.getByTestId('error-summary')).toBeVisible();
+  await expect(page.getByTestId('track-problem')).toContainText(VI.notFound);
+  await expect(page.locator('#code')).toHaveValue(code);
+  await ctx.close();
+});
+
+test('vi with JavaScript: the same pages pass axe in every state', async ({ page }) => {
+  await journey(page, VI, 'phone', axe);
+  await page.goto(VI.trackPath);
+  await axe(page);
+});
+
+test('en with JavaScript: email only, every state passes axe, unknown code', async ({ page }) => {
+  const { key } = await journey(page, EN, 'email', axe);
+  await track(page, EN.trackPath, 'ZZZZ-ZZZZ', key, EN.trackButton);
+  await expect(page.getByTestId('track-problem')).toContainText(EN.notFound);
+  await axe(page);
+});
