@@ -16,8 +16,6 @@
  */
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
 import {
   closedFeedbackStatuses,
   feedbackInput,
@@ -35,15 +33,15 @@ import type { PowPayload } from '../contracts/rating.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
-import { verifyPow, POW_VALID_SECONDS } from '../ratings/pow.ts';
 import { canonicalJson } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
 import { checkRateLimit } from '../../db/rate-limits.ts';
-import { powUsedStatement } from '../../db/responses.ts';
+import { sha256Hex } from '../../db/dossiers.ts';
 import { knownCodes } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { feedbackStatements, findFeedbackByKey, findFeedbackForTracking } from '../../db/feedback.ts';
 import type { AppEnv } from '../app-env.ts';
+import { clientAddress, guardOpenSubmission, idempotencyKey } from '../open-submission.ts';
 
 const submitRoute = createRoute({
   method: 'post',
@@ -85,7 +83,6 @@ const trackRoute = createRoute({
   },
 });
 
-const KEY = /^[A-Za-z0-9_-]{8,100}$/;
 /** Look-ups allowed per client address per window: slows guessing of codes and keys. */
 const TRACK_MAX = 10;
 const TRACK_WINDOW_SECONDS = 15 * 60;
@@ -95,15 +92,6 @@ const TRACK_WINDOW_SECONDS = 15 * 60;
 const CONTACT_RETENTION_YEARS = 3;
 /** Tries to find an unused tracking code: 31^8 ≈ 8.5e11 codes, so a second try is already rare. */
 const CODE_TRIES = 5;
-
-function clientAddress(c: Context<AppEnv>): string {
-  const env = c.env as (Partial<HttpBindings> & { clientAddress?: string }) | undefined;
-  return env?.clientAddress ?? env?.incoming?.socket.remoteAddress ?? 'unknown';
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** "XXXX-XXXX" from the unambiguous alphabet, uniformly (randomInt has no modulo bias). */
 export function newTrackingCode(): string {
@@ -149,7 +137,7 @@ function keyHashMatches(key: string, storedHex: string): boolean {
 }
 
 /** Compared against when the code is unknown, so both failures cost the same. */
-const DUMMY_HASH = sha256('no such feedback');
+const DUMMY_HASH = sha256Hex('no such feedback');
 
 export const feedbackRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -158,8 +146,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       const { db, config, now } = c.var.deps;
       const input = c.req.valid('json');
       c.header('Cache-Control', 'no-store');
-      const key = c.req.header('idempotency-key');
-      if (!key || !KEY.test(key)) throw new ProblemError(400, 'idempotency_key_required');
+      const key = idempotencyKey(c);
       if (input.website)
         throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
 
@@ -196,26 +183,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
 
       const at = now();
       const extra = [];
-      const fromFormPage = (c.env as { inProcessForm?: boolean } | undefined)?.inProcessForm === true;
-      if (config.POW_REQUIRED && !fromFormPage) {
-        if (!pow) throw new ProblemError(422, 'pow_required', { errors: [{ path: 'pow', code: 'required' }] });
-        if (!(await verifyPow(pow as PowPayload, await serverSecret(db.client, 'pow-hmac'))))
-          throw new ProblemError(422, 'pow_invalid', { errors: [{ path: 'pow', code: 'invalid_value' }] });
-        extra.push(powUsedStatement(pow.challenge.signature, Math.floor(at.getTime() / 1000) + POW_VALID_SECONDS));
-      }
-      const pepper = await serverSecret(db.client, 'address-pepper');
-      const limit = await checkRateLimit(
-        db.client,
-        sha256(`${pepper}|feedback|${clientAddress(c)}`),
-        config.RATE_LIMIT_MAX,
-        config.RATE_LIMIT_WINDOW_SECONDS,
-        at,
-      );
-      if (!limit.allowed)
-        throw new ProblemError(429, 'rate_limited', {
-          headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) },
-        });
-      extra.push(limit.hit);
+      extra.push(...(await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at })));
 
       const { calendar, rules } = deadlinesOf(config.CONTENT_DIR);
       const rule = findDeadlineRule(rules, input.kind, input.subject);
@@ -236,7 +204,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
         const statements = [
           ...feedbackStatements({
             trackingCode,
-            accessKeyHash: sha256(accessKey),
+            accessKeyHash: sha256Hex(accessKey),
             kind: input.kind,
             subject: input.subject,
             unitId: input.unit,
@@ -309,7 +277,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
     const pepper = await serverSecret(db.client, 'address-pepper');
     const limit = await checkRateLimit(
       db.client,
-      sha256(`${pepper}|feedback-track|${clientAddress(c)}`),
+      sha256Hex(`${pepper}|feedback-track|${clientAddress(c)}`),
       TRACK_MAX,
       TRACK_WINDOW_SECONDS,
       at,

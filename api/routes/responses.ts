@@ -3,27 +3,24 @@
  * when it carries a dossier's one-time token, self-selected otherwise (then rate-limited per client
  * and unit, with a proof of work and a honeypot). GET /pow/challenge hands out a challenge.
  */
-import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
 import { powChallenge, ratingInput, ratingResult, type PowPayload } from '../contracts/rating.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { resolveInstrument } from '../ratings/instruments.ts';
 import { validateAnswers } from '../ratings/validate.ts';
-import { newChallenge, verifyPow, POW_VALID_SECONDS } from '../ratings/pow.ts';
+import { newChallenge } from '../ratings/pow.ts';
 import { rollupCellsForResponse } from '../scoring/scoring.ts';
 import { canonicalJson } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
-import { checkRateLimit } from '../../db/rate-limits.ts';
-import { findResponseByKey, powUsedStatement, responseStatements } from '../../db/responses.ts';
+import { findResponseByKey, responseStatements } from '../../db/responses.ts';
 import { vnDay } from '../../db/time.ts';
 import { knownCodes, unitWithAncestors } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
-import { redeemToken, DossierError } from '../../db/dossiers.ts';
+import { redeemToken, DossierError, sha256Hex } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
+import { guardOpenSubmission, idempotencyKey } from '../open-submission.ts';
 
 const submitRoute = createRoute({
   method: 'post',
@@ -57,19 +54,6 @@ const challengeRoute = createRoute({
   responses: { 200: { content: { 'application/json': { schema: powChallenge } }, description: 'Challenge' } },
 });
 
-const KEY = /^[A-Za-z0-9_-]{8,100}$/;
-
-/** The client address: the socket's, or the one the server-rendered form page passes in-process. */
-function clientAddress(c: Context<AppEnv>): string {
-  const env = c.env as (Partial<HttpBindings> & { clientAddress?: string }) | undefined;
-  // Behind a reverse proxy every client has the proxy's address; see README "Scaled-out mode".
-  return env?.clientAddress ?? env?.incoming?.socket.remoteAddress ?? 'unknown';
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /** Maps a failed batch to what the citizen did: a retry, a used token or a replayed proof. */
 function conflictOf(err: unknown): 'idempotency' | 'token' | 'pow' | undefined {
   const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
@@ -88,11 +72,10 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
     return c.json({ parameters: { ...challenge.parameters }, signature: challenge.signature ?? '' }, 200);
   })
   .openapi(submitRoute, async (c) => {
-    const { db, config, now } = c.var.deps;
+    const { db, now } = c.var.deps;
     const input = c.req.valid('json');
     c.header('Cache-Control', 'no-store');
-    const key = c.req.header('idempotency-key');
-    if (!key || !KEY.test(key)) throw new ProblemError(400, 'idempotency_key_required');
+    const key = idempotencyKey(c);
     if (input.website)
       throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
 
@@ -102,7 +85,7 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
     const answered = Object.fromEntries(
       Object.entries(meaning.answers).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : v.trim() !== '')),
     );
-    const requestHash = sha256(JSON.stringify(canonicalJson({ ...meaning, answers: answered })));
+    const requestHash = sha256Hex(JSON.stringify(canonicalJson({ ...meaning, answers: answered })));
     const existing = await findResponseByKey(db.client, key);
     if (existing) {
       if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
@@ -143,29 +126,7 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
         throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
       if (procedureCode && !known.procedures.has(procedureCode))
         throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
-      // The plain HTML form (no JavaScript, so no proof of work) reaches us through the rating page
-      // on this server, which says so in-process; it still meets the rate limit and the honeypot.
-      const fromFormPage = (c.env as { inProcessForm?: boolean } | undefined)?.inProcessForm === true;
-      if (config.POW_REQUIRED && !fromFormPage) {
-        if (!pow) throw new ProblemError(422, 'pow_required', { errors: [{ path: 'pow', code: 'required' }] });
-        if (!(await verifyPow(pow as PowPayload, await serverSecret(db.client, 'pow-hmac'))))
-          throw new ProblemError(422, 'pow_invalid', { errors: [{ path: 'pow', code: 'invalid_value' }] });
-        extra.push(powUsedStatement(pow.challenge.signature, Math.floor(at.getTime() / 1000) + POW_VALID_SECONDS));
-      }
-      const pepper = await serverSecret(db.client, 'address-pepper');
-      const bucket = sha256(`${pepper}|${clientAddress(c)}|${unitId}`);
-      const limit = await checkRateLimit(
-        db.client,
-        bucket,
-        config.RATE_LIMIT_MAX,
-        config.RATE_LIMIT_WINDOW_SECONDS,
-        at,
-      );
-      if (!limit.allowed)
-        throw new ProblemError(429, 'rate_limited', {
-          headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) },
-        });
-      extra.push(limit.hit);
+      extra.push(...(await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: unitId, at })));
     }
 
     const day = vnDay(at);

@@ -4,8 +4,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Context } from 'hono';
-import type { HttpBindings } from '@hono/node-server';
+import { clientAddress } from '../open-submission.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
@@ -98,11 +97,6 @@ const revokeRoute = createRoute({
     404: problems('Unknown staff member'),
   },
 });
-
-function clientAddress(c: Context): string {
-  const env = c.env as (Partial<HttpBindings> & { clientAddress?: string }) | undefined;
-  return env?.clientAddress ?? env?.incoming?.socket.remoteAddress ?? 'unknown';
-}
 
 export const staffAuthRoutes = new OpenAPIHono<StaffEnv>();
 
