@@ -407,6 +407,34 @@ export interface Context {
   query: ApiQuery;
 }
 
+/** The parts every instrument's table shares: metric columns, downloads of that instrument, n. */
+function instrumentTable(
+  ctx: Context,
+  instrument: string,
+  title: string,
+  rows: Row[],
+  chart: StatsTable['chart'],
+  responses: number,
+): StatsTable {
+  const { locale } = ctx;
+  const t = useT(locale);
+  return {
+    id: instrument,
+    title,
+    columns: figureColumns(locale, t('stats.columns.metric')),
+    rows,
+    chart,
+    chartEmpty: !chart,
+    downloads: downloads(
+      locale,
+      title,
+      apiPath('ratings', ctx.query, { instrument }),
+      apiPath('ratings.csv', ctx.query, { instrument }),
+    ),
+    notes: [t('stats.responses', { n: formatNumber(responses, locale, 0) })],
+  };
+}
+
 /** SIPAS and its five factors (and the overall question), with the targets and the threshold. */
 export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefined {
   const s = r.summary;
@@ -446,21 +474,7 @@ export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefin
     referenceLines(r.targets, r.thresholds.satisfaction, locale),
     t('stats.columns.valuePct'),
   );
-  return {
-    id: 'sipas',
-    title,
-    columns: figureColumns(locale, t('stats.columns.metric')),
-    rows,
-    chart,
-    chartEmpty: !chart,
-    downloads: downloads(
-      locale,
-      title,
-      apiPath('ratings', ctx.query, { instrument: 'sipas' }),
-      apiPath('ratings.csv', ctx.query, { instrument: 'sipas' }),
-    ),
-    notes: [t('stats.responses', { n: formatNumber(s.responses, locale, 0) })],
-  };
+  return instrumentTable(ctx, 'sipas', title, rows, chart, s.responses);
 }
 
 /** The NĐ 61 mean score and the share of each grade. */
@@ -493,21 +507,7 @@ export function evaluationTable(r: RatingsResult, ctx: Context): StatsTable | un
     [],
     t('stats.columns.valuePct'),
   );
-  return {
-    id: 'danh-gia-ho-so',
-    title,
-    columns: figureColumns(locale, t('stats.columns.metric')),
-    rows,
-    chart,
-    chartEmpty: !chart,
-    downloads: downloads(
-      locale,
-      title,
-      apiPath('ratings', ctx.query, { instrument: 'danh-gia-ho-so' }),
-      apiPath('ratings.csv', ctx.query, { instrument: 'danh-gia-ho-so' }),
-    ),
-    notes: [t('stats.responses', { n: formatNumber(s.responses, locale, 0) })],
-  };
+  return instrumentTable(ctx, 'danh-gia-ho-so', title, rows, chart, s.responses);
 }
 
 /** The one-tap distribution and its satisfied share. */
@@ -539,21 +539,7 @@ export function counterTable(r: RatingsResult, ctx: Context): StatsTable | undef
     [],
     t('stats.columns.valuePct'),
   );
-  return {
-    id: 'quay',
-    title,
-    columns: figureColumns(locale, t('stats.columns.metric')),
-    rows,
-    chart,
-    chartEmpty: !chart,
-    downloads: downloads(
-      locale,
-      title,
-      apiPath('ratings', ctx.query, { instrument: 'quay' }),
-      apiPath('ratings.csv', ctx.query, { instrument: 'quay' }),
-    ),
-    notes: [t('stats.responses', { n: formatNumber(s.responses, locale, 0) })],
-  };
+  return instrumentTable(ctx, 'quay', title, rows, chart, s.responses);
 }
 
 /** On-time and late shares of returned dossiers, with the late threshold and the unit's targets. */
