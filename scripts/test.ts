@@ -60,6 +60,9 @@ rmSync('reports', { recursive: true, force: true });
 if (!only) {
   run('Formatting (prettier)', 'prettier', ['--check', '.']);
   run('Lint (eslint)', 'eslint', ['.']);
+  // A clean clone has no .astro/types.d.ts yet (tsconfig includes it for import.meta.glob and
+  // astro:* modules); CI runs `npm test` without building first.
+  run('Site types (astro sync)', 'astro', ['sync']);
   run('Types (tsc)', 'tsc', ['--noEmit']);
   run('Types of the site (astro check)', 'astro', ['check', '--minimumSeverity', 'warning']);
   run('Content', 'node', ['scripts/check-content.ts']);
