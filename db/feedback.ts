@@ -5,6 +5,9 @@
  */
 import type { Client, InStatement } from '@libsql/client';
 
+/** Unit that receives and classifies a case whose sender named no unit (see 0005_feedback.sql). */
+export const RECEIVING_UNIT = 'khanh-hoa';
+
 export interface NewFeedback {
   trackingCode: string;
   accessKeyHash: string;
@@ -35,14 +38,14 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
     {
       sql: `INSERT INTO feedback (tracking_code, access_key_hash, kind, subject, unit_id, procedure_code, title, content,
               channel, status, publish_content, show_name, received_at, classify_due_at, answer_due_at,
-              idempotency_key, request_hash, locale)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)`,
+              idempotency_key, request_hash, locale, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         f.trackingCode,
         f.accessKeyHash,
         f.kind,
         f.subject,
-        f.unitId ?? null,
+        f.unitId ?? RECEIVING_UNIT,
         f.procedureCode ?? null,
         f.title,
         f.content,
@@ -55,6 +58,7 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
         f.idempotencyKey,
         f.requestHash,
         f.locale,
+        at,
       ],
     },
     {
@@ -70,9 +74,9 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
       ],
     },
     {
-      sql: `INSERT INTO feedback_events (feedback_id, at, actor, from_status, to_status, reason)
-            VALUES (${byCode}, ?, 'citizen', NULL, 'received', NULL)`,
-      args: [f.trackingCode, at],
+      sql: `INSERT INTO feedback_events (feedback_id, at, action, actor, from_status, to_status, unit_id)
+            VALUES (${byCode}, ?, 'submit', 'citizen', NULL, 'received', ?)`,
+      args: [f.trackingCode, at, f.unitId ?? RECEIVING_UNIT],
     },
   ];
 }
@@ -118,8 +122,6 @@ export interface TrackedFeedback {
   events: { at: string; from: string | null; to: string }[];
 }
 
-/** Unit that receives and classifies a case whose sender named no unit (see 0005_feedback.sql). */
-export const RECEIVING_UNIT = 'khanh-hoa';
 
 export async function findFeedbackForTracking(
   client: Client,
@@ -130,13 +132,13 @@ export async function findFeedbackForTracking(
       {
         sql: `SELECT f.id, f.access_key_hash, f.tracking_code, f.kind, f.subject, f.status, f.received_at,
                      f.classify_due_at, f.answer_due_at, u.id AS unit_id, u.name_vi, u.name_en
-              FROM feedback f JOIN units u ON u.id = coalesce(f.unit_id, ?)
+              FROM feedback f JOIN units u ON u.id = f.unit_id
               WHERE f.tracking_code = ?`,
-        args: [RECEIVING_UNIT, trackingCode],
+        args: [trackingCode],
       },
       {
         sql: `SELECT e.at, e.from_status, e.to_status FROM feedback_events e
-              WHERE e.feedback_id = (SELECT id FROM feedback WHERE tracking_code = ?) ORDER BY e.at, e.id`,
+              WHERE e.feedback_id = (SELECT id FROM feedback WHERE tracking_code = ?) ORDER BY e.id`,
         args: [trackingCode],
       },
     ],

@@ -166,7 +166,7 @@ describe('POST /feedback', () => {
       tracking_code: r.tracking_code,
       kind: 'phan-anh',
       subject: 'hanh-vi',
-      unit_id: null,
+      unit_id: 'khanh-hoa',
       procedure_code: null,
       channel: 'web',
       status: 'received',
@@ -399,7 +399,7 @@ describe('feedback_events', () => {
   it('is append-only: UPDATE and DELETE abort', async () => {
     await submitted();
     const n = (await counts()).feedback_events;
-    await expect(h.db.client.execute("UPDATE feedback_events SET reason = 'x'")).rejects.toThrow(/append-only/);
+    await expect(h.db.client.execute("UPDATE feedback_events SET note = 'x'")).rejects.toThrow(/append-only/);
     await expect(h.db.client.execute('DELETE FROM feedback_events')).rejects.toThrow(/append-only/);
     expect((await counts()).feedback_events).toBe(n);
   });
