@@ -57,6 +57,20 @@ const schema = z.object({
   /** Staff sessions end after this long without a request, and in any case this long after sign-in. */
   STAFF_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   STAFF_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+  /** Where e-mail goes: smtp://user:pass@host:port or smtps://… When unset, each mail is written as
+   * an .eml file into MAIL_DIR instead (demo and development), so nothing is lost or sent. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Cổng Góp ý Khánh Hòa <khong-tra-loi@gopy.example>'),
+  MAIL_DIR: z.string().default('data/mail'),
+  /** Largest feedback submission with its attachments (5 files of at most 10 MB, plus the text). */
+  FEEDBACK_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(52 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema>;
