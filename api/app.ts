@@ -24,6 +24,8 @@ import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
+import { publishedRoutes } from './routes/published.ts';
+import { open311Routes } from './routes/open311.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -62,6 +64,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', statsRoutes);
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
+  api.route('/', publishedRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api/v1' }],
@@ -113,6 +116,7 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   });
   const api = createApi();
   app.route('/api/v1', api);
+  app.route('/open311/v2', open311Routes);
   app.all('/api/*', (c) => {
     // A known path with another method is a 405 with Allow, not a 404.
     const allowed = api.routes

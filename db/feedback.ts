@@ -17,15 +17,19 @@ export interface NewFeedback {
   procedureCode: string | undefined;
   title: string;
   content: string;
-  channel: 'web';
+  channel: string;
   publishContent: boolean;
   showName: boolean;
   receivedAt: Date;
   classifyDueAt: Date;
   answerDueAt: Date;
-  idempotencyKey: string;
-  requestHash: string;
+  idempotencyKey: string | null;
+  requestHash: string | null;
   locale: string;
+  /** Folded title, content and code (foldForSearch) for the staff inbox search. */
+  searchText: string;
+  /** Who entered it: the sender on the web, or a staff member for another channel (QĐ 31/2021 art. 43). */
+  enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
   contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
   retainUntil: Date;
 }
@@ -38,8 +42,8 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
     {
       sql: `INSERT INTO feedback (tracking_code, access_key_hash, kind, subject, unit_id, procedure_code, title, content,
               channel, status, publish_content, show_name, received_at, classify_due_at, answer_due_at,
-              idempotency_key, request_hash, locale, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              idempotency_key, request_hash, locale, updated_at, search_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         f.trackingCode,
         f.accessKeyHash,
@@ -59,6 +63,7 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
         f.requestHash,
         f.locale,
         at,
+        f.searchText,
       ],
     },
     {
@@ -74,9 +79,16 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
       ],
     },
     {
-      sql: `INSERT INTO feedback_events (feedback_id, at, action, actor, from_status, to_status, unit_id)
-            VALUES (${byCode}, ?, 'submit', 'citizen', NULL, 'received', ?)`,
-      args: [f.trackingCode, at, f.unitId ?? RECEIVING_UNIT],
+      sql: `INSERT INTO feedback_events (feedback_id, at, action, actor, staff_id, from_status, to_status, unit_id)
+            VALUES (${byCode}, ?, ?, ?, ?, NULL, 'received', ?)`,
+      args: [
+        f.trackingCode,
+        at,
+        f.enteredBy.actor === 'citizen' ? 'submit' : 'enter',
+        f.enteredBy.actor,
+        f.enteredBy.actor === 'staff' ? f.enteredBy.staffId : null,
+        f.unitId ?? RECEIVING_UNIT,
+      ],
     },
   ];
 }

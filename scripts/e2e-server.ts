@@ -10,6 +10,7 @@ import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 import { createApiKey } from '../db/dossiers.ts';
+import { seedPublicFeedbackDemo } from '../db/demo-feedback-public.ts';
 
 const port = process.argv[2] ?? '4399';
 const dir = mkdtempSync(join(tmpdir(), 'gopy-e2e-'));
@@ -29,6 +30,8 @@ const running = await startServer(config, {
 // real one-stop system would (e2e/rating-token.spec.ts). Test infrastructure only: reports/ is
 // ignored by git and the database is a temp file.
 const { key } = await createApiKey(running.db.client, 'phuong-ninh-hoa', 'e2e one-stop system', new Date());
+// A few published feedback cases for e2e/published.spec.ts until the demo data has real ones.
+await seedPublicFeedbackDemo(running.db.client, new Date());
 mkdirSync('reports', { recursive: true });
 writeFileSync(join('reports', 'e2e-api-key.txt'), key);
 console.log(`e2e server on ${running.url}`);

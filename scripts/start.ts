@@ -7,6 +7,7 @@ import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
 import { seedDemoStaff } from '../api/staff/demo.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
+import { startMailWorker } from '../api/mail/worker.ts';
 
 const config = loadConfig();
 const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
@@ -14,6 +15,14 @@ const running = await startServer(config, {
   dir: config.SITE_DIR,
   inlineScriptHashes: info.inlineScriptHashes,
   ssr: await loadAstroHandler(config.SITE_DIR),
+});
+
+// E-mail to feedback senders leaves through the outbox (api/mail/): SMTP_URL, or .eml files.
+const mail = startMailWorker({
+  db: running.db,
+  config,
+  now: () => new Date(),
+  log: (line) => process.stdout.write(`${line}\n`),
 });
 
 // Demo mode only: one staff account per role, new passwords each start, printed here and never logged.
@@ -29,6 +38,8 @@ gopy is running: ${running.url}
   database: ${config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL : '(remote libSQL)'} (migration ${running.migration})
   English:  ${running.url}en/
   API:      ${running.url}api/v1/openapi.json
+  e-mail:   ${config.SMTP_URL ? 'SMTP (SMTP_URL)' : `written as .eml files into ${config.MAIL_DIR}/ (SMTP_URL is not set)`}
+  staff:    ${running.url}quan-tri/
 Press Ctrl-C to stop.`);
 
 let stopping = false;
@@ -37,9 +48,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
-    running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    // The worker first: it uses the database that running.stop() closes. Unsent mail stays queued.
+    mail
+      .stop()
+      .then(() => running.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

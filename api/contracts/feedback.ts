@@ -10,23 +10,30 @@ import { procedureCode } from './usefulness.ts';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/);
 
-/** DOMAIN §7 lifecycle; a case starts `received`. */
+/** Issue #4 lifecycle (api/feedback/workflow.ts holds the transitions); a case starts `received`. */
 export const feedbackStatuses = [
   'received',
-  'accepted',
-  'rejected',
-  'transferred',
+  'classified',
   'assigned',
   'in-progress',
   'info-requested',
   'answered',
   'published',
-  'reexamination',
+  'closed',
+  'rejected',
+  'transferred',
+  'disputed',
 ] as const;
 export type FeedbackStatus = (typeof feedbackStatuses)[number];
 
 /** Statuses after which no handling deadline runs any more. */
-export const closedFeedbackStatuses: readonly FeedbackStatus[] = ['rejected', 'transferred', 'answered', 'published'];
+export const closedFeedbackStatuses: readonly FeedbackStatus[] = [
+  'answered',
+  'published',
+  'closed',
+  'rejected',
+  'transferred',
+];
 
 /** Where a case came in (QĐ 31/2021/QĐ-TTg art. 43: other channels are entered by staff). */
 export const feedbackChannels = ['web', 'hotline', 'letter', 'email', 'in-person', 'national-portal'] as const;
@@ -36,11 +43,11 @@ export const TRACKING_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const TRACKING_CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
 
 /** Text as stored: NFC, trimmed; limits apply to the stored form. */
-const text = (min: number, max: number) =>
+export const storedText = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' ? v.normalize('NFC').trim() : v), z.string().min(min).max(max));
 
 /** An optional field: a blank string or null (an empty form field) counts as absent. */
-const optional = <T extends z.ZodType>(schema: T) =>
+export const optionalField = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v), schema.optional());
 
 /**
@@ -61,15 +68,15 @@ export const feedbackInput = z.strictObject({
   kind: z.enum(feedbackKinds),
   subject: z.enum(feedbackSubjects),
   /** The unit concerned; when none is named the province receives and classifies the case. */
-  unit: optional(slug.max(100)),
-  procedure: optional(procedureCode),
-  title: text(1, 200),
-  content: text(1, 5000),
-  name: text(1, 200),
+  unit: optionalField(slug.max(100)),
+  procedure: optionalField(procedureCode),
+  title: storedText(1, 200),
+  content: storedText(1, 5000),
+  name: storedText(1, 200),
   /** At least one of phone and email (checked by the route, reported on both fields). */
-  phone: optional(vnPhone),
-  email: optional(z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254))),
-  address: optional(text(1, 500)),
+  phone: optionalField(vnPhone),
+  email: optionalField(z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254))),
+  address: optionalField(storedText(1, 500)),
   /** Whether the content may be published (anonymised) with its answer. */
   publish_content: z.boolean(),
   /** Whether the sender's name may be shown publicly; not shown unless asked. */
@@ -107,20 +114,57 @@ export const trackInput = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{16,64}$/),
 });
 
+const unitRef = z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() });
+
 export const feedbackTrack = z.object({
   tracking_code: z.string(),
   kind: z.enum(feedbackKinds),
   subject: z.enum(feedbackSubjects),
   status: z.enum(feedbackStatuses),
   /** The handling unit (never a staff member). */
-  unit: z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() }),
+  unit: unitRef,
   received_at: z.string(),
   classify_due_at: z.string(),
   answer_due_at: z.string(),
   /** True when the deadline of the current step has passed and the case is still open. */
   overdue: z.boolean(),
   events: z.array(
-    z.object({ at: z.string(), from: z.enum(feedbackStatuses).nullable(), to: z.enum(feedbackStatuses) }),
+    z.object({
+      at: z.string(),
+      action: z.string(),
+      from: z.enum(feedbackStatuses).nullable(),
+      to: z.enum(feedbackStatuses),
+      unit: unitRef,
+      /** What the sender is told: the reason of a rejection, transfer or extension, the information requested. */
+      note: z.string().nullable(),
+    }),
   ),
+  messages: z.array(
+    z.object({
+      id: z.number().int(),
+      at: z.string(),
+      purpose: z.enum(['answer', 'info-request', 'info-reply', 'dispute']),
+      author: z.enum(['citizen', 'staff']),
+      body: z.string(),
+    }),
+  ),
+  attachments: z.array(
+    z.object({
+      id: z.number().int(),
+      message_id: z.number().int().nullable(),
+      author: z.enum(['citizen', 'staff']),
+      file_name: z.string(),
+      media_type: z.string(),
+      size: z.number().int(),
+      created_at: z.string(),
+    }),
+  ),
+  ratings: z.array(
+    z.object({ message_id: z.number().int(), at: z.string(), satisfied: z.boolean(), reasons: z.array(z.string()) }),
+  ),
+  /** Until when the sender may ask for a re-examination of the answer. */
+  dispute_until: z.string().nullable(),
+  /** What the sender may do now. */
+  allowed_actions: z.array(z.enum(['provide-info', 'dispute', 'rate'])),
 });
 export type FeedbackTrack = z.infer<typeof feedbackTrack>;

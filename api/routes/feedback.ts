@@ -1,58 +1,70 @@
 /**
  * Feedback and petitions, citizen side (issue #4, DOMAIN §7). POST /feedback stores one case
- * exactly once (Idempotency-Key) and answers with a short tracking code and a secret access key
- * shown once; POST /feedback/track shows the case's status timeline for code + key. The key travels
- * in a JSON body, never in a URL, because URLs end up in logs and browser history.
+ * exactly once (Idempotency-Key), with up to 5 files, and answers with a short tracking code and a
+ * secret access key shown once; POST /feedback/track shows the case to its sender (code + key, or
+ * the e-mailed link); POST /feedback/action lets the sender reply to a request for information,
+ * rate the answer and dispute it; POST /feedback/attachment downloads a file of the case. Keys
+ * travel in bodies, never in URLs, because URLs end up in logs and browser history.
  *
  * Abuse controls as for open ratings (api/routes/responses.ts): honeypot, proof of work, and a
  * database rate limit per client address whose hit is written in the case's own batch.
  *
- * Deadlines (content/calendar/deadline-rules.yaml, api/deadlines/calendar.ts): the rule for
- * (kind, subject) gives classify and answer periods in working days; the answer period counts from
- * classification, which has not happened yet at receipt, so the first answer deadline assumes
- * classification on its last allowed day: classify_due_at = receipt + classify days,
- * answer_due_at = receipt + (classify + answer) days. Staff handling recomputes the answer deadline
- * from the actual classification (and extensions) later.
+ * Deadlines: api/feedback/deadlines.ts; creating the case: api/feedback/intake.ts; the sender's
+ * steps go through the same lifecycle as staff steps (api/feedback/service.ts).
  */
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import {
-  closedFeedbackStatuses,
-  feedbackInput,
-  feedbackReceipt,
-  feedbackTrack,
-  trackInput,
-  TRACKING_ALPHABET,
-  type FeedbackStatus,
-} from '../contracts/feedback.ts';
-import { loadCalendar, loadDeadlineRules, findDeadlineRule } from '../contracts/calendar.ts';
-import type { DeadlineRules, WorkingCalendar } from '../contracts/calendar.ts';
-import { addWorkingDays, isOverdue } from '../deadlines/calendar.ts';
+import { feedbackInput, feedbackReceipt, feedbackTrack } from '../contracts/feedback.ts';
+import { citizenActionInput, citizenCredentials, type CitizenCredentials } from '../contracts/feedback-actions.ts';
 import type { FieldError } from '../contracts/problem.ts';
 import type { PowPayload } from '../contracts/rating.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { canonicalJson } from '../contracts/instrument.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { instrument } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
 import { checkRateLimit } from '../../db/rate-limits.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
 import { knownCodes } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
-import { feedbackStatements, findFeedbackByKey, findFeedbackForTracking } from '../../db/feedback.ts';
+import { findFeedbackByKey } from '../../db/feedback.ts';
+import { caseIdByLink, findCase, findCaseByCode, type CaseRow } from '../../db/feedback-cases.ts';
+import { readAttachment } from '../../db/attachments.ts';
 import type { AppEnv } from '../app-env.ts';
 import { clientAddress, guardOpenSubmission, idempotencyKey } from '../open-submission.ts';
+import { conflictOf, createCase } from '../feedback/intake.ts';
+import { citizenView } from '../feedback/citizen-view.ts';
+import { takeStep } from '../feedback/service.ts';
+import { cleanFiles, readSubmission } from '../feedback/submission-body.ts';
+
+const multipartBody = z.object({
+  data: z.string().openapi({ description: 'The JSON object of the application/json form, as text' }),
+  attachments: z
+    .array(z.string().openapi({ format: 'binary' }))
+    .max(5)
+    .optional()
+    .openapi({ description: 'Up to 5 files: JPEG, PNG or PDF, at most 10 MB each' }),
+});
 
 const submitRoute = createRoute({
   method: 'post',
   path: '/feedback',
   summary: 'Send feedback or a petition (phản ánh, kiến nghị)',
   description:
-    'Stores one case and returns its tracking code and a secret access key, shown only in this answer. Send an Idempotency-Key header: a retry with the same key and body returns 200 with the same tracking code and no key.',
-  middleware: [onlyMediaTypes(['application/json'])] as const,
+    'Stores one case and returns its tracking code and a secret access key, shown only in this answer. Send an Idempotency-Key header: a retry with the same key and body returns 200 with the same tracking code and no key. With files, send multipart/form-data: the JSON in a `data` part and each file in an `attachments` part. Images are re-encoded without metadata; files whose bytes are not JPEG, PNG or PDF are refused.',
   request: {
     headers: z.object({ 'idempotency-key': z.string().optional() }),
-    body: { content: { 'application/json': { schema: feedbackInput } } },
+    body: {
+      content: {
+        'application/json': { schema: feedbackInput },
+        'multipart/form-data': { schema: multipartBody },
+      },
+    },
   },
   responses: {
     200: { content: { 'application/json': { schema: feedbackReceipt } }, description: 'Already stored (a retry)' },
@@ -60,8 +72,8 @@ const submitRoute = createRoute({
     400: problems('Malformed JSON or missing Idempotency-Key'),
     409: problems('Key reused for another submission, or proof of work replayed'),
     413: problems('Body too large'),
-    415: problems('Not JSON'),
-    422: problems('Invalid fields, no phone nor e-mail, unknown unit or procedure'),
+    415: problems('Not JSON nor multipart'),
+    422: problems('Invalid fields, no phone nor e-mail, unknown unit or procedure, a refused file'),
     429: problems('Too many submissions from this client'),
   },
 });
@@ -69,47 +81,66 @@ const submitRoute = createRoute({
 const trackRoute = createRoute({
   method: 'post',
   path: '/feedback/track',
-  summary: 'Follow a case with its tracking code and access key',
+  summary: 'Follow a case with its tracking code and access key, or its e-mailed link',
   description:
-    'Status timeline, deadlines and handling unit of one case. An unknown code and a wrong key get the same 404.',
+    'Status timeline, deadlines, handling unit, the answer and what the sender may do next. An unknown code and a wrong key get the same 404. Ten failed look-ups per client in 15 minutes, then 429.',
   middleware: [onlyMediaTypes(['application/json'])] as const,
-  request: { body: { content: { 'application/json': { schema: trackInput } } } },
+  request: { body: { content: { 'application/json': { schema: citizenCredentials } } } },
   responses: {
     200: { content: { 'application/json': { schema: feedbackTrack } }, description: 'The case' },
     404: problems('Unknown code or wrong key'),
     415: problems('Not JSON'),
     422: problems('Malformed code or key'),
-    429: problems('Too many look-ups from this client'),
+    429: problems('Too many failed look-ups from this client'),
   },
 });
 
-/** Look-ups allowed per client address per window: slows guessing of codes and keys. */
-const TRACK_MAX = 10;
-const TRACK_WINDOW_SECONDS = 15 * 60;
-/** How long the sender's contact data is kept after receipt. ASSUMPTION to verify against the
- * archive rules for PAKN records and NĐ 13/2023 (keep no longer than needed); staff handling may
- * shorten it once a case is closed. */
-const CONTACT_RETENTION_YEARS = 3;
-/** Tries to find an unused tracking code: 31^8 ≈ 8.5e11 codes, so a second try is already rare. */
-const CODE_TRIES = 5;
+const actionRoute = createRoute({
+  method: 'post',
+  path: '/feedback/action',
+  summary: "The sender's steps: reply with information, rate the answer, ask for re-examination",
+  description:
+    'JSON, or multipart/form-data (JSON in `data`, files in `attachments`) to send files with a reply. Refused with 409 and a code when the case is not in a state that allows the step.',
+  request: {
+    body: {
+      content: {
+        'application/json': { schema: citizenActionInput },
+        'multipart/form-data': { schema: multipartBody },
+      },
+    },
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: feedbackTrack } }, description: 'The case afterwards' },
+    404: problems('Unknown code or wrong key'),
+    409: problems('Not possible now (transition_not_allowed, dispute_window_closed, already_rated)'),
+    415: problems('Not JSON nor multipart'),
+    422: problems('Invalid fields or a refused file'),
+    429: problems('Too many failed look-ups from this client'),
+  },
+});
 
-/** "XXXX-XXXX" from the unambiguous alphabet, uniformly (randomInt has no modulo bias). */
-export function newTrackingCode(): string {
-  let s = '';
-  for (let i = 0; i < 8; i++) s += TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)];
-  return `${s.slice(0, 4)}-${s.slice(4)}`;
-}
+const attachmentRoute = createRoute({
+  method: 'post',
+  path: '/feedback/attachment',
+  summary: 'Download a file of the case (the answer’s, or the sender’s own)',
+  middleware: [onlyMediaTypes(['application/json', 'application/x-www-form-urlencoded'])] as const,
+  request: {
+    body: {
+      content: {
+        'application/json': { schema: citizenCredentials.extend({ id: z.coerce.number().int().min(1) }) },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The file, as an attachment' },
+    404: problems('Unknown case, wrong key or no such file'),
+    429: problems('Too many failed look-ups from this client'),
+  },
+});
 
-const deadlineData = new Map<string, { calendar: WorkingCalendar; rules: DeadlineRules }>();
-/** The calendar and rules of a content folder, read once per process (they change with a deploy). */
-function deadlinesOf(contentDir: string): { calendar: WorkingCalendar; rules: DeadlineRules } {
-  let d = deadlineData.get(contentDir);
-  if (!d) {
-    d = { calendar: loadCalendar(contentDir), rules: loadDeadlineRules(contentDir) };
-    deadlineData.set(contentDir, d);
-  }
-  return d;
-}
+/** Failed look-ups allowed per client address per window: slows guessing of codes and keys. */
+const LOOKUP_FAILURES_MAX = 10;
+const LOOKUP_WINDOW_SECONDS = 15 * 60;
 
 function filled(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
@@ -120,16 +151,6 @@ const CONTACT_ERRORS: FieldError[] = [
   { path: 'email', code: 'required' },
 ];
 
-/** Which UNIQUE constraint a failed batch broke. */
-function conflictOf(err: unknown): 'idempotency' | 'code' | 'pow' | undefined {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
-  if (!/UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/.test(text)) return undefined;
-  if (text.includes('feedback.idempotency_key')) return 'idempotency';
-  if (text.includes('feedback.tracking_code')) return 'code';
-  if (text.includes('pow_used')) return 'pow';
-  return undefined;
-}
-
 function keyHashMatches(key: string, storedHex: string): boolean {
   const given = createHash('sha256').update(key).digest();
   const stored = Buffer.from(storedHex, 'hex');
@@ -139,178 +160,227 @@ function keyHashMatches(key: string, storedHex: string): boolean {
 /** Compared against when the code is unknown, so both failures cost the same. */
 const DUMMY_HASH = sha256Hex('no such feedback');
 
-export const feedbackRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(
-    submitRoute,
-    async (c) => {
-      const { db, config, now } = c.var.deps;
-      const input = c.req.valid('json');
-      c.header('Cache-Control', 'no-store');
-      const key = idempotencyKey(c);
-      if (input.website)
-        throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
-
-      // The same submission sent again is a retry; the proof of work may differ between tries. The
-      // hash is keyed (HMAC) because the request holds personal data and the hash outlives it.
-      const { pow, website: _website, ...meaning } = input;
-      const hmacKey = await serverSecret(db.client, 'feedback-request-hmac');
-      const requestHash = createHmac('sha256', hmacKey)
-        .update(JSON.stringify(canonicalJson(meaning)))
-        .digest('hex');
-      const replay = (stored: { trackingCode: string; classifyDueAt: string; answerDueAt: string }) =>
-        c.json(
-          {
-            tracking_code: stored.trackingCode,
-            access_key: null,
-            access_key_shown: true,
-            replayed: true,
-            classify_due_at: stored.classifyDueAt,
-            answer_due_at: stored.answerDueAt,
-          },
-          200,
-        );
-      const existing = await findFeedbackByKey(db.client, key);
-      if (existing) {
-        if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
-        return replay(existing);
-      }
-
-      const known = await knownCodes(db.client);
-      if (input.unit !== undefined && !known.units.has(input.unit))
-        throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
-      if (input.procedure !== undefined && !known.procedures.has(input.procedure))
-        throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
-
-      const at = now();
-      const extra = [];
-      extra.push(...(await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at })));
-
-      const { calendar, rules } = deadlinesOf(config.CONTENT_DIR);
-      const rule = findDeadlineRule(rules, input.kind, input.subject);
-      const opts = { receiptCutoff: rules.receipt_cutoff };
-      const classifyDue = addWorkingDays(at, rule.classify_working_days, calendar, opts).deadline;
-      const answerDue = addWorkingDays(
-        at,
-        rule.classify_working_days + rule.answer_working_days,
-        calendar,
-        opts,
-      ).deadline;
-      const retainUntil = new Date(at);
-      retainUntil.setUTCFullYear(retainUntil.getUTCFullYear() + CONTACT_RETENTION_YEARS);
-
-      const accessKey = randomBytes(24).toString('base64url');
-      for (let attempt = 1; ; attempt++) {
-        const trackingCode = newTrackingCode();
-        const statements = [
-          ...feedbackStatements({
-            trackingCode,
-            accessKeyHash: sha256Hex(accessKey),
-            kind: input.kind,
-            subject: input.subject,
-            unitId: input.unit,
-            procedureCode: input.procedure,
-            title: input.title,
-            content: input.content,
-            channel: 'web',
-            publishContent: input.publish_content,
-            showName: input.show_name,
-            receivedAt: at,
-            classifyDueAt: classifyDue,
-            answerDueAt: answerDue,
-            idempotencyKey: key,
-            requestHash,
-            locale: input.locale,
-            contact: { name: input.name, phone: input.phone, email: input.email, address: input.address },
-            retainUntil,
-          }),
-          ...extra,
-        ];
-        try {
-          // Joined with other writes arriving meanwhile: one fsync for many (db/group-commit.ts).
-          await committerFor(db.client).write(statements);
-        } catch (err) {
-          const conflict = conflictOf(err);
-          if (conflict === 'code' && attempt < CODE_TRIES) continue;
-          if (conflict === 'idempotency') {
-            // Two copies of one submission raced; the other one won.
-            const stored = await findFeedbackByKey(db.client, key);
-            if (stored && stored.requestHash === requestHash) return replay(stored);
-            throw new ProblemError(409, 'idempotency_conflict');
-          }
-          if (conflict === 'pow') throw new ProblemError(409, 'pow_replayed');
-          throw err as Error;
-        }
-        return c.json(
-          {
-            tracking_code: trackingCode,
-            access_key: accessKey,
-            access_key_shown: false,
-            replayed: false,
-            classify_due_at: classifyDue.toISOString(),
-            answer_due_at: answerDue.toISOString(),
-          },
-          201,
-        );
-      }
-    },
-    (result) => {
-      // As the default hook (api/app.ts), plus "phone or e-mail": reported on both fields with the
-      // other errors, or alone as contact_required. `data` is the raw input on failure.
-      const target = (result as { target?: string }).target;
-      const data = (result as { data?: unknown }).data;
-      const record = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
-      const noContact = target === 'json' && record !== undefined && !filled(record.phone) && !filled(record.email);
-      if (!result.success) {
-        const errors = fieldErrors(result.error.issues, data);
-        if (noContact) errors.push(...CONTACT_ERRORS.filter((e) => !errors.some((x) => x.path === e.path)));
-        throw new ProblemError(422, 'validation_failed', { errors });
-      }
-      if (noContact) throw new ProblemError(422, 'contact_required', { errors: CONTACT_ERRORS });
-    },
-  )
-  .openapi(trackRoute, async (c) => {
-    const { db, now } = c.var.deps;
-    const input = c.req.valid('json');
-    c.header('Cache-Control', 'no-store');
-    const at = now();
-    // Every look-up counts, found or not, so codes and keys cannot be guessed quickly.
-    const pepper = await serverSecret(db.client, 'address-pepper');
-    const limit = await checkRateLimit(
-      db.client,
-      sha256Hex(`${pepper}|feedback-track|${clientAddress(c)}`),
-      TRACK_MAX,
-      TRACK_WINDOW_SECONDS,
-      at,
-    );
-    if (!limit.allowed)
-      throw new ProblemError(429, 'rate_limited', {
-        headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) },
-      });
-    await committerFor(db.client).write([limit.hit]);
-
-    const found = await findFeedbackForTracking(db.client, input.code);
+/**
+ * The sender's case for code + key or a live magic link; 404 otherwise. Only failures count
+ * towards the per-client limit: a sender reading their own case is never throttled, a guesser is.
+ */
+async function senderCase(c: Context<AppEnv>, creds: CitizenCredentials): Promise<CaseRow> {
+  const { db, now } = c.var.deps;
+  const at = now();
+  const pepper = await serverSecret(db.client, 'address-pepper');
+  const limit = await checkRateLimit(
+    db.client,
+    sha256Hex(`${pepper}|feedback-lookup|${clientAddress(c)}`),
+    LOOKUP_FAILURES_MAX,
+    LOOKUP_WINDOW_SECONDS,
+    at,
+  );
+  if (!limit.allowed)
+    throw new ProblemError(429, 'rate_limited', { headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) } });
+  let found: CaseRow | undefined;
+  if (creds.link !== undefined) {
+    const id = await caseIdByLink(db.client, sha256Hex(creds.link), at);
+    found = id === undefined ? undefined : await findCase(db.client, id);
+  } else if (creds.code !== undefined && creds.key !== undefined) {
+    const byCode = await findCaseByCode(db.client, creds.code);
     // Compare in constant time, and compare even when the code is unknown: same answer, same cost.
-    const ok = keyHashMatches(input.key, found?.accessKeyHash ?? DUMMY_HASH);
-    if (!found || !ok) throw new ProblemError(404, 'feedback_not_found');
+    const ok = keyHashMatches(creds.key, byCode?.accessKeyHash ?? DUMMY_HASH);
+    found = ok ? byCode : undefined;
+  } else {
+    const errors: FieldError[] = [];
+    if (creds.code === undefined) errors.push({ path: 'code', code: 'required' });
+    if (creds.key === undefined) errors.push({ path: 'key', code: 'required' });
+    throw new ProblemError(422, 'validation_failed', { errors });
+  }
+  if (!found) {
+    await committerFor(db.client).write([limit.hit]);
+    throw new ProblemError(404, creds.link !== undefined ? 'link_invalid' : 'feedback_not_found');
+  }
+  return found;
+}
 
-    // The database CHECK keeps status to the DOMAIN §7 lifecycle (db/migrations/0005_feedback.sql).
-    const status = found.status as FeedbackStatus;
-    const events = found.events as { at: string; from: FeedbackStatus | null; to: FeedbackStatus }[];
-    const closed = closedFeedbackStatuses.includes(status);
-    const due = status === 'received' ? found.classifyDueAt : found.answerDueAt;
-    return c.json(
-      {
-        tracking_code: found.trackingCode,
-        kind: found.kind as 'phan-anh' | 'kien-nghi',
-        subject: found.subject as 'quy-dinh' | 'hanh-vi' | 'khac',
-        status,
-        unit: found.unit,
-        received_at: found.receivedAt,
-        classify_due_at: found.classifyDueAt,
-        answer_due_at: found.answerDueAt,
-        overdue: !closed && isOverdue(new Date(due), at),
-        events,
-      },
-      200,
-    );
+const reasonsByDir = new Map<string, Set<string>>();
+/** Reason option ids of the answer rating (content/surveys/danh-gia-tra-loi.yaml), read once. */
+function answerReasons(contentDir: string): Set<string> {
+  let ids = reasonsByDir.get(contentDir);
+  if (!ids) {
+    const survey = instrument.parse(parseYaml(readFileSync(join(contentDir, 'surveys', 'danh-gia-tra-loi.yaml'), 'utf8')));
+    ids = new Set(survey.questions.find((q) => q.id === 'reasons')?.options.map((o) => o.id) ?? []);
+    reasonsByDir.set(contentDir, ids);
+  }
+  return ids;
+}
+
+export const feedbackRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(submitRoute, async (c) => {
+    const { db, now } = c.var.deps;
+    c.header('Cache-Control', 'no-store');
+    const key = idempotencyKey(c);
+    const body = await readSubmission(c);
+    const parsed = feedbackInput.safeParse(body.data);
+    // "Phone or e-mail" is reported on both fields, with the other errors or alone.
+    const record = body.data !== null && typeof body.data === 'object' ? (body.data as Record<string, unknown>) : {};
+    const noContact = !filled(record.phone) && !filled(record.email);
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error.issues, body.data);
+      if (noContact) errors.push(...CONTACT_ERRORS.filter((e) => !errors.some((x) => x.path === e.path)));
+      throw new ProblemError(422, 'validation_failed', { errors });
+    }
+    if (noContact) throw new ProblemError(422, 'contact_required', { errors: CONTACT_ERRORS });
+    const input = parsed.data;
+    if (input.website)
+      throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
+
+    const files = await cleanFiles(body.files);
+    // The same submission sent again is a retry; the proof of work may differ between tries. The
+    // hash is keyed (HMAC) because the request holds personal data and the hash outlives it.
+    const { pow, website: _website, ...meaning } = input;
+    const hmacKey = await serverSecret(db.client, 'feedback-request-hmac');
+    const requestHash = createHmac('sha256', hmacKey)
+      .update(JSON.stringify(canonicalJson({ ...meaning, files: files.map((f) => f.sha256) })))
+      .digest('hex');
+    const replay = (stored: { trackingCode: string; classifyDueAt: string; answerDueAt: string }) =>
+      c.json(
+        {
+          tracking_code: stored.trackingCode,
+          access_key: null,
+          access_key_shown: true,
+          replayed: true,
+          classify_due_at: stored.classifyDueAt,
+          answer_due_at: stored.answerDueAt,
+        },
+        200,
+      );
+    const existing = await findFeedbackByKey(db.client, key);
+    if (existing) {
+      if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
+      return replay(existing);
+    }
+
+    const known = await knownCodes(db.client);
+    if (input.unit !== undefined && !known.units.has(input.unit))
+      throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
+    if (input.procedure !== undefined && !known.procedures.has(input.procedure))
+      throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
+
+    const at = now();
+    const extra = await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at });
+    try {
+      const created = await createCase(
+        c.var.deps,
+        {
+          kind: input.kind,
+          subject: input.subject,
+          unit: input.unit,
+          unitName: await unitName(c, input.unit, input.locale),
+          procedure: input.procedure,
+          title: input.title,
+          content: input.content,
+          channel: 'web',
+          publishContent: input.publish_content,
+          showName: input.show_name,
+          locale: input.locale,
+          contact: { name: input.name, phone: input.phone, email: input.email, address: input.address },
+          files,
+          enteredBy: { actor: 'citizen' },
+          idempotencyKey: key,
+          requestHash,
+          receivedAt: at,
+        },
+        extra,
+      );
+      return c.json(
+        {
+          tracking_code: created.trackingCode,
+          access_key: created.accessKey,
+          access_key_shown: false,
+          replayed: false,
+          classify_due_at: created.classifyDueAt.toISOString(),
+          answer_due_at: created.answerDueAt.toISOString(),
+        },
+        201,
+      );
+    } catch (err) {
+      const conflict = conflictOf(err);
+      if (conflict === 'idempotency') {
+        // Two copies of one submission raced; the other one won.
+        const stored = await findFeedbackByKey(db.client, key);
+        if (stored && stored.requestHash === requestHash) return replay(stored);
+        throw new ProblemError(409, 'idempotency_conflict');
+      }
+      if (conflict === 'pow') throw new ProblemError(409, 'pow_replayed');
+      throw err;
+    }
+  })
+  .openapi(trackRoute, async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const found = await senderCase(c, c.req.valid('json'));
+    return c.json(await citizenView(c.var.deps, found), 200);
+  })
+  .openapi(actionRoute, async (c) => {
+    const deps = c.var.deps;
+    c.header('Cache-Control', 'no-store');
+    const body = await readSubmission(c);
+    const parsed = citizenActionInput.safeParse(body.data);
+    if (!parsed.success)
+      throw new ProblemError(422, 'validation_failed', { errors: fieldErrors(parsed.error.issues, body.data) });
+    const input = parsed.data;
+    if (input.action === 'rate') {
+      const allowed = answerReasons(deps.config.CONTENT_DIR);
+      const bad = input.reasons.findIndex((r) => !allowed.has(r));
+      if (bad >= 0)
+        throw new ProblemError(422, 'validation_failed', { errors: [{ path: `reasons.${bad}`, code: 'invalid_value' }] });
+    }
+    if (body.files.length > 0 && input.action !== 'provide-info')
+      throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'attachments', code: 'unknown_field' }] });
+    const found = await senderCase(c, input);
+    const files = await cleanFiles(body.files);
+    const after = await takeStep(deps, found, { actor: { kind: 'citizen' }, input, files });
+    return c.json(await citizenView(deps, after), 200);
+  })
+  .openapi(attachmentRoute, async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const essence = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    const raw: unknown = essence === 'application/json' ? await c.req.json().catch(() => null) : await c.req.parseBody();
+    const parsed = citizenCredentials.extend({ id: z.coerce.number().int().min(1) }).safeParse(raw);
+    if (!parsed.success)
+      throw new ProblemError(422, 'validation_failed', { errors: fieldErrors(parsed.error.issues, raw) });
+    const { id, ...creds } = parsed.data;
+    const found = await senderCase(c, creds);
+    const file = await readAttachment(c.var.deps.db.client, found.id, id);
+    if (!file) throw new ProblemError(404, 'not_found');
+    return attachmentResponse(file);
   });
+
+/** A stored file as a download: never rendered inline, never sniffed (ENGINEERING.md uploads). */
+export function attachmentResponse(file: { fileName: string; mediaType: string; data: Uint8Array }): Response {
+  return new Response(file.data as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: {
+      'Content-Type': file.mediaType,
+      'Content-Disposition': `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    },
+  });
+}
+
+/** The plain-ASCII fallback name of Content-Disposition (RFC 6266): accents dropped, quotes removed. */
+function asciiName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/[^\x20-\x7e]|["\\]/g, '_');
+}
+
+async function unitName(c: Context<AppEnv>, unit: string | undefined, locale: string): Promise<string> {
+  const rs = await c.var.deps.db.client.execute({
+    sql: 'SELECT name_vi, name_en FROM units WHERE id = ?',
+    args: [unit ?? 'khanh-hoa'],
+  });
+  const row = rs.rows[0];
+  return row ? String(locale === 'en' ? row.name_en : row.name_vi) : '';
+}

@@ -48,6 +48,10 @@ import {
 import { unitWithAncestors } from '../../db/units.ts';
 import { vnDay } from '../../db/time.ts';
 import { compareVi } from '../contracts/text.ts';
+import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
+import { feedbackCsv, periodOf, summarize, vnDayOf } from '../stats/feedback.ts';
+import { calendarOf } from './published.ts';
+import { caseFacts, unitParents } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
 /** Published figures change at most with each new response: a minute of caching costs nothing. */
@@ -116,6 +120,28 @@ const dossiersCsvRoute = createRoute({
   summary: 'Dossier timeliness as CSV',
   description: 'The figures of GET /stats/dossiers, one row per unit, period and metric.',
   request: { query: statsQuery },
+  responses: { 200: csvContent('CSV (UTF-8 with BOM)'), ...errors },
+});
+
+const feedbackRoute = createRoute({
+  method: 'get',
+  path: '/stats/feedback',
+  summary: 'Feedback handling of a unit subtree',
+  description:
+    'Cases (phản ánh, kiến nghị) received by the unit and every unit below it, published or not, as counts only: received, answered, share answered by the deadline, mean working days from receipt to answer, share of rated answers whose sender was satisfied, share of answers disputed (re-examination asked). Over the whole range, per period of receipt and per child unit; shares and means with n < min_n are suppressed.',
+  request: { query: feedbackStatsQuery },
+  responses: {
+    200: { content: { 'application/json': { schema: feedbackStatsResult } }, description: 'Figures' },
+    ...errors,
+  },
+});
+
+const feedbackCsvRoute = createRoute({
+  method: 'get',
+  path: '/stats/feedback.csv',
+  summary: 'Feedback handling as CSV',
+  description: 'The figures of GET /stats/feedback, one row per unit, period and metric (instrument "feedback").',
+  request: { query: feedbackStatsQuery },
   responses: { 200: csvContent('CSV (UTF-8 with BOM)'), ...errors },
 });
 
@@ -308,6 +334,66 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
   };
 }
 
+/** Start of a Việt Nam day as a UTC instant: '2025-01-01' → '2024-12-31T17:00:00.000Z'. */
+function vnDayStart(day: string): string {
+  return new Date(`${day}T00:00:00+07:00`).toISOString();
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStatsQuery>): Promise<FeedbackStatsResult> {
+  const { db, config } = c.var.deps;
+  const scope = await resolveScope(c, { ...q, instrument: 'sipas', trust: 'all' });
+  const parents = await unitParents(db.client);
+  // Each unit's nearest ancestor among the scope's children (or the scope's unit itself).
+  const childIds = new Set(scope.children.map((u) => u.id));
+  const bucketOf = (unitId: string): string | undefined => {
+    for (let u: string | null | undefined = unitId, i = 0; u && i < 64; u = parents.get(u), i++) {
+      if (childIds.has(u)) return u;
+      if (u === scope.unit.id) return u;
+    }
+    return undefined;
+  };
+  const subtree = [...parents.keys()].filter((id) => bucketOf(id) !== undefined);
+  const facts = await caseFacts(
+    db.client,
+    subtree,
+    vnDayStart(scope.from),
+    vnDayStart(nextDay(scope.to)),
+    scope.procedure || undefined,
+  );
+  const calendar = calendarOf(config.CONTENT_DIR);
+  const minN = config.STATS_MIN_N;
+  const byPeriod = new Map<string, typeof facts>();
+  const byUnit = new Map<string, typeof facts>();
+  for (const f of facts) {
+    const p = periodOf(vnDayOf(f.receivedAt), scope.period);
+    byPeriod.set(p, [...(byPeriod.get(p) ?? []), f]);
+    const u = bucketOf(f.unitId);
+    if (u && u !== scope.unit.id) byUnit.set(u, [...(byUnit.get(u) ?? []), f]);
+  }
+  return {
+    query: {
+      ...unitRef(scope.unit),
+      procedure: scope.procedure,
+      period: scope.period,
+      from: scope.from,
+      to: scope.to,
+    },
+    min_n: minN,
+    summary: summarize(facts, calendar, minN),
+    series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
+      period,
+      summary: summarize(byPeriod.get(period) ?? [], calendar, minN),
+    })),
+    units: scope.children.map((u) => ({ ...unitRef(u), summary: summarize(byUnit.get(u.id) ?? [], calendar, minN) })),
+  };
+}
+
 /** "ratings-khanh-hoa-2024-01-01-2025-11-21.csv": a download names what it holds. */
 function csvResponse(c: Context<AppEnv>, kind: string, q: { unit: string; from: string; to: string }, csv: string) {
   return c.body(csv, 200, {
@@ -335,6 +421,15 @@ export const statsRoutes = new OpenAPIHono<AppEnv>()
   .openapi(dossiersCsvRoute, async (c) => {
     const result = await buildDossiers(c, c.req.valid('query'));
     return csvResponse(c, 'dossiers', result.query, dossiersCsv(result));
+  })
+  .openapi(feedbackRoute, async (c) => {
+    const result = await buildFeedback(c, c.req.valid('query'));
+    c.header('Cache-Control', CACHE);
+    return c.json(result, 200);
+  })
+  .openapi(feedbackCsvRoute, async (c) => {
+    const result = await buildFeedback(c, c.req.valid('query'));
+    return csvResponse(c, 'feedback', result.query, feedbackCsv(result));
   })
   .openapi(dictionaryRoute, (c) => {
     c.header('Cache-Control', CACHE);

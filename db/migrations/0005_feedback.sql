@@ -43,7 +43,9 @@ CREATE TABLE feedback (
   idempotency_key TEXT UNIQUE,
   request_hash TEXT,
   locale TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  -- Title, content and code folded for diacritic-free search in the staff inbox (foldForSearch).
+  search_text TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX feedback_by_unit_status ON feedback (unit_id, status, answer_due_at);
 CREATE INDEX feedback_by_status_due ON feedback (status, answer_due_at);
@@ -58,7 +60,8 @@ CREATE TABLE feedback_contacts (
   email TEXT,
   address TEXT,
   retain_until TEXT NOT NULL,
-  CHECK (phone IS NOT NULL OR email IS NOT NULL)
+  -- The web form asks for a phone or an e-mail; a letter entered by staff may carry only an address.
+  CHECK (phone IS NOT NULL OR email IS NOT NULL OR address IS NOT NULL)
 );
 CREATE INDEX feedback_contacts_by_retention ON feedback_contacts (retain_until);
 
@@ -81,6 +84,10 @@ CREATE TABLE feedback_events (
 CREATE INDEX feedback_events_by_feedback ON feedback_events (feedback_id, id);
 
 CREATE TRIGGER feedback_events_no_update BEFORE UPDATE ON feedback_events BEGIN SELECT RAISE(ABORT, 'feedback_events is append-only'); END;
+
+-- An event is written before the status change it records, from the status the case has at that
+-- moment: a second change racing the first (two staff clicking at once) aborts its whole batch.
+CREATE TRIGGER feedback_events_from_current BEFORE INSERT ON feedback_events WHEN NEW.from_status IS NOT NULL AND NEW.from_status IS NOT (SELECT status FROM feedback WHERE id = NEW.feedback_id) BEGIN SELECT RAISE(ABORT, 'stale_feedback_status'); END;
 
 CREATE TRIGGER feedback_events_no_delete BEFORE DELETE ON feedback_events BEGIN SELECT RAISE(ABORT, 'feedback_events is append-only'); END;
 
@@ -135,6 +142,8 @@ CREATE TABLE answer_ratings (
   at TEXT NOT NULL,
   satisfied INTEGER NOT NULL CHECK (satisfied IN (0, 1)),
   reasons TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons)),
+  -- Free text for the unit; never published.
+  comment TEXT CHECK (comment IS NULL OR length(comment) <= 1000),
   PRIMARY KEY (feedback_id, message_id)
 );
 

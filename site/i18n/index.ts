@@ -27,6 +27,7 @@ export const routeKeys = [
   'feedback',
   'track',
   'published',
+  'publishedItem',
   'stats',
   'staff',
   'accessibility',

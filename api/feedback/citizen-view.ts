@@ -1,0 +1,64 @@
+/**
+ * What the sender sees of their own case (issue #4 `/tra-cuu/`): status timeline with dates, the
+ * current deadline, the handling unit (never staff names), the notes they are told (a reason, the
+ * information requested), the answer and its files, their rating and what they may do next.
+ */
+import type { Deps } from '../app-env.ts';
+import type { FeedbackStatus } from '../contracts/feedback.ts';
+import type { FeedbackTrack } from '../contracts/feedback.ts';
+import { caseHistory, type CaseRow } from '../../db/feedback-cases.ts';
+import { allowedCitizenActions, isCaseOverdue } from './workflow.ts';
+import { caseFacts } from './service.ts';
+
+/** Steps whose note is addressed to the sender; other notes are staff-internal. */
+const NOTES_FOR_SENDER = new Set(['reject', 'transfer', 'request-info', 'extend']);
+
+export async function citizenView(deps: Deps, c: CaseRow): Promise<FeedbackTrack> {
+  const now = deps.now();
+  const history = await caseHistory(deps.db.client, c.id);
+  const facts = await caseFacts(deps, c);
+  const status = c.status as FeedbackStatus;
+  return {
+    tracking_code: c.trackingCode,
+    kind: c.kind as FeedbackTrack['kind'],
+    subject: c.subject as FeedbackTrack['subject'],
+    status,
+    unit: { id: c.unitId, name_vi: c.unitNameVi, name_en: c.unitNameEn },
+    received_at: c.receivedAt,
+    classify_due_at: c.classifyDueAt,
+    answer_due_at: c.answerDueAt,
+    overdue: isCaseOverdue({ status, classifyDueAt: c.classifyDueAt, answerDueAt: c.answerDueAt }, now),
+    events: history.events.map((e) => ({
+      at: e.at,
+      action: e.action,
+      from: e.from as FeedbackStatus | null,
+      to: e.to as FeedbackStatus,
+      unit: { id: e.unitId, name_vi: e.unitNameVi, name_en: e.unitNameEn },
+      note: NOTES_FOR_SENDER.has(e.action) ? e.note : null,
+    })),
+    messages: history.messages.map((m) => ({
+      id: m.id,
+      at: m.at,
+      purpose: m.purpose as 'answer' | 'info-request' | 'info-reply' | 'dispute',
+      author: m.author as 'citizen' | 'staff',
+      body: m.body,
+    })),
+    attachments: history.attachments.map((a) => ({
+      id: a.id,
+      message_id: a.messageId,
+      author: a.author as 'citizen' | 'staff',
+      file_name: a.fileName,
+      media_type: a.mediaType,
+      size: a.size,
+      created_at: a.createdAt,
+    })),
+    ratings: history.ratings.map((r) => ({
+      message_id: r.messageId,
+      at: r.at,
+      satisfied: r.satisfied,
+      reasons: r.reasons,
+    })),
+    dispute_until: c.disputeUntil,
+    allowed_actions: allowedCitizenActions(facts, now),
+  };
+}

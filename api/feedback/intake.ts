@@ -1,0 +1,135 @@
+/**
+ * Creating a feedback case (issue #4), for the sender's web form and for staff entering feedback
+ * received by phone, letter, e-mail or in person (QĐ 31/2021/QĐ-TTg art. 43): a short tracking
+ * code, a secret access key shown once and stored hashed, working-day deadlines, the contact data
+ * apart, the files, and the receipt e-mail with a magic link — all in one batch.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { InStatement } from '@libsql/client';
+import type { Deps } from '../app-env.ts';
+import { TRACKING_ALPHABET } from '../contracts/feedback.ts';
+import { foldForSearch } from '../contracts/text.ts';
+import type { CleanAttachment } from '../attachments/attachments.ts';
+import { deadlinesFor } from './deadlines.ts';
+import { receiptStatements } from './notify.ts';
+import { feedbackStatements, RECEIVING_UNIT } from '../../db/feedback.ts';
+import { attachmentInsertStatement } from '../../db/attachments.ts';
+import { committerFor } from '../../db/group-commit.ts';
+import { sha256Hex } from '../../db/dossiers.ts';
+
+/** How long the sender's contact data is kept after receipt. ASSUMPTION to verify against the
+ * archive rules for PAKN records and NĐ 13/2023 (keep no longer than needed). */
+export const CONTACT_RETENTION_YEARS = 3;
+/** Tries to find an unused tracking code: 31^8 ≈ 8.5e11 codes, so a second try is already rare. */
+const CODE_TRIES = 5;
+
+/** "XXXX-XXXX" from the unambiguous alphabet, uniformly (randomInt has no modulo bias). */
+export function newTrackingCode(): string {
+  let s = '';
+  for (let i = 0; i < 8; i++) s += TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)];
+  return `${s.slice(0, 4)}-${s.slice(4)}`;
+}
+
+export interface CaseSpec {
+  kind: string;
+  subject: string;
+  unit: string | undefined;
+  unitName: string;
+  procedure: string | undefined;
+  title: string;
+  content: string;
+  channel: string;
+  publishContent: boolean;
+  showName: boolean;
+  locale: string;
+  contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
+  files: readonly CleanAttachment[];
+  enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  receivedAt: Date;
+}
+
+export interface CreatedCase {
+  trackingCode: string;
+  accessKey: string;
+  classifyDueAt: Date;
+  answerDueAt: Date;
+}
+
+/** Which UNIQUE constraint a failed batch broke. */
+export function conflictOf(err: unknown): 'idempotency' | 'code' | 'pow' | undefined {
+  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
+  if (!/UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/.test(text)) return undefined;
+  if (text.includes('feedback.idempotency_key')) return 'idempotency';
+  if (text.includes('feedback.tracking_code')) return 'code';
+  if (text.includes('pow_used')) return 'pow';
+  return undefined;
+}
+
+/**
+ * Stores a new case with `extra` statements (rate-limit hit, proof-of-work guard, audit row).
+ * Throws the batch's error on an idempotency or proof-of-work conflict (see `conflictOf`).
+ */
+export async function createCase(deps: Deps, spec: CaseSpec, extra: readonly InStatement[]): Promise<CreatedCase> {
+  const at = spec.receivedAt;
+  const d = deadlinesFor(deps.config.CONTENT_DIR, spec.kind, spec.subject);
+  // The answer period counts from classification, which has not happened yet: the first answer
+  // deadline assumes classification on its last allowed day; classifying recomputes it.
+  const classifyDueAt = d.classifyDue(at);
+  const answerDueAt = d.answerDueAtReceipt(at);
+  const retainUntil = new Date(at);
+  retainUntil.setUTCFullYear(retainUntil.getUTCFullYear() + CONTACT_RETENTION_YEARS);
+  const accessKey = randomBytes(24).toString('base64url');
+  for (let attempt = 1; ; attempt++) {
+    const trackingCode = newTrackingCode();
+    const statements: InStatement[] = [
+      ...feedbackStatements({
+        trackingCode,
+        accessKeyHash: sha256Hex(accessKey),
+        kind: spec.kind,
+        subject: spec.subject,
+        unitId: spec.unit ?? RECEIVING_UNIT,
+        procedureCode: spec.procedure,
+        title: spec.title,
+        content: spec.content,
+        channel: spec.channel,
+        publishContent: spec.publishContent,
+        showName: spec.showName,
+        receivedAt: at,
+        classifyDueAt,
+        answerDueAt,
+        idempotencyKey: spec.idempotencyKey,
+        requestHash: spec.requestHash,
+        locale: spec.locale,
+        searchText: foldForSearch(`${trackingCode} ${spec.title} ${spec.content}`),
+        enteredBy: spec.enteredBy,
+        contact: spec.contact,
+        retainUntil,
+      }),
+      ...spec.files.map((file) =>
+        attachmentInsertStatement({ feedbackByTrackingCode: trackingCode, messageId: null, author: 'citizen', file, at }),
+      ),
+      ...receiptStatements(
+        deps,
+        {
+          trackingCode,
+          locale: spec.locale,
+          email: spec.contact.email,
+          answerDueAt,
+          unitName: spec.unitName,
+        },
+        at,
+      ),
+      ...extra,
+    ];
+    try {
+      // Joined with other writes arriving meanwhile: one fsync for many (db/group-commit.ts).
+      await committerFor(deps.db.client).write(statements);
+      return { trackingCode, accessKey, classifyDueAt, answerDueAt };
+    } catch (err) {
+      if (conflictOf(err) === 'code' && attempt < CODE_TRIES) continue;
+      throw err;
+    }
+  }
+}

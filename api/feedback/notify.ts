@@ -1,0 +1,95 @@
+/**
+ * The e-mails a sender receives about their case (issue #4: "Status emails to the sender through an
+ * outbox table with retries"; "an email with a magic link when an email was given"). They are
+ * statements for the batch of the step they report, so a step is never acknowledged without its
+ * mail, and the dedupe key (case + state before the step) makes a repeated write a no-op.
+ */
+import { randomBytes } from 'node:crypto';
+import type { InStatement } from '@libsql/client';
+import type { Deps } from '../app-env.ts';
+import { receiptMail, statusMail } from '../mail/templates.ts';
+import { enqueueEmailStatement } from '../../db/outbox.ts';
+import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
+import { sha256Hex } from '../../db/dossiers.ts';
+
+export interface SenderNotice {
+  event: 'classified' | 'rejected' | 'transferred' | 'info-requested' | 'extended' | 'answered' | 'published';
+  note?: string | undefined;
+  /** The new deadline, or the end of the dispute window after an answer. */
+  dueAt?: string | undefined;
+}
+
+/** Magic links stay valid this long: a case with a re-examination can take months. */
+export const LINK_VALID_DAYS = 180;
+
+/** The public origin for links in mails: PUBLIC_BASE_URL, or this server's address in a demo. */
+export function publicBase(deps: Deps): string {
+  return deps.config.PUBLIC_BASE_URL ?? `http://${deps.config.HOST}:${deps.config.PORT}`;
+}
+
+/** The tracking page of the sender's language. */
+export function trackPath(locale: string): string {
+  return locale === 'en' ? '/en/track/' : '/tra-cuu/';
+}
+
+/**
+ * A new magic link for a case: the token for the URL, and the statement storing its hash. It is a
+ * query parameter so the page works without JavaScript; our access log never writes query strings
+ * (api/middleware/access-log.ts), and the link opens only the read view and the sender's actions.
+ */
+export function newMagicLink(
+  deps: Deps,
+  at: Date,
+  target: { feedbackId: number } | { trackingCode: string },
+  locale: string,
+): { url: string; statement: InStatement } {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(at.getTime() + LINK_VALID_DAYS * 24 * 3600 * 1000);
+  return {
+    url: `${publicBase(deps)}${trackPath(locale)}?lien-ket=${token}`,
+    statement: linkStatement({ tokenHash: sha256Hex(token), ...target, at, expiresAt }),
+  };
+}
+
+/** The receipt mail of a new case, with its magic link; nothing when no e-mail was given. */
+export function receiptStatements(
+  deps: Deps,
+  f: { trackingCode: string; locale: string; email: string | undefined; answerDueAt: Date; unitName: string },
+  at: Date,
+): InStatement[] {
+  if (!f.email) return [];
+  const link = newMagicLink(deps, at, { trackingCode: f.trackingCode }, f.locale);
+  const mail = receiptMail({
+    locale: f.locale === 'en' ? 'en' : 'vi',
+    trackingCode: f.trackingCode,
+    magicLinkUrl: link.url,
+    answerDueAt: f.answerDueAt.toISOString(),
+    unitName: f.unitName,
+  });
+  return [
+    link.statement,
+    enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email, ...mail, at }),
+  ];
+}
+
+/** The status mail of one step; nothing when the sender gave no e-mail. */
+export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: Date): Promise<InStatement[]> {
+  const contact = await readContact(deps.db.client, c.id);
+  if (!contact?.email) return [];
+  const mail = statusMail({
+    locale: c.locale === 'en' ? 'en' : 'vi',
+    trackingCode: c.trackingCode,
+    status: n.event,
+    note: n.note,
+    dueAt: n.dueAt,
+    trackUrl: `${publicBase(deps)}${trackPath(c.locale)}`,
+  });
+  return [
+    enqueueEmailStatement({
+      dedupeKey: `fb:${c.trackingCode}:${c.updatedAt}:${n.event}`,
+      to: contact.email,
+      ...mail,
+      at,
+    }),
+  ];
+}

@@ -1,0 +1,224 @@
+/**
+ * The mails to a feedback sender (issue #4: a receipt with a magic link on submit, then the status
+ * changes the sender is told about). Plain UTF-8 text in the sender's language ('vi' | 'en').
+ *
+ * The site's UI strings live in content/i18n, but these are written on the server, into the outbox,
+ * and must not change when the site's wording is edited: they are kept here, in one table per
+ * language. Words follow the site's (content/i18n/vi.feedback.json: "mã tra cứu", "khóa bí mật",
+ * "phản ánh, kiến nghị"). The secret access key is never in a mail: a mailbox is not a safe place
+ * for it, and the magic link (a second, expiring secret) is what the sender follows instead.
+ */
+
+export type MailLocale = 'vi' | 'en';
+
+export interface MailText {
+  subject: string;
+  bodyText: string;
+}
+
+/** Status changes the sender is told about by e-mail (the workflow's target statuses). */
+export const STATUS_MAIL_KINDS = [
+  'classified',
+  'rejected',
+  'transferred',
+  'info-requested',
+  'extended',
+  'answered',
+  'published',
+] as const;
+export type StatusMailKind = (typeof STATUS_MAIL_KINDS)[number];
+
+export function isStatusMailKind(s: string): s is StatusMailKind {
+  return (STATUS_MAIL_KINDS as readonly string[]).includes(s);
+}
+
+/**
+ * dd/mm/yyyy of the calendar day in Asia/Ho_Chi_Minh (UTC+7, no DST; ENGINEERING.md "Times"), the
+ * format Vietnamese readers expect, in both languages (the deadlines are Vietnamese working days).
+ * @example formatVnDate('2026-03-01T18:30:00Z') === '02/03/2026'
+ */
+export function formatVnDate(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) throw new RangeError('formatVnDate: not an ISO date');
+  const [y, m, d] = new Date(t + 7 * 60 * 60 * 1000).toISOString().slice(0, 10).split('-');
+  return `${d}/${m}/${y}`;
+}
+
+interface Strings {
+  greeting: string;
+  signature: string;
+  automatic: string;
+  receiptSubject: (code: string) => string;
+  receiptReceived: (code: string, unit: string) => string;
+  receiptFollow: string;
+  receiptPrivate: string;
+  answerDue: (date: string) => string;
+  statusSubject: Record<StatusMailKind, (code: string) => string>;
+  statusLead: Record<StatusMailKind, (code: string) => string>;
+  reason: (note: string) => string;
+  requested: (note: string) => string;
+  newUnit: (unit: string) => string;
+  replyBy: string;
+  rate: string;
+  disputeUntil: (date: string) => string;
+  trackAt: string;
+}
+
+/** Polite official register: "Kính gửi Ông/Bà", "Trân trọng". */
+const VI: Strings = {
+  greeting: 'Kính gửi Ông/Bà,',
+  signature: 'Trân trọng,\nCổng Góp ý Khánh Hòa\nỦy ban nhân dân tỉnh Khánh Hòa',
+  automatic: 'Đây là thư tự động, vui lòng không trả lời thư này.',
+  receiptSubject: (code) => `Đã tiếp nhận phản ánh, kiến nghị ${code}`,
+  receiptReceived: (code, unit) =>
+    `Cổng Góp ý Khánh Hòa đã tiếp nhận phản ánh, kiến nghị của Ông/Bà với mã tra cứu ${code}. Cơ quan tiếp nhận: ${unit}.`,
+  receiptFollow: 'Ông/Bà có thể theo dõi kết quả xử lý tại đường dẫn sau:',
+  receiptPrivate:
+    'Đường dẫn này mở trực tiếp hồ sơ của Ông/Bà mà không cần khóa bí mật. Vui lòng giữ kín, không chuyển tiếp thư này cho người khác.',
+  answerDue: (date) => `Hạn trả lời: chậm nhất ngày ${date}.`,
+  statusSubject: {
+    classified: (c) => `Phản ánh, kiến nghị ${c} đã được thụ lý`,
+    rejected: (c) => `Phản ánh, kiến nghị ${c} không được thụ lý`,
+    transferred: (c) => `Phản ánh, kiến nghị ${c} đã được chuyển cơ quan khác`,
+    'info-requested': (c) => `Phản ánh, kiến nghị ${c}: cần bổ sung thông tin`,
+    extended: (c) => `Phản ánh, kiến nghị ${c}: gia hạn thời hạn trả lời`,
+    answered: (c) => `Phản ánh, kiến nghị ${c} đã có trả lời`,
+    published: (c) => `Phản ánh, kiến nghị ${c} đã được công khai`,
+  },
+  statusLead: {
+    classified: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà đã được phân loại và thụ lý để xem xét, giải quyết.`,
+    rejected: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà không được thụ lý.`,
+    transferred: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà đã được chuyển đến cơ quan có thẩm quyền giải quyết.`,
+    'info-requested': (c) => `Để giải quyết phản ánh, kiến nghị ${c}, cơ quan xử lý đề nghị Ông/Bà bổ sung thông tin.`,
+    extended: (c) => `Thời hạn trả lời phản ánh, kiến nghị ${c} của Ông/Bà đã được gia hạn.`,
+    answered: (c) =>
+      `Cơ quan xử lý đã trả lời phản ánh, kiến nghị ${c} của Ông/Bà. Nội dung trả lời có trên trang theo dõi hồ sơ.`,
+    published: (c) =>
+      `Phản ánh, kiến nghị ${c} và nội dung trả lời đã được công khai trên Cổng, theo sự đồng ý của Ông/Bà. Thông tin cá nhân của Ông/Bà đã được lược bỏ.`,
+  },
+  reason: (note) => `Lý do: ${note}`,
+  requested: (note) => `Thông tin cần bổ sung: ${note}`,
+  newUnit: (unit) => `Cơ quan xử lý: ${unit}.`,
+  replyBy: 'Ông/Bà vui lòng bổ sung thông tin trên trang theo dõi hồ sơ.',
+  rate: 'Mời Ông/Bà đánh giá mức độ hài lòng với nội dung trả lời trên trang theo dõi hồ sơ.',
+  disputeUntil: (date) => `Nếu chưa đồng ý với nội dung trả lời, Ông/Bà có thể gửi ý kiến đến hết ngày ${date}.`,
+  trackAt: 'Theo dõi hồ sơ:',
+};
+
+const EN: Strings = {
+  greeting: 'Dear Sir or Madam,',
+  signature: 'Yours faithfully,\nGóp ý Khánh Hòa portal\nPeople’s Committee of Khánh Hòa Province',
+  automatic: 'This is an automatic message; please do not reply to it.',
+  receiptSubject: (code) => `We received your feedback ${code}`,
+  receiptReceived: (code, unit) =>
+    `The Góp ý Khánh Hòa portal has received your feedback with tracking code ${code}. Receiving agency: ${unit}.`,
+  receiptFollow: 'You can follow its progress at this link:',
+  receiptPrivate:
+    'This link opens your case without the secret key. Please keep it private and do not forward this message to anyone.',
+  answerDue: (date) => `Answer due by ${date} (dd/mm/yyyy).`,
+  statusSubject: {
+    classified: (c) => `Your feedback ${c} has been accepted`,
+    rejected: (c) => `Your feedback ${c} was not accepted`,
+    transferred: (c) => `Your feedback ${c} has been transferred to another agency`,
+    'info-requested': (c) => `Your feedback ${c}: more information needed`,
+    extended: (c) => `Your feedback ${c}: the answer deadline was extended`,
+    answered: (c) => `Your feedback ${c} has been answered`,
+    published: (c) => `Your feedback ${c} has been published`,
+  },
+  statusLead: {
+    classified: (c) => `Your feedback ${c} has been classified and accepted for handling.`,
+    rejected: (c) => `Your feedback ${c} was not accepted for handling.`,
+    transferred: (c) => `Your feedback ${c} has been transferred to the agency competent to handle it.`,
+    'info-requested': (c) => `To handle your feedback ${c}, the agency asks you for more information.`,
+    extended: (c) => `The deadline for answering your feedback ${c} has been extended.`,
+    answered: (c) => `The agency has answered your feedback ${c}. The answer is on your case page.`,
+    published: (c) =>
+      `Your feedback ${c} and its answer have been published on the portal, as you agreed. Your personal data has been removed.`,
+  },
+  reason: (note) => `Reason: ${note}`,
+  requested: (note) => `Information requested: ${note}`,
+  newUnit: (unit) => `Now handled by: ${unit}.`,
+  replyBy: 'Please add the information on your case page.',
+  rate: 'Please rate how satisfied you are with the answer on your case page.',
+  disputeUntil: (date) => `If you disagree with the answer, you can say so until ${date} (dd/mm/yyyy).`,
+  trackAt: 'Your case:',
+};
+
+const STRINGS: Record<MailLocale, Strings> = { vi: VI, en: EN };
+
+function compose(s: Strings, subject: string, paragraphs: (string | undefined | false)[]): MailText {
+  const body = [s.greeting, ...paragraphs.filter((p): p is string => typeof p === 'string' && p !== ''), s.signature];
+  // NFC, as everything stored (ENGINEERING.md "Vietnamese text"); a staff note may arrive decomposed.
+  return {
+    subject: subject.normalize('NFC'),
+    bodyText: `${body.join('\n\n')}\n\n--\n${s.automatic}\n`.normalize('NFC'),
+  };
+}
+
+/**
+ * The receipt sent on submit when the sender gave an e-mail address.
+ * @example
+ *   receiptMail({ locale: 'vi', trackingCode: 'ABCD-EFGH', magicLinkUrl: 'https://…/theo-doi/#t=…',
+ *                 answerDueAt: '2026-03-20T10:00:00.000Z', unitName: 'Sở Nội vụ' }).subject
+ *   // 'Đã tiếp nhận phản ánh, kiến nghị ABCD-EFGH'
+ */
+export function receiptMail(p: {
+  locale: MailLocale;
+  trackingCode: string;
+  magicLinkUrl: string;
+  answerDueAt: string;
+  unitName: string;
+}): MailText {
+  const s = STRINGS[p.locale];
+  return compose(s, s.receiptSubject(p.trackingCode), [
+    s.receiptReceived(p.trackingCode, p.unitName),
+    `${s.receiptFollow}\n${p.magicLinkUrl}`,
+    s.receiptPrivate,
+    s.answerDue(formatVnDate(p.answerDueAt)),
+  ]);
+}
+
+/**
+ * A status change the sender is told about. `note` is the reason (rejected, transferred, extended)
+ * or what is requested (info-requested), as the staff wrote it for the sender; `dueAt` (ISO) the
+ * (new) answer deadline (classified, extended) or the end of the dispute window (answered);
+ * `unitName` the new agency (transferred). A missing optional part leaves its sentence out.
+ * @example statusMail({ locale: 'en', trackingCode: 'ABCD-EFGH', status: 'rejected', note: 'Duplicate', trackUrl })
+ */
+export function statusMail(p: {
+  locale: MailLocale;
+  trackingCode: string;
+  status: StatusMailKind;
+  trackUrl: string;
+  note?: string | undefined;
+  dueAt?: string | undefined;
+  unitName?: string | undefined;
+}): MailText {
+  const s = STRINGS[p.locale];
+  const note = p.note?.trim();
+  const parts: (string | undefined | false)[] = [s.statusLead[p.status](p.trackingCode)];
+  switch (p.status) {
+    case 'classified':
+      parts.push(p.dueAt && s.answerDue(formatVnDate(p.dueAt)));
+      break;
+    case 'rejected':
+      parts.push(note && s.reason(note));
+      break;
+    case 'transferred':
+      parts.push(p.unitName && s.newUnit(p.unitName), note && s.reason(note));
+      break;
+    case 'info-requested':
+      parts.push(note && s.requested(note), s.replyBy);
+      break;
+    case 'extended':
+      parts.push(p.dueAt && s.answerDue(formatVnDate(p.dueAt)), note && s.reason(note));
+      break;
+    case 'answered':
+      parts.push(s.rate, p.dueAt && s.disputeUntil(formatVnDate(p.dueAt)));
+      break;
+    case 'published':
+      break;
+  }
+  parts.push(`${s.trackAt}\n${p.trackUrl}`);
+  return compose(s, s.statusSubject[p.status](p.trackingCode), parts);
+}

@@ -1,0 +1,225 @@
+/**
+ * Published feedback, public side (issue #4; DESIGN §2 `/cong-khai/`, §6): answered cases the
+ * publisher released with personal data removed, as JSON (filters, paging) and CSV open data.
+ *
+ * Only cases with a row in feedback_publications appear, and only the publication's redacted texts
+ * (db/published.ts); the sender's name only when they allowed it. Search ignores accents and case
+ * (api/contracts/text.ts `foldForSearch`): "cap giay khai sinh" finds "cấp giấy khai sinh".
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { loadCalendar, type WorkingCalendar } from '../contracts/calendar.ts';
+import {
+  PUBLISHED_CSV_MAX,
+  publishedCsvColumns,
+  publishedItem,
+  publishedList,
+  publishedQuery,
+  trackingCodeParam,
+  type PublicStatus,
+  type PublishedItem,
+  type PublishedList,
+} from '../contracts/published.ts';
+import { foldForSearch, matchesQuery } from '../contracts/text.ts';
+import { ProblemError } from '../problem.ts';
+import { problems } from '../openapi.ts';
+import { daysToAnswer } from '../stats/feedback.ts';
+import { publishedCase, publishedCases, subtreeOf, type PublishedRow } from '../../db/published.ts';
+import type { AppEnv } from '../app-env.ts';
+
+/** A publication changes rarely (a rating, a dispute): a minute of caching costs nothing. */
+const CACHE = 'public, max-age=60';
+
+const calendars = new Map<string, WorkingCalendar>();
+/** The working calendar of a content folder, read once per process (it changes with a deploy). */
+export function calendarOf(contentDir: string): WorkingCalendar {
+  let c = calendars.get(contentDir);
+  if (!c) calendars.set(contentDir, (c = loadCalendar(contentDir)));
+  return c;
+}
+
+/** What the public is told: disputed while a re-examination is asked, closed, else answered. */
+export function publicStatusOf(status: string): PublicStatus {
+  if (status === 'disputed') return 'disputed';
+  if (status === 'closed') return 'closed';
+  return 'answered';
+}
+
+/** A published row as the API answers it. */
+export function toItem(r: PublishedRow, calendar: WorkingCalendar): PublishedItem {
+  return {
+    tracking_code: r.trackingCode,
+    kind: r.kind as PublishedItem['kind'],
+    subject: r.subject as PublishedItem['subject'],
+    title: r.title,
+    question: r.content,
+    answer: r.answer,
+    sender_name: r.senderName,
+    unit: { id: r.unitId, name: r.unitName },
+    procedure: r.procedureCode && r.procedureName ? { code: r.procedureCode, name: r.procedureName } : null,
+    channel: r.channel,
+    status: publicStatusOf(r.status),
+    received_at: r.receivedAt,
+    answered_at: r.answeredAt,
+    answer_due_at: r.answerDueAt,
+    published_at: r.publishedAt,
+    closed_at: r.closedAt,
+    on_time: r.answeredAt === null ? null : r.answeredAt <= r.answerDueAt,
+    working_days: r.answeredAt === null ? null : daysToAnswer(r.receivedAt, r.answeredAt, calendar),
+    satisfied: r.satisfied,
+    disputed: r.everDisputed || r.status === 'disputed',
+  };
+}
+
+/** The folded text a search looks in: the publication's texts, code, unit and procedure. */
+function haystack(r: PublishedRow): string {
+  return foldForSearch(
+    [
+      r.trackingCode,
+      r.title,
+      r.content,
+      r.answer,
+      r.unitName.vi,
+      r.unitName.en,
+      r.procedureCode ?? '',
+      r.procedureName?.vi ?? '',
+      r.procedureName?.en ?? '',
+    ].join(' '),
+  );
+}
+
+const vnDayStart = (day: string) => new Date(`${day}T00:00:00+07:00`).toISOString();
+const vnDayEnd = (day: string) => new Date(Date.parse(`${day}T00:00:00+07:00`) + 86_400_000).toISOString();
+
+type Query = z.infer<typeof publishedQuery>;
+
+/** Every published case matching the filters and the words, newest publication first. */
+export async function matchingItems(c: Context<AppEnv>, q: Omit<Query, 'page' | 'per_page'>): Promise<PublishedItem[]> {
+  const { db, config } = c.var.deps;
+  if (q.from && q.to && q.from > q.to)
+    throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'from', code: 'invalid_value' }] });
+  let unitIds: string[] | undefined;
+  if (q.unit) {
+    unitIds = await subtreeOf(db.client, q.unit);
+    if (unitIds.length === 0)
+      throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
+  }
+  const rows = await publishedCases(db.client, {
+    unitIds,
+    kind: q.kind,
+    subject: q.subject,
+    procedureCode: q.procedure,
+    fromAt: q.from ? vnDayStart(q.from) : undefined,
+    toAt: q.to ? vnDayEnd(q.to) : undefined,
+  });
+  const words = q.q?.trim();
+  const found = words ? rows.filter((r) => matchesQuery(haystack(r), words)) : rows;
+  const calendar = calendarOf(config.CONTENT_DIR);
+  return found.map((r) => toItem(r, calendar));
+}
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/published-feedback',
+  summary: 'Published answered feedback',
+  description:
+    'Answered cases (phản ánh, kiến nghị) published with personal data removed: question, answer, unit, dates, working days taken, on time or not, and whether the sender was satisfied or disputed the answer. Filters: words (accents ignored), unit subtree, kind, subject, procedure, days of receipt. Newest publication first.',
+  request: { query: publishedQuery },
+  responses: {
+    200: { content: { 'application/json': { schema: publishedList } }, description: 'One page of cases' },
+    422: problems('Invalid query: validation_failed or unknown_unit'),
+  },
+});
+
+const csvRoute = createRoute({
+  method: 'get',
+  path: '/published-feedback.csv',
+  summary: 'Published answered feedback as CSV',
+  description: `Every case GET /published-feedback finds (no paging, at most ${PUBLISHED_CSV_MAX}), one row each; UTF-8 with a BOM, CRLF.`,
+  request: { query: publishedQuery.omit({ page: true, per_page: true }) },
+  responses: {
+    200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV (UTF-8 with BOM)' },
+    422: problems('Invalid query: validation_failed or unknown_unit'),
+  },
+});
+
+const itemRoute = createRoute({
+  method: 'get',
+  path: '/published-feedback/{code}',
+  summary: 'One published case',
+  description: 'A published case by its tracking code; a case that is not published is a 404 like an unknown one.',
+  request: {
+    params: z.object({ code: z.string().max(40).openapi({ example: 'ABCD-EFGH' }) }),
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: publishedItem } }, description: 'The case' },
+    404: problems('Unknown or unpublished code: published_not_found'),
+  },
+});
+
+const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** One CSV row per case, the columns of api/contracts/published.ts `publishedCsvColumns`. */
+export function publishedCsv(items: readonly PublishedItem[]): string {
+  const lines: string[] = [publishedCsvColumns.join(',')];
+  const b = (x: boolean | null) => (x === null ? '' : String(x));
+  for (const i of items) {
+    const row: Record<(typeof publishedCsvColumns)[number], string> = {
+      tracking_code: i.tracking_code,
+      kind: i.kind,
+      subject: i.subject,
+      title: i.title,
+      question: i.question,
+      answer: i.answer,
+      sender_name: i.sender_name ?? '',
+      unit: i.unit.id,
+      unit_name_vi: i.unit.name.vi,
+      unit_name_en: i.unit.name.en,
+      procedure: i.procedure?.code ?? '',
+      channel: i.channel,
+      status: i.status,
+      received_at: i.received_at,
+      answered_at: i.answered_at ?? '',
+      answer_due_at: i.answer_due_at,
+      published_at: i.published_at,
+      closed_at: i.closed_at ?? '',
+      on_time: b(i.on_time),
+      working_days: i.working_days === null ? '' : String(i.working_days),
+      satisfied: b(i.satisfied),
+      disputed: String(i.disputed),
+    };
+    lines.push(publishedCsvColumns.map((col) => quote(row[col])).join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export const publishedRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(listRoute, async (c) => {
+    const { page, per_page, ...filters } = c.req.valid('query');
+    const items = await matchingItems(c, filters);
+    const body: PublishedList = {
+      total: items.length,
+      page,
+      per_page,
+      pages: Math.max(1, Math.ceil(items.length / per_page)),
+      items: items.slice((page - 1) * per_page, page * per_page),
+    };
+    c.header('Cache-Control', CACHE);
+    return c.json(body, 200);
+  })
+  .openapi(csvRoute, async (c) => {
+    const items = (await matchingItems(c, c.req.valid('query'))).slice(0, PUBLISHED_CSV_MAX);
+    return c.body(publishedCsv(items), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="published-feedback.csv"',
+      'Cache-Control': CACHE,
+    });
+  })
+  .openapi(itemRoute, async (c) => {
+    const { code } = c.req.valid('param');
+    const parsed = trackingCodeParam.safeParse(code.toUpperCase());
+    const row = parsed.success ? await publishedCase(c.var.deps.db.client, parsed.data) : undefined;
+    if (!row) throw new ProblemError(404, 'published_not_found');
+    c.header('Cache-Control', CACHE);
+    return c.json(toItem(row, calendarOf(c.var.deps.config.CONTENT_DIR)), 200);
+  });

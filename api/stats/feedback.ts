@@ -1,0 +1,154 @@
+/**
+ * Feedback handling statistics (issue #4, DESIGN §4 "Publish"): received, answered on time, mean
+ * working days to answer, satisfied senders and disputed answers, over ALL cases (published or not)
+ * but only as counts and shares. Pure functions over the facts db/published.ts `caseFacts` reads.
+ *
+ * Every share and mean with n below min n is suppressed (n kept, no value), as the rating figures
+ * are: in a small commune one late or disputed case could point at one person. Plain counts
+ * (received, answered, rated) are published as they are.
+ */
+import type { WorkingCalendar } from '../contracts/calendar.ts';
+import type { Figure } from '../contracts/stats.ts';
+import type { FeedbackStatsResult, FeedbackSummary } from '../contracts/published.ts';
+import { csvColumns, type CsvColumn } from '../contracts/stats.ts';
+import { workingDaysBetween } from '../deadlines/calendar.ts';
+import { wilson } from '../scoring/scoring.ts';
+import { suppressedFigure } from './summaries.ts';
+import type { CaseFacts } from '../../db/published.ts';
+
+/** Working days from receipt to answer, per the portal's calendar (content/calendar). */
+export function daysToAnswer(receivedAt: string, answeredAt: string, calendar: WorkingCalendar): number {
+  return workingDaysBetween(new Date(receivedAt), new Date(answeredAt), calendar).days;
+}
+
+function shareFigure(successes: number, n: number, minN: number): Figure {
+  if (n < minN || n === 0) return suppressedFigure(n);
+  const interval = wilson(successes, n);
+  return {
+    n,
+    value: (successes / n) * 100,
+    low: interval ? interval.low * 100 : null,
+    high: interval ? interval.high * 100 : null,
+    suppressed: false,
+  };
+}
+
+/** Mean with a normal 95 % interval (t would be wider only below ~30, where n ≥ min n still holds). */
+function meanFigure(values: readonly number[], minN: number): Figure {
+  const n = values.length;
+  if (n < minN || n === 0) return suppressedFigure(n);
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  const half = 1.96 * Math.sqrt(variance / n);
+  return { n, value: mean, low: Math.max(0, mean - half), high: mean + half, suppressed: false };
+}
+
+/**
+ * The summary of a set of cases.
+ * @example summarize(facts, calendar, 10).on_time // { n: answered, value: percent on time, … }
+ */
+export function summarize(cases: readonly CaseFacts[], calendar: WorkingCalendar, minN: number): FeedbackSummary {
+  const answered = cases.filter((c) => c.answeredAt !== null);
+  const onTime = answered.filter((c) => c.answeredAt! <= c.answerDueAt).length;
+  const rated = answered.filter((c) => c.satisfied !== null);
+  const satisfied = rated.filter((c) => c.satisfied === true).length;
+  const disputed = answered.filter((c) => c.disputed).length;
+  const days = answered.map((c) => daysToAnswer(c.receivedAt, c.answeredAt!, calendar));
+  return {
+    received: cases.length,
+    answered: answered.length,
+    rated: rated.length,
+    label: 'records',
+    on_time: shareFigure(onTime, answered.length, minN),
+    days_to_answer: meanFigure(days, minN),
+    satisfied: shareFigure(satisfied, rated.length, minN),
+    disputed: shareFigure(disputed, answered.length, minN),
+  };
+}
+
+/** The Việt Nam day of an instant: '2025-08-31'. */
+export function vnDayOf(iso: string): string {
+  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** The period key of a day, as db/stats.ts `periodsBetween` writes them. */
+export function periodOf(day: string, period: 'month' | 'quarter' | 'year'): string {
+  if (period === 'year') return day.slice(0, 4);
+  if (period === 'month') return day.slice(0, 7);
+  return `${day.slice(0, 4)}-Q${Math.ceil(Number(day.slice(5, 7)) / 3)}`;
+}
+
+// ── CSV ─────────────────────────────────────────────────────────────────────────────────────────
+
+interface Metric {
+  metric: string;
+  vi: string;
+  en: string;
+  value: Figure | { count: number };
+  unit: 'percent' | 'count' | 'working days';
+}
+
+/** The metrics of one summary, in page order. */
+export function feedbackMetrics(s: FeedbackSummary): Metric[] {
+  return [
+    { metric: 'received', vi: 'Số phản ánh, kiến nghị nhận', en: 'Cases received', value: { count: s.received }, unit: 'count' },
+    { metric: 'answered', vi: 'Số đã trả lời', en: 'Cases answered', value: { count: s.answered }, unit: 'count' },
+    { metric: 'on_time', vi: 'Trả lời đúng hạn', en: 'Answered on time', value: s.on_time, unit: 'percent' },
+    {
+      metric: 'days_to_answer',
+      vi: 'Số ngày làm việc trung bình để trả lời',
+      en: 'Mean working days to answer',
+      value: s.days_to_answer,
+      unit: 'working days',
+    },
+    { metric: 'satisfied', vi: 'Người gửi hài lòng', en: 'Senders satisfied', value: s.satisfied, unit: 'percent' },
+    {
+      metric: 'disputed',
+      vi: 'Người gửi đề nghị xem xét lại',
+      en: 'Answers disputed',
+      value: s.disputed,
+      unit: 'percent',
+    },
+  ];
+}
+
+const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const num = (x: number | null) => (x === null ? '' : String(x));
+
+/**
+ * The CSV of GET /stats/feedback.csv, with the columns of the other statistics downloads
+ * (api/contracts/stats.ts `csvColumns`; instrument is "feedback"): RFC 4180, CRLF, a BOM.
+ */
+export function feedbackCsv(r: FeedbackStatsResult): string {
+  const lines: string[] = [csvColumns.join(',')];
+  const add = (unit: { unit: string; name: { vi: string; en: string } }, period: string, s: FeedbackSummary) => {
+    for (const m of feedbackMetrics(s)) {
+      const f = m.value;
+      const isCount = 'count' in f;
+      const row: Record<CsvColumn, string> = {
+        unit: unit.unit,
+        unit_name_vi: unit.name.vi,
+        unit_name_en: unit.name.en,
+        period,
+        instrument: 'feedback',
+        metric: m.metric,
+        metric_name_vi: m.vi,
+        metric_name_en: m.en,
+        n: String(isCount ? f.count : f.n),
+        value: isCount ? String(f.count) : num(f.value),
+        low: isCount ? '' : num(f.low),
+        high: isCount ? '' : num(f.high),
+        value_unit: m.unit,
+        suppressed: String(!isCount && f.suppressed),
+        label: s.label,
+        flag: '',
+      };
+      lines.push(csvColumns.map((c) => quote(row[c])).join(','));
+    }
+  };
+  const scope = { unit: r.query.unit, name: r.query.name };
+  add(scope, `${r.query.from}/${r.query.to}`, r.summary);
+  for (const p of r.series) add(scope, p.period, p.summary);
+  for (const u of r.units) add(u, `${r.query.from}/${r.query.to}`, u.summary);
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,461 @@
+/**
+ * Feedback cases as staff handle them (issue #4): reading a case with its history, messages and
+ * rating; the inbox of a staff member's unit subtrees; and the statements of one workflow step.
+ * Personal data (feedback_contacts) is read only by `readContact`, which callers audit.
+ */
+import type { Client, InStatement, InValue } from '@libsql/client';
+
+export interface CaseRow {
+  id: number;
+  trackingCode: string;
+  accessKeyHash: string;
+  kind: string;
+  subject: string;
+  unitId: string;
+  unitNameVi: string;
+  unitNameEn: string;
+  procedureCode: string | null;
+  title: string;
+  content: string;
+  channel: string;
+  status: string;
+  publishContent: boolean;
+  showName: boolean;
+  receivedAt: string;
+  classifyDueAt: string;
+  answerDueAt: string;
+  classifiedAt: string | null;
+  answeredAt: string | null;
+  closedAt: string | null;
+  disputeUntil: string | null;
+  extensionCount: number;
+  locale: string;
+  updatedAt: string;
+}
+
+const CASE_COLUMNS = `f.id, f.tracking_code, f.access_key_hash, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en,
+  f.procedure_code, f.title, f.content, f.channel, f.status, f.publish_content, f.show_name, f.received_at,
+  f.classify_due_at, f.answer_due_at, f.classified_at, f.answered_at, f.closed_at, f.dispute_until,
+  f.extension_count, f.locale, f.updated_at`;
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toCase(r: Record<string, unknown>): CaseRow {
+  return {
+    id: Number(r.id),
+    trackingCode: String(r.tracking_code),
+    accessKeyHash: String(r.access_key_hash),
+    kind: String(r.kind),
+    subject: String(r.subject),
+    unitId: String(r.unit_id),
+    unitNameVi: String(r.name_vi),
+    unitNameEn: String(r.name_en),
+    procedureCode: str(r.procedure_code),
+    title: String(r.title),
+    content: String(r.content),
+    channel: String(r.channel),
+    status: String(r.status),
+    publishContent: Number(r.publish_content) === 1,
+    showName: Number(r.show_name) === 1,
+    receivedAt: String(r.received_at),
+    classifyDueAt: String(r.classify_due_at),
+    answerDueAt: String(r.answer_due_at),
+    classifiedAt: str(r.classified_at),
+    answeredAt: str(r.answered_at),
+    closedAt: str(r.closed_at),
+    disputeUntil: str(r.dispute_until),
+    extensionCount: Number(r.extension_count),
+    locale: String(r.locale),
+    updatedAt: String(r.updated_at),
+  };
+}
+
+export async function findCase(client: Client, id: number): Promise<CaseRow | undefined> {
+  const rs = await client.execute({
+    sql: `SELECT ${CASE_COLUMNS} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE f.id = ?`,
+    args: [id],
+  });
+  return rs.rows[0] ? toCase(rs.rows[0]) : undefined;
+}
+
+export async function findCaseByCode(client: Client, trackingCode: string): Promise<CaseRow | undefined> {
+  const rs = await client.execute({
+    sql: `SELECT ${CASE_COLUMNS} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE f.tracking_code = ?`,
+    args: [trackingCode],
+  });
+  return rs.rows[0] ? toCase(rs.rows[0]) : undefined;
+}
+
+export interface EventRow {
+  id: number;
+  at: string;
+  action: string;
+  actor: string;
+  staffId: number | null;
+  staffName: string | null;
+  from: string | null;
+  to: string;
+  unitId: string;
+  unitNameVi: string;
+  unitNameEn: string;
+  note: string | null;
+}
+
+export interface MessageRow {
+  id: number;
+  at: string;
+  purpose: string;
+  author: string;
+  body: string;
+}
+
+export interface AttachmentMeta {
+  id: number;
+  messageId: number | null;
+  author: string;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  createdAt: string;
+}
+
+export interface RatingRow {
+  messageId: number;
+  at: string;
+  satisfied: boolean;
+  reasons: string[];
+}
+
+export interface CaseHistory {
+  events: EventRow[];
+  messages: MessageRow[];
+  attachments: AttachmentMeta[];
+  ratings: RatingRow[];
+}
+
+/** Everything that happened on a case, oldest first. Staff names are for staff eyes only. */
+export async function caseHistory(client: Client, id: number): Promise<CaseHistory> {
+  const [events, messages, attachments, ratings] = await client.batch(
+    [
+      {
+        sql: `SELECT e.id, e.at, e.action, e.actor, e.staff_id, s.display_name, e.from_status, e.to_status, e.unit_id,
+                     u.name_vi, u.name_en, e.note
+              FROM feedback_events e JOIN units u ON u.id = e.unit_id LEFT JOIN staff s ON s.id = e.staff_id
+              WHERE e.feedback_id = ? ORDER BY e.id`,
+        args: [id],
+      },
+      {
+        sql: 'SELECT id, at, purpose, author, body FROM feedback_messages WHERE feedback_id = ? ORDER BY id',
+        args: [id],
+      },
+      {
+        sql: `SELECT id, message_id, author, file_name, media_type, size, created_at FROM feedback_attachments
+              WHERE feedback_id = ? ORDER BY id`,
+        args: [id],
+      },
+      {
+        sql: 'SELECT message_id, at, satisfied, reasons FROM answer_ratings WHERE feedback_id = ? ORDER BY at',
+        args: [id],
+      },
+    ],
+    'read',
+  );
+  return {
+    events: events!.rows.map((r) => ({
+      id: Number(r.id),
+      at: String(r.at),
+      action: String(r.action),
+      actor: String(r.actor),
+      staffId: r.staff_id === null ? null : Number(r.staff_id),
+      staffName: str(r.display_name),
+      from: str(r.from_status),
+      to: String(r.to_status),
+      unitId: String(r.unit_id),
+      unitNameVi: String(r.name_vi),
+      unitNameEn: String(r.name_en),
+      note: str(r.note),
+    })),
+    messages: messages!.rows.map((r) => ({
+      id: Number(r.id),
+      at: String(r.at),
+      purpose: String(r.purpose),
+      author: String(r.author),
+      body: String(r.body),
+    })),
+    attachments: attachments!.rows.map((r) => ({
+      id: Number(r.id),
+      messageId: r.message_id === null ? null : Number(r.message_id),
+      author: String(r.author),
+      fileName: String(r.file_name),
+      mediaType: String(r.media_type),
+      size: Number(r.size),
+      createdAt: String(r.created_at),
+    })),
+    ratings: ratings!.rows.map((r) => ({
+      messageId: Number(r.message_id),
+      at: String(r.at),
+      satisfied: Number(r.satisfied) === 1,
+      reasons: JSON.parse(String(r.reasons)) as string[],
+    })),
+  };
+}
+
+export interface ContactRow {
+  name: string;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+}
+
+/** The sender's personal data. Every caller writes an audit row (issue #4). */
+export async function readContact(client: Client, id: number): Promise<ContactRow | undefined> {
+  const rs = await client.execute({
+    sql: 'SELECT name, phone, email, address FROM feedback_contacts WHERE feedback_id = ?',
+    args: [id],
+  });
+  const r = rs.rows[0];
+  return r ? { name: String(r.name), phone: str(r.phone), email: str(r.email), address: str(r.address) } : undefined;
+}
+
+/** SQL for the ids of every unit in the subtrees rooted at the given units. */
+function subtreeSql(roots: readonly string[]): { sql: string; args: InValue[] } {
+  return {
+    sql: `WITH RECURSIVE scope(id, depth) AS (
+            SELECT id, 0 FROM units WHERE id IN (${roots.map(() => '?').join(', ')})
+            UNION SELECT u.id, s.depth + 1 FROM units u JOIN scope s ON u.parent_id = s.id WHERE s.depth < 32)`,
+    args: [...roots],
+  };
+}
+
+export interface InboxFilter {
+  /** Roots of the subtrees the staff member may see (their grants). */
+  scope: readonly string[];
+  status?: string | undefined;
+  unit?: string | undefined;
+  kind?: string | undefined;
+  channel?: string | undefined;
+  /** Only cases past the deadline of their current step. */
+  overdueAt?: Date | undefined;
+  /** Folded words that must all occur in the folded title, content and code. */
+  words?: readonly string[] | undefined;
+  /** Statuses that count as finished (no deadline), for the overdue filter and the sort. */
+  finished: readonly string[];
+  limit: number;
+  offset: number;
+}
+
+export interface InboxRow {
+  id: number;
+  trackingCode: string;
+  kind: string;
+  subject: string;
+  unitId: string;
+  unitNameVi: string;
+  unitNameEn: string;
+  channel: string;
+  status: string;
+  title: string;
+  receivedAt: string;
+  classifyDueAt: string;
+  answerDueAt: string;
+}
+
+/**
+ * The cases in a staff member's subtrees, open ones first by the deadline of their current step,
+ * then finished ones newest first.
+ */
+export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
+  if (f.scope.length === 0) return { total: 0, rows: [] };
+  const scope = subtreeSql(f.scope);
+  const where: string[] = ['f.unit_id IN (SELECT id FROM scope)'];
+  const args: InValue[] = [...scope.args];
+  const finished = f.finished.map(() => '?').join(', ');
+  const due = `CASE WHEN f.status = 'received' THEN f.classify_due_at ELSE f.answer_due_at END`;
+  if (f.status) where.push('f.status = ?'), args.push(f.status);
+  if (f.kind) where.push('f.kind = ?'), args.push(f.kind);
+  if (f.channel) where.push('f.channel = ?'), args.push(f.channel);
+  if (f.unit) {
+    where.push(`f.unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION
+      SELECT u.id, s.depth + 1 FROM units u JOIN sub s ON u.parent_id = s.id WHERE s.depth < 32) SELECT id FROM sub)`);
+    args.push(f.unit);
+  }
+  if (f.overdueAt) {
+    where.push(`f.status NOT IN (${finished}) AND ${due} < ?`);
+    args.push(...f.finished, f.overdueAt.toISOString());
+  }
+  for (const w of f.words ?? []) {
+    where.push("f.search_text LIKE ? ESCAPE '\\'");
+    args.push(`%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  }
+  const base = `${scope.sql} SELECT {cols} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE ${where.join(' AND ')}`;
+  const [count, page] = await client.batch(
+    [
+      { sql: base.replace('{cols}', 'count(*) AS n'), args },
+      {
+        sql: `${base.replace(
+          '{cols}',
+          `f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en, f.channel, f.status, f.title,
+           f.received_at, f.classify_due_at, f.answer_due_at`,
+        )}
+              ORDER BY (f.status IN (${finished})), CASE WHEN f.status IN (${finished}) THEN NULL ELSE ${due} END,
+                       f.received_at DESC, f.id
+              LIMIT ? OFFSET ?`,
+        args: [...args, ...f.finished, ...f.finished, f.limit, f.offset],
+      },
+    ],
+    'read',
+  );
+  return {
+    total: Number(count!.rows[0]!.n),
+    rows: page!.rows.map((r) => ({
+      id: Number(r.id),
+      trackingCode: String(r.tracking_code),
+      kind: String(r.kind),
+      subject: String(r.subject),
+      unitId: String(r.unit_id),
+      unitNameVi: String(r.name_vi),
+      unitNameEn: String(r.name_en),
+      channel: String(r.channel),
+      status: String(r.status),
+      title: String(r.title),
+      receivedAt: String(r.received_at),
+      classifyDueAt: String(r.classify_due_at),
+      answerDueAt: String(r.answer_due_at),
+    })),
+  };
+}
+
+/** Columns a workflow step may change besides the status. */
+export interface CaseChanges {
+  unit_id?: string;
+  kind?: string;
+  subject?: string;
+  procedure_code?: string | null;
+  classify_due_at?: string;
+  answer_due_at?: string;
+  classified_at?: string;
+  answered_at?: string;
+  closed_at?: string;
+  dispute_until?: string;
+  extension_count?: number;
+}
+
+export interface Step {
+  feedbackId: number;
+  at: Date;
+  action: string;
+  actor: 'citizen' | 'system' | 'staff';
+  staffId: number | null;
+  from: string;
+  to: string;
+  /** The unit responsible after the step. */
+  unitId: string;
+  note: string | null;
+  changes: CaseChanges;
+}
+
+/**
+ * The event, then the case update. The event's trigger (0005_feedback.sql) aborts the whole batch
+ * when the case is no longer in `from`: two people acting at once cannot both move it.
+ */
+export function stepStatements(s: Step): InStatement[] {
+  const at = s.at.toISOString();
+  const entries = Object.entries(s.changes).filter(([, v]) => v !== undefined) as [string, InValue][];
+  return [
+    {
+      sql: `INSERT INTO feedback_events (feedback_id, at, action, actor, staff_id, from_status, to_status, unit_id, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [s.feedbackId, at, s.action, s.actor, s.staffId, s.from, s.to, s.unitId, s.note],
+    },
+    {
+      sql: `UPDATE feedback SET status = ?, updated_at = ?${entries.map(([k]) => `, ${k} = ?`).join('')} WHERE id = ?`,
+      args: [s.to, at, ...entries.map(([, v]) => v), s.feedbackId],
+    },
+  ];
+}
+
+/** A message on the case; attachments of the same batch find it with `LAST_MESSAGE`. */
+export function messageStatement(m: {
+  feedbackId: number;
+  at: Date;
+  purpose: 'answer' | 'info-request' | 'info-reply' | 'dispute';
+  author: 'citizen' | 'staff';
+  staffId: number | null;
+  body: string;
+}): InStatement {
+  return {
+    sql: 'INSERT INTO feedback_messages (feedback_id, at, purpose, author, staff_id, body) VALUES (?, ?, ?, ?, ?, ?)',
+    args: [m.feedbackId, m.at.toISOString(), m.purpose, m.author, m.staffId, m.body],
+  };
+}
+
+/** The id of the newest message of a case, for statements later in the batch that wrote it. */
+export const LAST_MESSAGE = '(SELECT max(id) FROM feedback_messages WHERE feedback_id = ?)';
+
+export function ratingStatement(r: {
+  feedbackId: number;
+  messageId: number;
+  at: Date;
+  satisfied: boolean;
+  reasons: readonly string[];
+  comment: string | null;
+}): InStatement {
+  return {
+    sql: `INSERT INTO answer_ratings (feedback_id, message_id, at, satisfied, reasons, comment) VALUES (?, ?, ?, ?, ?, ?)`,
+    args: [r.feedbackId, r.messageId, r.at.toISOString(), r.satisfied ? 1 : 0, JSON.stringify(r.reasons), r.comment],
+  };
+}
+
+export interface Publication {
+  title: string;
+  content: string;
+  answer: string;
+  senderName: string | null;
+}
+
+/** Publishing again (after a re-examination) replaces what the public sees. */
+export function publicationStatement(p: Publication & { feedbackId: number; at: Date; staffId: number }): InStatement {
+  return {
+    sql: `INSERT INTO feedback_publications (feedback_id, published_at, staff_id, title, content, answer, sender_name)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (feedback_id) DO UPDATE SET published_at = excluded.published_at, staff_id = excluded.staff_id,
+            title = excluded.title, content = excluded.content, answer = excluded.answer,
+            sender_name = excluded.sender_name`,
+    args: [p.feedbackId, p.at.toISOString(), p.staffId, p.title, p.content, p.answer, p.senderName],
+  };
+}
+
+export async function findPublication(client: Client, id: number): Promise<(Publication & { at: string }) | undefined> {
+  const rs = await client.execute({
+    sql: 'SELECT published_at, title, content, answer, sender_name FROM feedback_publications WHERE feedback_id = ?',
+    args: [id],
+  });
+  const r = rs.rows[0];
+  return r
+    ? {
+        at: String(r.published_at),
+        title: String(r.title),
+        content: String(r.content),
+        answer: String(r.answer),
+        senderName: str(r.sender_name),
+      }
+    : undefined;
+}
+
+/** A magic link for the sender (only its hash is stored). */
+export function linkStatement(l: { tokenHash: string; feedbackId?: number; trackingCode?: string; at: Date; expiresAt: Date }): InStatement {
+  return {
+    sql: `INSERT INTO feedback_links (token_hash, feedback_id, created_at, expires_at)
+          VALUES (?, coalesce(?, (SELECT id FROM feedback WHERE tracking_code = ?)), ?, ?)`,
+    args: [l.tokenHash, l.feedbackId ?? null, l.trackingCode ?? null, l.at.toISOString(), l.expiresAt.toISOString()],
+  };
+}
+
+/** The case a live magic link opens. */
+export async function caseIdByLink(client: Client, tokenHash: string, now: Date): Promise<number | undefined> {
+  const rs = await client.execute({
+    sql: 'SELECT feedback_id FROM feedback_links WHERE token_hash = ? AND expires_at > ?',
+    args: [tokenHash, now.toISOString()],
+  });
+  return rs.rows[0] ? Number(rs.rows[0].feedback_id) : undefined;
+}
