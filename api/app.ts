@@ -24,6 +24,7 @@ import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
+import { staffFeedbackRoutes } from './routes/staff-feedback.ts';
 import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
 
@@ -64,6 +65,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', statsRoutes);
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
+  api.route('/', staffFeedbackRoutes);
   api.route('/', publishedRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -79,6 +81,21 @@ export function createApi(): OpenAPIHono<AppEnv> {
 }
 
 /** "/api/v1/x/:id" → a regex matching "/api/v1/x/42". */
+/** Writes that may carry feedback attachments (issue #4: up to 5 files of 10 MB): the API's and
+ * the no-JavaScript form pages that hand them to it. */
+const FILE_PATHS = [
+  /^\/api\/v1\/feedback\/?$/,
+  /^\/api\/v1\/feedback\/action\/?$/,
+  /^\/api\/v1\/staff\/feedback\/?$/,
+  /^\/api\/v1\/staff\/feedback\/\d+\/actions\/?$/,
+  /^\/(?:en\/)?(?:gop-y|feedback|tra-cuu|track)\/?$/,
+  /^\/quan-tri\/.*$/,
+  /^\/en\/staff\/.*$/,
+];
+function carriesFiles(path: string): boolean {
+  return FILE_PATHS.some((r) => r.test(path));
+}
+
 function routeRegex(path: string): RegExp {
   const pattern = path
     .split('/')
@@ -111,7 +128,11 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   // One-stop systems register up to 500 dossiers a request (about 180 bytes each) with a key.
   const INTEGRATION = '/api/v1/integration/';
   app.use('*', async (c, next) => {
-    const maxSize = c.req.path.startsWith(INTEGRATION) ? 1024 * 1024 : deps.config.BODY_LIMIT_BYTES;
+    const maxSize = c.req.path.startsWith(INTEGRATION)
+      ? 1024 * 1024
+      : carriesFiles(c.req.path)
+        ? deps.config.FEEDBACK_BODY_LIMIT_BYTES
+        : deps.config.BODY_LIMIT_BYTES;
     return bodyLimit({ maxSize, onError: tooLarge })(c, next);
   });
   const api = createApi();

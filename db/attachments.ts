@@ -3,7 +3,7 @@
  * the two reads. Only files that api/attachments/ has re-encoded or checked reach here (see
  * 0005_feedback.sql); the types below are structural because db/ does not import api/ (DESIGN §1).
  */
-import type { Client, InStatement } from '@libsql/client';
+import type { Client, InStatement, InValue } from '@libsql/client';
 
 export type AttachmentMediaType = 'image/jpeg' | 'image/png' | 'application/pdf';
 export type AttachmentAuthor = 'citizen' | 'staff';
@@ -25,12 +25,21 @@ export type NewAttachment = (
   | { feedbackId: number; feedbackByTrackingCode?: undefined }
   | { feedbackId?: undefined; feedbackByTrackingCode: string }
 ) & {
-  /** NULL for the sender's files sent with the case or a reply; the answer's id for staff files. */
-  messageId?: number | null;
+  /**
+   * The message the file goes with (an answer, a reply), or NULL for files sent with the case. A
+   * scalar subquery (code, never input) names a message written earlier in the same batch.
+   */
+  messageId?: number | null | SqlScalar;
   author: AttachmentAuthor;
   file: StorableAttachment;
   at: Date;
 };
+
+/** A scalar SELECT written in code, with its arguments, e.g. the id of the latest message. */
+export interface SqlScalar {
+  sql: string;
+  args: InValue[];
+}
 
 export function attachmentInsertStatement(a: NewAttachment): InStatement {
   const byCode = a.feedbackByTrackingCode !== undefined;
@@ -38,13 +47,16 @@ export function attachmentInsertStatement(a: NewAttachment): InStatement {
     throw new Error('attachmentInsertStatement needs exactly one of feedbackId and feedbackByTrackingCode');
   }
   const feedback = byCode ? '(SELECT id FROM feedback WHERE tracking_code = ?)' : '?';
+  const message = a.messageId;
+  const messageSql = typeof message === 'object' && message !== null ? `(${message.sql})` : '?';
+  const messageArgs: InValue[] = typeof message === 'object' && message !== null ? message.args : [message ?? null];
   return {
     sql: `INSERT INTO feedback_attachments (feedback_id, message_id, author, file_name, media_type, size, sha256,
             data, created_at)
-          VALUES (${feedback}, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          VALUES (${feedback}, ${messageSql}, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       byCode ? a.feedbackByTrackingCode! : a.feedbackId!,
-      a.messageId ?? null,
+      ...messageArgs,
       a.author,
       a.file.fileName,
       a.file.mediaType,

@@ -26,8 +26,7 @@ export interface CaseSpec {
   /** The unit's answer as written (feedback_messages): never public, the publication's is. */
   answerBody?: string | undefined;
   publication?:
-    | { title: string; content: string; answer: string; senderName?: string | null; publishedAt: string }
-    | undefined;
+    { title: string; content: string; answer: string; senderName?: string | null; publishedAt: string } | undefined;
   rating?: { satisfied: boolean; at: string } | undefined;
   /** Record a move to 'disputed' in the history. */
   disputedAt?: string | undefined;
@@ -86,7 +85,13 @@ export async function insertCase(client: Client, spec: CaseSpec): Promise<number
     stmts.push({
       sql: `INSERT INTO feedback_contacts (feedback_id, name, phone, email, address, retain_until)
             VALUES (${byCode}, ?, ?, ?, ?, '2099-01-01T00:00:00.000Z')`,
-      args: [spec.code, spec.contact.name, spec.contact.phone, spec.contact.email ?? null, spec.contact.address ?? null],
+      args: [
+        spec.code,
+        spec.contact.name,
+        spec.contact.phone,
+        spec.contact.email ?? null,
+        spec.contact.address ?? null,
+      ],
     });
   if (spec.answeredAt)
     stmts.push({

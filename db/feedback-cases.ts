@@ -271,9 +271,15 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
   const args: InValue[] = [...scope.args];
   const finished = f.finished.map(() => '?').join(', ');
   const due = `CASE WHEN f.status = 'received' THEN f.classify_due_at ELSE f.answer_due_at END`;
-  if (f.status) where.push('f.status = ?'), args.push(f.status);
-  if (f.kind) where.push('f.kind = ?'), args.push(f.kind);
-  if (f.channel) where.push('f.channel = ?'), args.push(f.channel);
+  for (const [column, value] of [
+    ['f.status', f.status],
+    ['f.kind', f.kind],
+    ['f.channel', f.channel],
+  ] as const) {
+    if (!value) continue;
+    where.push(`${column} = ?`);
+    args.push(value);
+  }
   if (f.unit) {
     where.push(`f.unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION
       SELECT u.id, s.depth + 1 FROM units u JOIN sub s ON u.parent_id = s.id WHERE s.depth < 32) SELECT id FROM sub)`);
@@ -443,7 +449,13 @@ export async function findPublication(client: Client, id: number): Promise<(Publ
 }
 
 /** A magic link for the sender (only its hash is stored). */
-export function linkStatement(l: { tokenHash: string; feedbackId?: number; trackingCode?: string; at: Date; expiresAt: Date }): InStatement {
+export function linkStatement(l: {
+  tokenHash: string;
+  feedbackId?: number;
+  trackingCode?: string;
+  at: Date;
+  expiresAt: Date;
+}): InStatement {
   return {
     sql: `INSERT INTO feedback_links (token_hash, feedback_id, created_at, expires_at)
           VALUES (?, coalesce(?, (SELECT id FROM feedback WHERE tracking_code = ?)), ?, ?)`,

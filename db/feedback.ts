@@ -134,7 +134,6 @@ export interface TrackedFeedback {
   events: { at: string; from: string | null; to: string }[];
 }
 
-
 export async function findFeedbackForTracking(
   client: Client,
   trackingCode: string,

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32, deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ const contains = (haystack: Uint8Array, needle: string): boolean => Buffer.from(
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** A gradient photo, so JPEG has real scan data to truncate. */
-function gradient(width: number, height: number): sharp.Sharp {
+function gradient(width: number, height: number): ReturnType<typeof sharp> {
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + (i >> 9) * 13) & 255;
   return sharp(raw, { raw: { width, height, channels: 3 } });
@@ -388,6 +388,29 @@ describe('PDFs are checked and stored as sent', () => {
     await expectCode(checkAttachment({ name: 'a.pdf', bytes: untyped }), 'attachment_polyglot');
   });
 
+  it('is not fooled by a literal "endstream" planted inside the compressed data', async () => {
+    // A zlib stream of two blocks: a stored block holding "endstream", then a compressed final block
+    // with the action. A reader going by /Length inflates both.
+    const head = latin1('6 0 << /S /GoTo /D [3 0 R /Fit] >> % endstream\n');
+    const tail = latin1(' << /S /JavaScript /JS (app.alert(1)) >>');
+    const stored = Buffer.alloc(5);
+    stored.writeUInt16LE(head.length, 1);
+    stored.writeUInt16LE(~head.length & 0xffff, 3);
+    let a = 1;
+    let b = 0;
+    for (const byte of Buffer.concat([head, tail])) {
+      a = (a + byte) % 65521;
+      b = (b + a) % 65521;
+    }
+    const adler = Buffer.alloc(4);
+    adler.writeUInt32BE(((b << 16) | a) >>> 0);
+    const data = Buffer.concat([Buffer.from([0x78, 0x01]), stored, head, deflateRawSync(tail), adler]);
+    expect(inflateSync(data).toString('latin1')).toContain('/JavaScript');
+    expect(contains(data, 'JavaScript')).toBe(false);
+    const evil = pdfWithAction(stream('/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode', data));
+    await expectCode(checkAttachment({ name: 'a.pdf', bytes: evil }), 'attachment_unreadable');
+  });
+
   it('accepts a clean compressed object stream', async () => {
     await expectOk(checkAttachment({ name: 'a.pdf', bytes: pdfWithObjectStream('<< /S /GoTo /D [3 0 R /Fit] >>') }));
   });
@@ -614,7 +637,25 @@ describe('db/attachments.ts', () => {
     const ids = await db.client.execute('SELECT id, tracking_code FROM feedback ORDER BY id');
     const first = Number(ids.rows[0]!.id);
     const second = Number(ids.rows[1]!.id);
-    await db.client.execute(attachmentInsertStatement({ feedbackId: second, author: 'staff', file: doc, at }));
+    // A staff answer and its file in one batch: the file names the message through a subquery.
+    await db.client.batch(
+      [
+        {
+          sql: `INSERT INTO feedback_messages (feedback_id, at, purpose, author, body)
+                VALUES (?, ?, 'answer', 'staff', 'Đã vá ổ gà.')`,
+          args: [second, at.toISOString()],
+        },
+        attachmentInsertStatement({
+          feedbackId: second,
+          messageId: { sql: 'SELECT max(id) FROM feedback_messages WHERE feedback_id = ?', args: [second] },
+          author: 'staff',
+          file: doc,
+          at,
+        }),
+      ],
+      'write',
+    );
+    const messageId = Number((await db.client.execute('SELECT max(id) AS id FROM feedback_messages')).rows[0]!.id);
 
     const list = await listAttachments(db.client, first);
     expect(list).toEqual([
@@ -652,6 +693,7 @@ describe('db/attachments.ts', () => {
     // An attachment id from another case returns nothing.
     const [other] = await listAttachments(db.client, second);
     expect(other?.author).toBe('staff');
+    expect(other?.messageId).toBe(messageId);
     expect(await readAttachment(db.client, first, other!.id)).toBeUndefined();
     expect(await readAttachment(db.client, second, list[0]!.id)).toBeUndefined();
     expect(await readAttachment(db.client, first, 999_999)).toBeUndefined();

@@ -6,7 +6,7 @@
  * once they pass the content checks below, and the name is rebuilt from scratch.
  */
 import { createHash } from 'node:crypto';
-import { constants as zlibConstants, inflateSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export const ATTACHMENT_LIMITS = { maxFiles: 5, maxBytes: 10 * 1024 * 1024 } as const;
@@ -200,24 +200,26 @@ const FILTER_NAMES = new Set([
   'DCT',
 ]);
 
-/** Every name token, with #xx escapes decoded as a reader does ("/J#53" is "/JS"). */
-function pdfNames(text: string): Set<string> {
-  const names = new Set<string>();
+/**
+ * The names among `wanted` that occur as name tokens, with #xx escapes decoded as a reader does
+ * ("/J#53" is "/JS"). Only wanted names are kept, so a file of a million distinct names costs no
+ * memory.
+ */
+function pdfNames(text: string, wanted: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
   for (const m of text.matchAll(PDF_NAME)) {
     const raw = m[1]!;
-    names.add(
-      raw.includes('#')
-        ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
-        : raw,
-    );
+    const name = raw.includes('#')
+      ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+      : raw;
+    if (wanted.has(name)) found.add(name);
   }
-  return names;
+  return found;
 }
 
-function hasForbiddenName(names: Set<string>): boolean {
-  for (const n of names) if (FORBIDDEN_PDF_NAMES.has(n)) return true;
-  return false;
-}
+const hasForbiddenName = (names: Set<string>): boolean => [...names].some((n) => FORBIDDEN_PDF_NAMES.has(n));
+const TOP_LEVEL_NAMES = new Set([...FORBIDDEN_PDF_NAMES, 'Encrypt']);
+const STREAM_DICT_NAMES = new Set(['ObjStm', 'First', 'N', 'Filter', 'DecodeParms', 'DP', ...FILTER_NAMES]);
 
 /**
  * Decision: PDFs are stored as sent once they pass these checks, because the allow-listed stack has
@@ -232,7 +234,7 @@ function checkPdf(bytes: Uint8Array): AttachmentErrorCode | undefined {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (text.includes(ZIP_LOCAL_HEADER) || HTML_MARKERS.test(text)) return 'attachment_polyglot';
   if (!text.slice(-EOF_WINDOW).includes('%%EOF')) return 'attachment_unreadable';
-  const names = pdfNames(text);
+  const names = pdfNames(text, TOP_LEVEL_NAMES);
   if (hasForbiddenName(names)) return 'attachment_polyglot';
   // Encrypted object streams cannot be scanned (names inside them are ciphertext).
   if (names.has('Encrypt')) return 'attachment_unreadable';
@@ -252,29 +254,29 @@ function checkObjectStreams(bytes: Uint8Array, text: string): AttachmentErrorCod
     let header: RegExpMatchArray | undefined;
     for (const h of dict.matchAll(OBJ_HEADER)) header = h;
     if (header) dict = dict.slice(header.index! + header[0].length);
-    const names = pdfNames(dict);
+    const names = pdfNames(dict, STREAM_DICT_NAMES);
     // pdf.js finds an object stream through the xref and reads /N and /First without looking at
     // /Type, so either sign counts.
     if (!names.has('ObjStm') && !(names.has('First') && names.has('N'))) continue;
     if (!names.has('Filter')) continue; // Not compressed: already scanned as raw bytes.
     const filters = [...names].filter((n) => FILTER_NAMES.has(n));
-    // Predictors and chained or indirect filters could split a name across rows; refuse them.
+    // Only Flate is decoded here: another filter, an indirect one or a predictor (which inserts a
+    // byte per row, splitting names) leaves bytes we cannot read, so the file is refused.
     if (filters.length === 0 || !filters.every((f) => FLATE_NAMES.has(f))) return 'attachment_unreadable';
     if (names.has('DecodeParms') || names.has('DP')) return 'attachment_unreadable';
     if (nextEnd < dataStart) nextEnd = text.indexOf('endstream', dataStart);
     if (nextEnd === -1) return 'attachment_unreadable';
     let inflated: Buffer;
     try {
-      inflated = inflateSync(bytes.subarray(dataStart, nextEnd), {
-        finishFlush: zlibConstants.Z_SYNC_FLUSH,
-        maxOutputLength: Math.max(1, budget),
-      });
+      // The data must hold a complete zlib stream: a literal "endstream" planted in a stored block
+      // would otherwise end our view early while the reader, going by /Length, reads on.
+      inflated = inflateSync(bytes.subarray(dataStart, nextEnd), { maxOutputLength: Math.max(1, budget) });
     } catch {
       return 'attachment_unreadable';
     }
     budget -= inflated.length;
     if (budget <= 0) return 'attachment_unreadable';
-    if (hasForbiddenName(pdfNames(inflated.toString('latin1')))) return 'attachment_polyglot';
+    if (hasForbiddenName(pdfNames(inflated.toString('latin1'), FORBIDDEN_PDF_NAMES))) return 'attachment_polyglot';
   }
   return undefined;
 }

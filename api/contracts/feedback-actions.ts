@@ -14,7 +14,10 @@ const unitId = z
 const note = storedText(1, 2000);
 
 /** A form checkbox ("on") or a JSON boolean. */
-const flag = z.preprocess((v) => (v === 'on' || v === 'true' ? true : v === 'false' || v === '' ? false : v), z.boolean());
+const flag = z.preprocess(
+  (v) => (v === 'on' || v === 'true' ? true : v === 'false' || v === '' ? false : v),
+  z.boolean(),
+);
 
 export const staffActionInput = z.discriminatedUnion('action', [
   z.strictObject({

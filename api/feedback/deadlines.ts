@@ -3,7 +3,13 @@
  * (content/calendar/deadline-rules.yaml, holidays.yaml; api/deadlines/calendar.ts counts).
  */
 import { findDeadlineRule, loadCalendar, loadDeadlineRules } from '../contracts/calendar.ts';
-import type { DeadlineRule, DeadlineRules, FeedbackKind, FeedbackSubject, WorkingCalendar } from '../contracts/calendar.ts';
+import type {
+  DeadlineRule,
+  DeadlineRules,
+  FeedbackKind,
+  FeedbackSubject,
+  WorkingCalendar,
+} from '../contracts/calendar.ts';
 import { addCalendarDays, addWorkingDays } from '../deadlines/calendar.ts';
 
 const loaded = new Map<string, { calendar: WorkingCalendar; rules: DeadlineRules }>();
@@ -49,7 +55,8 @@ export function deadlinesFor(contentDir: string, kind: string, subject: string):
     answerDue: (from) => add(from, rule.answer_working_days),
     // A deadline is the last millisecond of a working day; counted from noon of that day, so the
     // receipt cut-off does not push it one more day, n working days are added after it.
-    extended: (deadline, days) => addWorkingDays(new Date(deadline.getTime() - 12 * 3600 * 1000), days, calendar).deadline,
+    extended: (deadline, days) =>
+      addWorkingDays(new Date(deadline.getTime() - 12 * 3600 * 1000), days, calendar).deadline,
     disputeUntil: (answeredAt) => addCalendarDays(answeredAt, rule.reexamination_calendar_days),
   };
 }

@@ -108,7 +108,13 @@ export async function createCase(deps: Deps, spec: CaseSpec, extra: readonly InS
         retainUntil,
       }),
       ...spec.files.map((file) =>
-        attachmentInsertStatement({ feedbackByTrackingCode: trackingCode, messageId: null, author: 'citizen', file, at }),
+        attachmentInsertStatement({
+          feedbackByTrackingCode: trackingCode,
+          messageId: null,
+          author: 'citizen',
+          file,
+          at,
+        }),
       ),
       ...receiptStatements(
         deps,

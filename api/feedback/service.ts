@@ -181,7 +181,9 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
     case 'dispute':
       // The re-examination gets a fresh answer period from the request (DOMAIN §7).
       changes.answer_due_at = d.answerDue(now).toISOString();
-      extra.push(messageStatement({ feedbackId: c.id, at: now, purpose: 'dispute', author, staffId, body: input.body }));
+      extra.push(
+        messageStatement({ feedbackId: c.id, at: now, purpose: 'dispute', author, staffId, body: input.body }),
+      );
       break;
     case 'rate': {
       const history = await caseHistory(deps.db.client, c.id);

@@ -345,7 +345,21 @@ describe('POST /feedback/track', () => {
       classify_due_at: r.classify_due_at,
       answer_due_at: r.answer_due_at,
       overdue: false,
-      events: [{ at: BEFORE_TET.toISOString(), from: null, to: 'received' }],
+      events: [
+        {
+          at: BEFORE_TET.toISOString(),
+          action: 'submit',
+          from: null,
+          to: 'received',
+          unit: { id: 'khanh-hoa', name_vi: expect.any(String), name_en: expect.any(String) },
+          note: null,
+        },
+      ],
+      messages: [],
+      attachments: [],
+      ratings: [],
+      dispute_until: null,
+      allowed_actions: [],
     });
     for (const s of ['Trần Thị Bình', '0912345678', '0912 345 678', 'binh@example.vn', 'Trần Phú', r.access_key!])
       expect(text).not.toContain(s);
@@ -381,13 +395,16 @@ describe('POST /feedback/track', () => {
     expect(res.status).toBe(405);
   });
 
-  it('allows 10 look-ups per client in 15 minutes, then 429', async () => {
+  it('allows 10 failed look-ups per client in 15 minutes, then 429 for every look-up; the sender reading their case is never throttled', async () => {
     const r = await submitted();
     const env = client();
-    for (let i = 0; i < 10; i++)
+    for (let i = 0; i < 19; i++)
       expect((await track({ code: r.tracking_code, key: i % 2 ? r.access_key : 'x'.repeat(32) }, env)).status).toBe(
         i % 2 ? 200 : 404,
       );
+    const reader = client();
+    for (let i = 0; i < 15; i++)
+      expect((await track({ code: r.tracking_code, key: r.access_key }, reader)).status).toBe(200);
     const res = await track({ code: r.tracking_code, key: r.access_key }, env);
     await expectProblem(res, 429, 'rate_limited');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);

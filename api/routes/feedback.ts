@@ -44,11 +44,15 @@ import { cleanFiles, readSubmission } from '../feedback/submission-body.ts';
 
 const multipartBody = z.object({
   data: z.string().openapi({ description: 'The JSON object of the application/json form, as text' }),
+  // One file arrives as a single part, several as a list: checked by api/feedback/submission-body.ts.
   attachments: z
-    .array(z.string().openapi({ format: 'binary' }))
-    .max(5)
+    .any()
     .optional()
-    .openapi({ description: 'Up to 5 files: JPEG, PNG or PDF, at most 10 MB each' }),
+    .openapi({
+      type: 'array',
+      items: { type: 'string', format: 'binary' },
+      description: 'Up to 5 files: JPEG, PNG or PDF, at most 10 MB each',
+    }),
 });
 
 const submitRoute = createRoute({
@@ -200,11 +204,27 @@ async function senderCase(c: Context<AppEnv>, creds: CitizenCredentials): Promis
 }
 
 const reasonsByDir = new Map<string, Set<string>>();
+/**
+ * The declared body is validated before the handler (zod-openapi); a refusal there reports "phone or
+ * e-mail" with the other errors, as the handler does.
+ */
+function contactHook(result: { success: boolean; target?: string; data?: unknown; error?: unknown }): undefined {
+  if (result.success) return undefined;
+  const data = result.data;
+  const record = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
+  const errors = fieldErrors((result.error as z.ZodError).issues, data);
+  if (result.target === 'json' && record && !filled(record.phone) && !filled(record.email))
+    errors.push(...CONTACT_ERRORS.filter((e) => !errors.some((x) => x.path === e.path)));
+  throw new ProblemError(422, 'validation_failed', { errors });
+}
+
 /** Reason option ids of the answer rating (content/surveys/danh-gia-tra-loi.yaml), read once. */
 function answerReasons(contentDir: string): Set<string> {
   let ids = reasonsByDir.get(contentDir);
   if (!ids) {
-    const survey = instrument.parse(parseYaml(readFileSync(join(contentDir, 'surveys', 'danh-gia-tra-loi.yaml'), 'utf8')));
+    const survey = instrument.parse(
+      parseYaml(readFileSync(join(contentDir, 'surveys', 'danh-gia-tra-loi.yaml'), 'utf8')),
+    );
     ids = new Set(survey.questions.find((q) => q.id === 'reasons')?.options.map((o) => o.id) ?? []);
     reasonsByDir.set(contentDir, ids);
   }
@@ -212,106 +232,110 @@ function answerReasons(contentDir: string): Set<string> {
 }
 
 export const feedbackRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(submitRoute, async (c) => {
-    const { db, now } = c.var.deps;
-    c.header('Cache-Control', 'no-store');
-    const key = idempotencyKey(c);
-    const body = await readSubmission(c);
-    const parsed = feedbackInput.safeParse(body.data);
-    // "Phone or e-mail" is reported on both fields, with the other errors or alone.
-    const record = body.data !== null && typeof body.data === 'object' ? (body.data as Record<string, unknown>) : {};
-    const noContact = !filled(record.phone) && !filled(record.email);
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.error.issues, body.data);
-      if (noContact) errors.push(...CONTACT_ERRORS.filter((e) => !errors.some((x) => x.path === e.path)));
-      throw new ProblemError(422, 'validation_failed', { errors });
-    }
-    if (noContact) throw new ProblemError(422, 'contact_required', { errors: CONTACT_ERRORS });
-    const input = parsed.data;
-    if (input.website)
-      throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
-
-    const files = await cleanFiles(body.files);
-    // The same submission sent again is a retry; the proof of work may differ between tries. The
-    // hash is keyed (HMAC) because the request holds personal data and the hash outlives it.
-    const { pow, website: _website, ...meaning } = input;
-    const hmacKey = await serverSecret(db.client, 'feedback-request-hmac');
-    const requestHash = createHmac('sha256', hmacKey)
-      .update(JSON.stringify(canonicalJson({ ...meaning, files: files.map((f) => f.sha256) })))
-      .digest('hex');
-    const replay = (stored: { trackingCode: string; classifyDueAt: string; answerDueAt: string }) =>
-      c.json(
-        {
-          tracking_code: stored.trackingCode,
-          access_key: null,
-          access_key_shown: true,
-          replayed: true,
-          classify_due_at: stored.classifyDueAt,
-          answer_due_at: stored.answerDueAt,
-        },
-        200,
-      );
-    const existing = await findFeedbackByKey(db.client, key);
-    if (existing) {
-      if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
-      return replay(existing);
-    }
-
-    const known = await knownCodes(db.client);
-    if (input.unit !== undefined && !known.units.has(input.unit))
-      throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
-    if (input.procedure !== undefined && !known.procedures.has(input.procedure))
-      throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
-
-    const at = now();
-    const extra = await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at });
-    try {
-      const created = await createCase(
-        c.var.deps,
-        {
-          kind: input.kind,
-          subject: input.subject,
-          unit: input.unit,
-          unitName: await unitName(c, input.unit, input.locale),
-          procedure: input.procedure,
-          title: input.title,
-          content: input.content,
-          channel: 'web',
-          publishContent: input.publish_content,
-          showName: input.show_name,
-          locale: input.locale,
-          contact: { name: input.name, phone: input.phone, email: input.email, address: input.address },
-          files,
-          enteredBy: { actor: 'citizen' },
-          idempotencyKey: key,
-          requestHash,
-          receivedAt: at,
-        },
-        extra,
-      );
-      return c.json(
-        {
-          tracking_code: created.trackingCode,
-          access_key: created.accessKey,
-          access_key_shown: false,
-          replayed: false,
-          classify_due_at: created.classifyDueAt.toISOString(),
-          answer_due_at: created.answerDueAt.toISOString(),
-        },
-        201,
-      );
-    } catch (err) {
-      const conflict = conflictOf(err);
-      if (conflict === 'idempotency') {
-        // Two copies of one submission raced; the other one won.
-        const stored = await findFeedbackByKey(db.client, key);
-        if (stored && stored.requestHash === requestHash) return replay(stored);
-        throw new ProblemError(409, 'idempotency_conflict');
+  .openapi(
+    submitRoute,
+    async (c) => {
+      const { db, now } = c.var.deps;
+      c.header('Cache-Control', 'no-store');
+      const key = idempotencyKey(c);
+      const body = await readSubmission(c);
+      const parsed = feedbackInput.safeParse(body.data);
+      // "Phone or e-mail" is reported on both fields, with the other errors or alone.
+      const record = body.data !== null && typeof body.data === 'object' ? (body.data as Record<string, unknown>) : {};
+      const noContact = !filled(record.phone) && !filled(record.email);
+      if (!parsed.success) {
+        const errors = fieldErrors(parsed.error.issues, body.data);
+        if (noContact) errors.push(...CONTACT_ERRORS.filter((e) => !errors.some((x) => x.path === e.path)));
+        throw new ProblemError(422, 'validation_failed', { errors });
       }
-      if (conflict === 'pow') throw new ProblemError(409, 'pow_replayed');
-      throw err;
-    }
-  })
+      if (noContact) throw new ProblemError(422, 'contact_required', { errors: CONTACT_ERRORS });
+      const input = parsed.data;
+      if (input.website)
+        throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
+
+      const files = await cleanFiles(body.files);
+      // The same submission sent again is a retry; the proof of work may differ between tries. The
+      // hash is keyed (HMAC) because the request holds personal data and the hash outlives it.
+      const { pow, website: _website, ...meaning } = input;
+      const hmacKey = await serverSecret(db.client, 'feedback-request-hmac');
+      const requestHash = createHmac('sha256', hmacKey)
+        .update(JSON.stringify(canonicalJson({ ...meaning, files: files.map((f) => f.sha256) })))
+        .digest('hex');
+      const replay = (stored: { trackingCode: string; classifyDueAt: string; answerDueAt: string }) =>
+        c.json(
+          {
+            tracking_code: stored.trackingCode,
+            access_key: null,
+            access_key_shown: true,
+            replayed: true,
+            classify_due_at: stored.classifyDueAt,
+            answer_due_at: stored.answerDueAt,
+          },
+          200,
+        );
+      const existing = await findFeedbackByKey(db.client, key);
+      if (existing) {
+        if (existing.requestHash !== requestHash) throw new ProblemError(409, 'idempotency_conflict');
+        return replay(existing);
+      }
+
+      const known = await knownCodes(db.client);
+      if (input.unit !== undefined && !known.units.has(input.unit))
+        throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
+      if (input.procedure !== undefined && !known.procedures.has(input.procedure))
+        throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
+
+      const at = now();
+      const extra = await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at });
+      try {
+        const created = await createCase(
+          c.var.deps,
+          {
+            kind: input.kind,
+            subject: input.subject,
+            unit: input.unit,
+            unitName: await unitName(c, input.unit, input.locale),
+            procedure: input.procedure,
+            title: input.title,
+            content: input.content,
+            channel: 'web',
+            publishContent: input.publish_content,
+            showName: input.show_name,
+            locale: input.locale,
+            contact: { name: input.name, phone: input.phone, email: input.email, address: input.address },
+            files,
+            enteredBy: { actor: 'citizen' },
+            idempotencyKey: key,
+            requestHash,
+            receivedAt: at,
+          },
+          extra,
+        );
+        return c.json(
+          {
+            tracking_code: created.trackingCode,
+            access_key: created.accessKey,
+            access_key_shown: false,
+            replayed: false,
+            classify_due_at: created.classifyDueAt.toISOString(),
+            answer_due_at: created.answerDueAt.toISOString(),
+          },
+          201,
+        );
+      } catch (err) {
+        const conflict = conflictOf(err);
+        if (conflict === 'idempotency') {
+          // Two copies of one submission raced; the other one won.
+          const stored = await findFeedbackByKey(db.client, key);
+          if (stored && stored.requestHash === requestHash) return replay(stored);
+          throw new ProblemError(409, 'idempotency_conflict');
+        }
+        if (conflict === 'pow') throw new ProblemError(409, 'pow_replayed');
+        throw err;
+      }
+    },
+    contactHook,
+  )
   .openapi(trackRoute, async (c) => {
     c.header('Cache-Control', 'no-store');
     const found = await senderCase(c, c.req.valid('json'));
@@ -329,7 +353,9 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       const allowed = answerReasons(deps.config.CONTENT_DIR);
       const bad = input.reasons.findIndex((r) => !allowed.has(r));
       if (bad >= 0)
-        throw new ProblemError(422, 'validation_failed', { errors: [{ path: `reasons.${bad}`, code: 'invalid_value' }] });
+        throw new ProblemError(422, 'validation_failed', {
+          errors: [{ path: `reasons.${bad}`, code: 'invalid_value' }],
+        });
     }
     if (body.files.length > 0 && input.action !== 'provide-info')
       throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'attachments', code: 'unknown_field' }] });
@@ -341,7 +367,8 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
   .openapi(attachmentRoute, async (c) => {
     c.header('Cache-Control', 'no-store');
     const essence = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    const raw: unknown = essence === 'application/json' ? await c.req.json().catch(() => null) : await c.req.parseBody();
+    const raw: unknown =
+      essence === 'application/json' ? await c.req.json().catch(() => null) : await c.req.parseBody();
     const parsed = citizenCredentials.extend({ id: z.coerce.number().int().min(1) }).safeParse(raw);
     if (!parsed.success)
       throw new ProblemError(422, 'validation_failed', { errors: fieldErrors(parsed.error.issues, raw) });

@@ -34,7 +34,11 @@ const base: Omit<CaseSpec, 'code'> = {
 beforeAll(async () => {
   h = await openHarness('open311');
   app = h.app({ CONTENT_DIR }, () => NOW);
-  await insertCase(h.db.client, { ...base, code: 'BBBB-2222', rating: { satisfied: true, at: '2026-03-11T02:00:00Z' } });
+  await insertCase(h.db.client, {
+    ...base,
+    code: 'BBBB-2222',
+    rating: { satisfied: true, at: '2026-03-11T02:00:00Z' },
+  });
   await insertCase(h.db.client, {
     ...base,
     code: 'BBBB-3333',

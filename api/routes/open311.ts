@@ -106,15 +106,13 @@ export function services(rules: DeadlineRules, lang: Lang): Open311Service[] {
   return feedbackKinds.flatMap((kind) =>
     feedbackSubjects.map((subject) => {
       const rule = rules.rules.find((r) => r.kind === kind && r.subject === subject);
-      const name = rule ? rule.name[lang] ?? rule.name.vi : `${TEXT.kind[kind][lang]}: ${TEXT.subject[subject][lang]}`;
+      const name = rule
+        ? (rule.name[lang] ?? rule.name.vi)
+        : `${TEXT.kind[kind][lang]}: ${TEXT.subject[subject][lang]}`;
       return {
         service_code: serviceCode(kind, subject),
         service_name: name,
-        description: TEXT.describe[lang](
-          name,
-          rule?.classify_working_days ?? 3,
-          rule?.answer_working_days ?? 10,
-        ),
+        description: TEXT.describe[lang](name, rule?.classify_working_days ?? 3, rule?.answer_working_days ?? 10),
         metadata: false as const,
         type: 'batch' as const,
         keywords: [kind, subject, TEXT.kind[kind][lang], TEXT.subject[subject][lang]].join(','),

@@ -18,7 +18,12 @@ let h: Harness;
 let app: ReturnType<Harness['app']>;
 
 /** Personal data of the canary case's sender: must appear in no public answer. */
-const CANARY = { name: 'Canaryname Lê Thị Hoa', phone: '0987654321', email: 'canary@example.vn', address: '99 Đường Canary' };
+const CANARY = {
+  name: 'Canaryname Lê Thị Hoa',
+  phone: '0987654321',
+  email: 'canary@example.vn',
+  address: '99 Đường Canary',
+};
 const SECRET_TEXT = 'NOIDUNGBIMAT';
 const NOW = new Date('2026-03-20T03:00:00Z');
 
@@ -76,7 +81,10 @@ beforeAll(async () => {
   // Answered, not published: counted in statistics, never listed.
   await insertCase(h.db.client, spec('AAAA-4444', { publication: undefined }));
   // Received, not answered, not published.
-  await insertCase(h.db.client, spec('AAAA-5555', { publication: undefined, answeredAt: undefined, status: 'received' }));
+  await insertCase(
+    h.db.client,
+    spec('AAAA-5555', { publication: undefined, answeredAt: undefined, status: 'received' }),
+  );
 });
 
 afterAll(() => h.close());
@@ -164,7 +172,12 @@ describe('GET /published-feedback', () => {
     expect(parseCsv(text)[0]).toEqual([...publishedCsvColumns]);
     const rows = parseCsvObjects(text);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ tracking_code: 'AAAA-2222', working_days: '5', satisfied: 'true', on_time: 'true' });
+    expect(rows[0]).toMatchObject({
+      tracking_code: 'AAAA-2222',
+      working_days: '5',
+      satisfied: 'true',
+      on_time: 'true',
+    });
   });
 });
 

@@ -91,7 +91,13 @@ interface Metric {
 /** The metrics of one summary, in page order. */
 export function feedbackMetrics(s: FeedbackSummary): Metric[] {
   return [
-    { metric: 'received', vi: 'Số phản ánh, kiến nghị nhận', en: 'Cases received', value: { count: s.received }, unit: 'count' },
+    {
+      metric: 'received',
+      vi: 'Số phản ánh, kiến nghị nhận',
+      en: 'Cases received',
+      value: { count: s.received },
+      unit: 'count',
+    },
     { metric: 'answered', vi: 'Số đã trả lời', en: 'Cases answered', value: { count: s.answered }, unit: 'count' },
     { metric: 'on_time', vi: 'Trả lời đúng hạn', en: 'Answered on time', value: s.on_time, unit: 'percent' },
     {

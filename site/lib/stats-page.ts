@@ -17,6 +17,7 @@ import type {
   Thresholds,
 } from '../../api/contracts/stats.ts';
 import type { Unit } from '../../api/contracts/content.ts';
+import type { FeedbackStatsResult, FeedbackSummary } from '../../api/contracts/published.ts';
 import { compareVi } from '../../api/contracts/text.ts';
 import { defaultLocale, formatNumber, l, localeMeta, pathFor, useT } from '../i18n/index.ts';
 import type { ChartSpec } from './reform-tables.ts';
@@ -69,12 +70,12 @@ export function readStatsQuery(url: URL): ApiQuery {
 
 /** The API path of a statistics endpoint for the query, with some fields replaced. */
 export function apiPath(
-  endpoint: 'ratings' | 'ratings.csv' | 'dossiers' | 'dossiers.csv',
+  endpoint: 'ratings' | 'ratings.csv' | 'dossiers' | 'dossiers.csv' | 'feedback' | 'feedback.csv',
   q: ApiQuery,
   over: ApiQuery = {},
 ): string {
   const merged: ApiQuery = { ...q, ...over };
-  if (endpoint.startsWith('dossiers')) {
+  if (endpoint.startsWith('dossiers') || endpoint.startsWith('feedback')) {
     delete merged.instrument;
     delete merged.trust;
   }
@@ -107,7 +108,7 @@ export interface LoadedStats {
   /** The survey of the "over time" and "by unit" tables. */
   chosen: string;
   /** Every survey's figures and the dossiers', or nothing when the query was refused. */
-  result?: { ratings: Map<string, RatingsResult>; dossiers: DossiersResult } | undefined;
+  result?: { ratings: Map<string, RatingsResult>; dossiers: DossiersResult; feedback: FeedbackStatsResult } | undefined;
   errors: FieldErrors;
   /** 200, 422 for a refused query, 503 when the API failed. */
   status: number;
@@ -157,12 +158,13 @@ export async function loadStats(locals: SsrLocals, url: URL, locale: string): Pr
   if (!first.ok)
     return { query, chosen, errors: fieldErrors(first.problem, locale), status: first.status === 422 ? 422 : 503 };
   const others = statsInstruments.filter((id) => id !== chosen);
-  const [a, b, d] = await Promise.all([
+  const [a, b, d, f] = await Promise.all([
     load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: others[0] })),
     load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: others[1] })),
     load<DossiersResult>(locals.api, apiPath('dossiers', query)),
+    load<FeedbackStatsResult>(locals.api, apiPath('feedback', query)),
   ]);
-  if (!a.ok || !b.ok || !d.ok)
+  if (!a.ok || !b.ok || !d.ok || !f.ok)
     return { query, chosen, errors: { other: useT(locale)('stats.errors.other') }, status: 503 };
   return {
     query,
@@ -174,6 +176,7 @@ export async function loadStats(locals: SsrLocals, url: URL, locale: string): Pr
         [others[1]!, b.data],
       ]),
       dossiers: d.data,
+      feedback: f.data,
     },
     errors: {},
     status: 200,
@@ -716,4 +719,138 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
     downloads: downloads(locale, title, apiPath('ratings', ctx.query), apiPath('ratings.csv', ctx.query)),
     notes: r.units.length === 0 ? [t('stats.units.none')] : [],
   };
+}
+
+// ── Feedback handling (issue #4) ────────────────────────────────────────────────────────────────
+
+/** "5,2 ngày" for the mean working days, else the percent wording. */
+function feedbackValue(f: Figure, measure: 'percent' | 'days', minN: number, locale: string): string {
+  if (measure === 'percent' || f.suppressed || f.value === null) return valueText(f, 'percent', minN, locale);
+  return useT(locale)('feedbackStats.daysValue', { value: num(f.value, locale) });
+}
+
+function feedbackRows(
+  s: FeedbackSummary,
+  locale: string,
+): { metric: string; label: string; figure: Figure; measure: 'percent' | 'days' }[] {
+  const t = useT(locale);
+  return [
+    { metric: 'on_time', label: t('feedbackStats.onTime'), figure: s.on_time, measure: 'percent' },
+    { metric: 'days_to_answer', label: t('feedbackStats.days'), figure: s.days_to_answer, measure: 'days' },
+    { metric: 'satisfied', label: t('feedbackStats.satisfied'), figure: s.satisfied, measure: 'percent' },
+    { metric: 'disputed', label: t('feedbackStats.disputed'), figure: s.disputed, measure: 'percent' },
+  ];
+}
+
+function countCell(n: number, locale: string): Cell {
+  return { text: formatNumber(n, locale, 0), data: { value: String(n) } };
+}
+
+/** The cells of one summary in a period or unit row: counts, then each figure's value. */
+function feedbackCells(s: FeedbackSummary, minN: number, locale: string): Cell[] {
+  return [
+    countCell(s.received, locale),
+    countCell(s.answered, locale),
+    ...feedbackRows(s, locale).map((r) => ({
+      text: feedbackValue(r.figure, r.measure, minN, locale),
+      data: { value: raw(r.figure.value), n: String(r.figure.n) },
+      wrap: r.figure.value === null,
+    })),
+  ];
+}
+
+function feedbackColumns(locale: string, first: string): Column[] {
+  const t = useT(locale);
+  return [
+    { label: first, numeric: false },
+    { label: t('feedbackStats.received'), numeric: true },
+    { label: t('feedbackStats.answered'), numeric: true },
+    { label: t('feedbackStats.onTime'), numeric: true },
+    { label: t('feedbackStats.days'), numeric: true },
+    { label: t('feedbackStats.satisfied'), numeric: true },
+    { label: t('feedbackStats.disputed'), numeric: true },
+  ];
+}
+
+/**
+ * The feedback section: the whole range (each figure with n, interval and label), then per period
+ * and per child unit. Every case received counts, published or not; small cells are suppressed.
+ */
+export function feedbackTables(f: FeedbackStatsResult, ctx: Context): StatsTable[] {
+  const { locale } = ctx;
+  const t = useT(locale);
+  const title = t('feedbackStats.title');
+  const scope = { unit: f.query.unit, period: whole(f.query) };
+  const dl = downloads(locale, title, apiPath('feedback', ctx.query), apiPath('feedback.csv', ctx.query));
+  const s = f.summary;
+  const summary: StatsTable = {
+    id: 'phan-anh',
+    title,
+    columns: figureColumns(locale, t('stats.columns.metric')),
+    rows: [
+      ...[
+        { metric: 'received', label: t('feedbackStats.received'), n: s.received },
+        { metric: 'answered', label: t('feedbackStats.answered'), n: s.answered },
+      ].map((c) => ({
+        ...scope,
+        metric: c.metric,
+        header: { text: c.label },
+        cells: [
+          countCell(c.n, locale),
+          countCell(c.n, locale),
+          { text: '—' },
+          { text: labelText(s.label, locale), data: { value: s.label } },
+        ],
+      })),
+      ...feedbackRows(s, locale).map((r) => {
+        const cells = figureCells(r.figure, 'percent', s.label, f.min_n, locale);
+        if (r.measure === 'days') {
+          cells[0] = { ...cells[0]!, text: feedbackValue(r.figure, 'days', f.min_n, locale) };
+          const { low, high } = r.figure;
+          cells[2] = {
+            ...cells[2]!,
+            text: low === null || high === null ? '—' : `${num(low, locale)}–${num(high, locale)}`,
+          };
+        }
+        return { ...scope, metric: r.metric, header: { text: r.label }, cells };
+      }),
+    ],
+    chartEmpty: false,
+    downloads: dl,
+    notes: [t('feedbackStats.note'), t('feedbackStats.rated', { n: formatNumber(s.rated, locale, 0) })],
+  };
+  const series: StatsTable = {
+    id: 'phan-anh-theo-thoi-gian',
+    title: t('feedbackStats.seriesTitle'),
+    columns: feedbackColumns(locale, t('stats.columns.period')),
+    rows: f.series.map((p) => ({
+      unit: f.query.unit,
+      period: p.period,
+      metric: 'received',
+      header: { text: periodText(p.period, locale) },
+      cells: feedbackCells(p.summary, f.min_n, locale),
+    })),
+    chartEmpty: false,
+    downloads: dl,
+    notes: [],
+  };
+  const units: StatsTable = {
+    id: 'phan-anh-theo-don-vi',
+    title: t('feedbackStats.unitsTitle'),
+    columns: feedbackColumns(locale, t('stats.columns.unit')),
+    rows: f.units.map((u) => ({
+      unit: u.unit,
+      period: whole(f.query),
+      metric: 'received',
+      header: {
+        text: unitLabel({ name: u.name, valid_to: u.valid_to }, locale),
+        href: pageHref(locale, ctx.query, { unit: u.unit }),
+      },
+      cells: feedbackCells(u.summary, f.min_n, locale),
+    })),
+    chartEmpty: false,
+    downloads: dl,
+    notes: f.units.length === 0 ? [t('stats.units.none')] : [],
+  };
+  return [summary, series, units];
 }
