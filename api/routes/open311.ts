@@ -2,7 +2,7 @@
  * Open311 GeoReport v2, read side (DESIGN §2 `/open311/v2/...`, §6 "Open311 and CSV/JSON open
  * data"; spec: https://wiki.open311.org/GeoReport_v2). Mounted at /open311/v2 in api/app.ts.
  *
- * Decisions (documented in README "Open311"):
+ * Decisions (README should summarise them; not yet done):
  * - Services are the six feedback kinds × subjects (phản ánh / kiến nghị × quy định hành chính /
  *   hành vi hành chính / khác), not procedure fields: each is one deadline rule of
  *   content/calendar/deadline-rules.yaml, so its description can state the answer period, and a
