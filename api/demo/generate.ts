@@ -17,6 +17,7 @@
  * - one-tap counter ratings (self-selected) and SIPAS answers, a part of them verified, where the
  *   feedback factor (phản ánh, kiến nghị) scores 55–65 % top-2-box and the others 85–95 %.
  */
+import { generateDemoFeedback } from './feedback.ts';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -63,6 +64,8 @@ export interface DemoOptions {
   to: Date;
   /** SURVEY_TOKEN_TTL_DAYS of the generated tokens. */
   tokenTtlDays?: number;
+  /** CONTENT_DIR, for the feedback deadline rules and calendar. */
+  contentDir?: string;
 }
 
 export interface DemoCounts {
@@ -78,6 +81,8 @@ export interface DemoCounts {
   verifiedSipas: number;
   openSipas: number;
   counterRatings: number;
+  /** Feedback cases by status at the end. */
+  feedback: Record<string, number>;
   responses: number;
   /** What the database holds afterwards. */
   stored: StoredDemoCounts;
@@ -641,6 +646,17 @@ export async function generateDemoData(db: Db, content: DemoContent, options: De
     for (const r of open) await writer.add(r);
   }
   await writer.flush();
+  // Feedback cases of the same period, through the real lifecycle (./feedback.ts).
+  const feedback = await generateDemoFeedback(
+    db,
+    content,
+    { CONTENT_DIR: options.contentDir ?? 'content' },
+    {
+      seed: options.seed,
+      from: options.from,
+      to: options.to,
+    },
+  );
 
   return {
     seed: options.seed,
@@ -648,6 +664,7 @@ export async function generateDemoData(db: Db, content: DemoContent, options: De
     to: lastDay,
     units: units.filter((u) => u.validFrom <= lastDay && (u.validTo === undefined || u.validTo >= first)).length,
     ...counts,
+    feedback,
     responses: writer.written,
     stored: await storedCounts(db.client),
     seconds: Math.round((performance.now() - started) / 100) / 10,
@@ -660,7 +677,8 @@ export function formatDemoCounts(c: DemoCounts): string {
     `${c.dossiers} dossiers (${c.lateDossiers} late), ${c.responses} responses = ` +
     `${c.verifiedEvaluations} verified dossier evaluations + ${c.counterRatings} counter ratings + ` +
     `${c.verifiedSipas + c.openSipas} SIPAS (${c.verifiedSipas} verified), ${c.stored.answers} answers, ` +
-    `${c.stored.rollupRows} rollup rows, in ${c.seconds} s`
+    `${c.stored.rollupRows} rollup rows, ${Object.values(c.feedback).reduce((a, b) => a + b, 0)} feedback cases, ` +
+    `in ${c.seconds} s`
   );
 }
 

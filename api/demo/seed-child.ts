@@ -12,7 +12,11 @@ const config = loadConfig(process.env);
 const today = new Date(process.argv[2] ?? Date.now());
 const db = await openDb({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
 try {
-  const counts = await generateDemoData(db, loadContent(config.CONTENT_DIR), { seed: DEMO_SEED, ...demoRange(today) });
+  const counts = await generateDemoData(db, loadContent(config.CONTENT_DIR), {
+    seed: DEMO_SEED,
+    ...demoRange(today),
+    contentDir: config.CONTENT_DIR,
+  });
   process.stdout.write(`${formatDemoCounts(counts)}\n`);
 } finally {
   db.close();

@@ -457,7 +457,7 @@ describe('demo accounts and the staff script', () => {
       clock = new Date(T0.getTime() + 96 * 60 * MIN);
       const first = await seedDemoStaff(d.db);
       expect(first.map((a) => `${a.role}:${a.unit}`)).toEqual([
-        'coordinator:phuong-ninh-hoa',
+        'coordinator:khanh-hoa',
         'handler:phuong-ninh-hoa',
         'publisher:khanh-hoa',
         'admin:khanh-hoa',

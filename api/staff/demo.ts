@@ -13,7 +13,7 @@ import {
 import { generatePassword, hashPassword } from './auth.ts';
 
 export const DEMO_STAFF: readonly { username: string; displayName: string; role: StaffRole; unit: string }[] = [
-  { username: 'demo-coordinator', displayName: 'Điều phối (demo)', role: 'coordinator', unit: 'phuong-ninh-hoa' },
+  { username: 'demo-coordinator', displayName: 'Điều phối (demo)', role: 'coordinator', unit: 'khanh-hoa' },
   { username: 'demo-handler', displayName: 'Xử lý (demo)', role: 'handler', unit: 'phuong-ninh-hoa' },
   { username: 'demo-publisher', displayName: 'Công bố (demo)', role: 'publisher', unit: 'khanh-hoa' },
   { username: 'demo-admin', displayName: 'Quản trị (demo)', role: 'admin', unit: 'khanh-hoa' },
