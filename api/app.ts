@@ -25,6 +25,7 @@ import { statsRoutes } from './routes/stats.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
 import { staffFeedbackRoutes } from './routes/staff-feedback.ts';
+import { staffAdminRoutes } from './routes/staff-admin.ts';
 import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
 
@@ -66,6 +67,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
   api.route('/', staffFeedbackRoutes);
+  api.route('/', staffAdminRoutes);
   api.route('/', publishedRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -73,6 +73,7 @@ const TITLES: Record<ProblemCode, string> = {
   attachment_polyglot: 'An attachment hides other content',
   attachment_unreadable: 'An attachment cannot be read',
   link_invalid: 'The link is unknown or has expired',
+  username_taken: 'The username is already taken',
   internal_error: 'Internal error',
 };
 

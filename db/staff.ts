@@ -244,3 +244,96 @@ export function auditStatement(e: AuditEntry): InStatement {
 export async function audit(client: Client, e: AuditEntry): Promise<void> {
   await client.execute(auditStatement(e));
 }
+
+export interface StaffListRow {
+  id: number;
+  username: string;
+  display_name: string;
+  active: boolean;
+  created_at: string;
+  /** The newest request of any of their sessions, or null when they never signed in. */
+  last_seen_at: string | null;
+  roles: RoleGrant[];
+}
+
+/** Every account with its roles, for an admin's list (the caller keeps those in the admin's units). */
+export async function listStaff(client: Client): Promise<StaffListRow[]> {
+  const [accounts, grants] = await client.batch(
+    [
+      `SELECT s.id, s.username, s.display_name, s.active, s.created_at,
+              (SELECT max(last_seen_at) FROM sessions WHERE staff_id = s.id) AS last_seen_at
+       FROM staff s ORDER BY s.username`,
+      `SELECT r.staff_id, r.role, r.unit_id, u.name_vi FROM staff_roles r JOIN units u ON u.id = r.unit_id
+       ORDER BY r.role, r.unit_id`,
+    ],
+    'read',
+  );
+  const byStaff = new Map<number, RoleGrant[]>();
+  for (const g of grants!.rows) {
+    const list = byStaff.get(Number(g.staff_id)) ?? [];
+    list.push({ role: String(g.role) as StaffRole, unit: String(g.unit_id), unit_name: String(g.name_vi) });
+    byStaff.set(Number(g.staff_id), list);
+  }
+  return accounts!.rows.map((r) => ({
+    id: Number(r.id),
+    username: String(r.username),
+    display_name: String(r.display_name),
+    active: Number(r.active) === 1,
+    created_at: String(r.created_at),
+    last_seen_at: r.last_seen_at === null ? null : String(r.last_seen_at),
+    roles: byStaff.get(Number(r.id)) ?? [],
+  }));
+}
+
+/** Deactivating an account ends its sessions too (currentSession also refuses inactive accounts). */
+export function setActiveStatements(staffId: number, active: boolean, now: Date): InStatement[] {
+  return [
+    { sql: 'UPDATE staff SET active = ? WHERE id = ?', args: [active ? 1 : 0, staffId] },
+    ...(active ? [] : [revokeAllSessionsStatement(staffId, now)]),
+  ];
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  staff_id: number | null;
+  staff_username: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  unit_id: string | null;
+  details: string | null;
+}
+
+/** The newest audit rows first; `units` limits them to rows of those units or of those staff. */
+export async function readAudit(
+  client: Client,
+  filter: {
+    units: readonly string[];
+    staffIds: readonly number[];
+    action?: string | undefined;
+    limit: number;
+    offset: number;
+  },
+): Promise<AuditRow[]> {
+  const u = filter.units.map(() => '?').join(', ') || "''";
+  const s = filter.staffIds.map(() => '?').join(', ') || '-1';
+  const rs = await client.execute({
+    sql: `SELECT a.id, a.at, a.staff_id, st.username, a.action, a.target_type, a.target_id, a.unit_id, a.details
+          FROM audit_log a LEFT JOIN staff st ON st.id = a.staff_id
+          WHERE (a.unit_id IN (${u}) OR a.staff_id IN (${s}))${filter.action ? ' AND a.action = ?' : ''}
+          ORDER BY a.id DESC LIMIT ? OFFSET ?`,
+    args: [...filter.units, ...filter.staffIds, ...(filter.action ? [filter.action] : []), filter.limit, filter.offset],
+  });
+  return rs.rows.map((r) => ({
+    id: Number(r.id),
+    at: String(r.at),
+    staff_id: r.staff_id === null ? null : Number(r.staff_id),
+    staff_username: r.username === null ? null : String(r.username),
+    action: String(r.action),
+    target_type: r.target_type === null ? null : String(r.target_type),
+    target_id: r.target_id === null ? null : String(r.target_id),
+    unit_id: r.unit_id === null ? null : String(r.unit_id),
+    details: r.details === null ? null : String(r.details),
+  }));
+}

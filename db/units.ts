@@ -43,3 +43,20 @@ export async function knownCodes(client: Client): Promise<{ units: Set<string>; 
 }
 
 const codeCache = new WeakMap<Client, { units: Set<string>; procedures: Set<string> }>();
+
+/**
+ * Every unit in the subtrees rooted at `roots` (the roots included): what a role granted on those
+ * units covers.
+ * @example await unitsInSubtrees(db.client, ['ninh-hoa']) // ['ninh-hoa', 'phuong-ninh-hiep', …]
+ */
+export async function unitsInSubtrees(client: Client, roots: readonly string[]): Promise<string[]> {
+  if (roots.length === 0) return [];
+  const rs = await client.execute({
+    sql: `WITH RECURSIVE scope(id, depth) AS (
+            SELECT id, 0 FROM units WHERE id IN (${roots.map(() => '?').join(', ')})
+            UNION SELECT u.id, s.depth + 1 FROM units u JOIN scope s ON u.parent_id = s.id WHERE s.depth < 32)
+          SELECT DISTINCT id FROM scope`,
+    args: [...roots],
+  });
+  return rs.rows.map((r) => String(r.id));
+}

@@ -21,6 +21,7 @@ import {
   type StaffRole,
 } from '../db/staff.ts';
 import { knownCodes } from '../db/units.ts';
+import { STAFF_USERNAME } from '../api/contracts/staff.ts';
 
 interface Output {
   write(s: string): unknown;
@@ -32,8 +33,6 @@ const USAGE = `usage:
 roles: ${staffRoles.join(', ')}
 `;
 
-const USERNAME = /^[\p{Ll}\p{Nd}._-]{3,64}$/u;
-
 async function create(config: Config, args: string[], out: Output, err: Output): Promise<number> {
   const [rawName, displayName, ...grants] = args;
   if (!rawName || !displayName || grants.length === 0) {
@@ -41,7 +40,7 @@ async function create(config: Config, args: string[], out: Output, err: Output):
     return 2;
   }
   const username = normalizeUsername(rawName);
-  if (!USERNAME.test(username)) {
+  if (!STAFF_USERNAME.test(username)) {
     err.write('username: 3–64 lower-case letters, digits, ".", "_" or "-"\n');
     return 2;
   }

@@ -48,6 +48,7 @@ export const problemCodes = [
   'link_invalid',
   'published_not_found',
   'invalid_query',
+  'username_taken',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

@@ -1,0 +1,301 @@
+/**
+ * Administration of staff accounts and the audit log (issue #4: "admin (users, rules); every role
+ * scoped to a unit subtree"; "Every staff action and every view of personal data is written to an
+ * append-only audit log"). An admin manages only accounts whose every role lies inside one of the
+ * admin's subtrees, grants roles only inside them, and reads the audit rows of those units and
+ * accounts. Passwords are generated and shown once; only argon2id hashes are stored. The deadline
+ * rules and the calendar are content (content/calendar/), changed by a reviewed edit, not here.
+ */
+import type { Context } from 'hono';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { STAFF_USERNAME } from '../contracts/staff.ts';
+import { ProblemError, fieldErrors } from '../problem.ts';
+import { problems } from '../openapi.ts';
+import { onlyMediaTypes } from '../middleware/media-type.ts';
+import { generatePassword, grantsCovering, hashPassword, noStore, requireStaff, type StaffEnv } from '../staff/auth.ts';
+import {
+  auditStatement,
+  createStaff,
+  findStaffById,
+  findStaffByUsername,
+  listStaff,
+  normalizeUsername,
+  readAudit,
+  revokeAllSessionsStatement,
+  rolesOf,
+  setActiveStatements,
+  staffRoles,
+  type RoleGrant,
+} from '../../db/staff.ts';
+import { knownCodes, unitsInSubtrees } from '../../db/units.ts';
+
+const grant = z.object({ role: z.enum(staffRoles), unit: z.string().min(1).max(100) });
+
+const staffOut = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  display_name: z.string(),
+  active: z.boolean(),
+  created_at: z.string(),
+  last_seen_at: z.string().nullable(),
+  roles: z.array(z.object({ role: z.enum(staffRoles), unit: z.string(), unit_name: z.string() })),
+});
+
+const newStaffInput = z.strictObject({
+  username: z.string().max(64),
+  display_name: z.string().trim().min(1).max(200),
+  roles: z.array(grant).min(1).max(20),
+});
+
+const idParam = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/staff/users',
+  summary: 'Staff accounts in the admin’s units (admin)',
+  responses: {
+    200: { content: { 'application/json': { schema: z.object({ users: z.array(staffOut) }) } }, description: 'List' },
+    401: problems('Not signed in'),
+    403: problems('Not an admin'),
+  },
+});
+
+const createRouteDef = createRoute({
+  method: 'post',
+  path: '/staff/users',
+  summary: 'Create a staff account with roles in the admin’s units; the password is returned once (admin)',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: { body: { content: { 'application/json': { schema: newStaffInput } } } },
+  responses: {
+    201: {
+      content: { 'application/json': { schema: z.object({ id: z.number().int(), password: z.string() }) } },
+      description: 'Created',
+    },
+    401: problems('Not signed in'),
+    403: problems('Not an admin of every unit granted'),
+    409: problems('Username taken'),
+    422: problems('Invalid fields or unknown unit'),
+  },
+});
+
+const activeRoute = createRoute({
+  method: 'post',
+  path: '/staff/users/{id}/active',
+  summary: 'Deactivate (ending every session) or reactivate an account (admin)',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: {
+    params: idParam,
+    body: { content: { 'application/json': { schema: z.strictObject({ active: z.boolean() }) } } },
+  },
+  responses: {
+    200: { content: { 'application/json': { schema: staffOut } }, description: 'The account' },
+    401: problems('Not signed in'),
+    403: problems('Not an admin of every unit of that account'),
+    404: problems('Unknown account'),
+    422: problems('Invalid fields, or an admin deactivating themselves'),
+  },
+});
+
+const passwordRoute = createRoute({
+  method: 'post',
+  path: '/staff/users/{id}/reset-password',
+  summary: 'Give an account a new generated password, returned once, and end its sessions (admin)',
+  request: { params: idParam },
+  responses: {
+    200: { content: { 'application/json': { schema: z.object({ password: z.string() }) } }, description: 'Done' },
+    401: problems('Not signed in'),
+    403: problems('Not an admin of every unit of that account'),
+    404: problems('Unknown account'),
+  },
+});
+
+const auditRoute = createRoute({
+  method: 'get',
+  path: '/staff/audit',
+  summary: 'The audit log of the admin’s units and accounts, newest first (admin)',
+  request: {
+    query: z.object({
+      action: z
+        .string()
+        .regex(/^[a-z_]{1,40}$/)
+        .optional(),
+      page: z.coerce.number().int().min(1).max(10000).default(1),
+    }),
+  },
+  responses: {
+    200: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            page: z.number().int(),
+            entries: z.array(
+              z.object({
+                id: z.number().int(),
+                at: z.string(),
+                staff_id: z.number().int().nullable(),
+                staff_username: z.string().nullable(),
+                action: z.string(),
+                target_type: z.string().nullable(),
+                target_id: z.string().nullable(),
+                unit_id: z.string().nullable(),
+                details: z.record(z.string(), z.unknown()).nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+      description: 'One page of 50 entries',
+    },
+    401: problems('Not signed in'),
+    403: problems('Not an admin'),
+  },
+});
+
+/** Whether every grant lies inside one of the admin's subtrees. */
+async function adminCovers(c: Context<StaffEnv>, grants: readonly { unit: string }[]): Promise<boolean> {
+  for (const g of grants)
+    if ((await grantsCovering(c.var.deps.db.client, c.var.staff.roles, g.unit, 'admin')).length === 0) return false;
+  return true;
+}
+
+async function managedAccount(c: Context<StaffEnv>, id: number): Promise<{ id: number; roles: RoleGrant[] }> {
+  const target = await findStaffById(c.var.deps.db.client, id);
+  if (!target) throw new ProblemError(404, 'not_found');
+  const roles = await rolesOf(c.var.deps.db.client, id);
+  if (!(await adminCovers(c, roles))) throw new ProblemError(403, 'forbidden_unit');
+  return { id, roles };
+}
+
+export const staffAdminRoutes = new OpenAPIHono<StaffEnv>({
+  defaultHook: (result) => {
+    if (!result.success)
+      throw new ProblemError(422, 'validation_failed', {
+        errors: fieldErrors(result.error.issues, (result as { data?: unknown }).data),
+      });
+  },
+});
+
+staffAdminRoutes.use('/staff/users', noStore, requireStaff('admin', undefined, { audit: false }));
+staffAdminRoutes.use('/staff/users/*', noStore);
+staffAdminRoutes.use('/staff/users/:id/active', requireStaff('admin', undefined, { audit: false }));
+staffAdminRoutes.use('/staff/users/:id/reset-password', requireStaff('admin', undefined, { audit: false }));
+staffAdminRoutes.use('/staff/audit', noStore, requireStaff('admin', undefined, { audit: false }));
+
+staffAdminRoutes.openapi(listRoute, async (c) => {
+  const all = await listStaff(c.var.deps.db.client);
+  const users = [];
+  // Accounts without roles belong to nobody's units: only an admin of the root sees them.
+  for (const u of all) if (await adminCovers(c, u.roles.length > 0 ? u.roles : [{ unit: 'viet-nam' }])) users.push(u);
+  return c.json({ users }, 200);
+});
+
+staffAdminRoutes.openapi(createRouteDef, async (c) => {
+  const deps = c.var.deps;
+  const input = c.req.valid('json');
+  const username = normalizeUsername(input.username);
+  if (!STAFF_USERNAME.test(username))
+    throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'username', code: 'invalid_format' }] });
+  const { units } = await knownCodes(deps.db.client);
+  const unknown = input.roles.findIndex((r) => !units.has(r.unit));
+  if (unknown >= 0)
+    throw new ProblemError(422, 'unknown_unit', { errors: [{ path: `roles.${unknown}.unit`, code: 'invalid_value' }] });
+  if (!(await adminCovers(c, input.roles))) throw new ProblemError(403, 'forbidden_unit');
+  if (await findStaffByUsername(deps.db.client, username)) throw new ProblemError(409, 'username_taken');
+  const password = generatePassword();
+  const now = deps.now();
+  const id = await createStaff(deps.db.client, {
+    username,
+    displayName: input.display_name,
+    passwordHash: await hashPassword(password),
+    roles: input.roles,
+    now,
+  });
+  await deps.db.client.execute(
+    auditStatement({
+      at: now,
+      staffId: c.var.staff.staffId,
+      action: 'staff_create',
+      targetType: 'staff',
+      targetId: String(id),
+      details: { roles: input.roles.length },
+    }),
+  );
+  return c.json({ id, password }, 201);
+});
+
+staffAdminRoutes.openapi(activeRoute, async (c) => {
+  const deps = c.var.deps;
+  const { id } = c.req.valid('param');
+  const { active } = c.req.valid('json');
+  await managedAccount(c, id);
+  if (id === c.var.staff.staffId && !active)
+    throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'active', code: 'invalid_value' }] });
+  const now = deps.now();
+  await deps.db.client.batch(
+    [
+      ...setActiveStatements(id, active, now),
+      auditStatement({
+        at: now,
+        staffId: c.var.staff.staffId,
+        action: active ? 'staff_activate' : 'staff_deactivate',
+        targetType: 'staff',
+        targetId: String(id),
+      }),
+    ],
+    'write',
+  );
+  const row = (await listStaff(deps.db.client)).find((u) => u.id === id)!;
+  return c.json(row, 200);
+});
+
+staffAdminRoutes.openapi(passwordRoute, async (c) => {
+  const deps = c.var.deps;
+  const { id } = c.req.valid('param');
+  await managedAccount(c, id);
+  const password = generatePassword();
+  const hash = await hashPassword(password);
+  const now = deps.now();
+  await deps.db.client.batch(
+    [
+      { sql: 'UPDATE staff SET password_hash = ? WHERE id = ?', args: [hash, id] },
+      revokeAllSessionsStatement(id, now),
+      auditStatement({
+        at: now,
+        staffId: c.var.staff.staffId,
+        action: 'staff_reset_password',
+        targetType: 'staff',
+        targetId: String(id),
+      }),
+    ],
+    'write',
+  );
+  return c.json({ password }, 200);
+});
+
+staffAdminRoutes.openapi(auditRoute, async (c) => {
+  const deps = c.var.deps;
+  const q = c.req.valid('query');
+  const roots = c.var.staff.roles.filter((g) => g.role === 'admin').map((g) => g.unit);
+  const units = await unitsInSubtrees(deps.db.client, roots);
+  const accounts = [];
+  for (const u of await listStaff(deps.db.client))
+    if (u.roles.length > 0 && (await adminCovers(c, u.roles))) accounts.push(u.id);
+  const PAGE = 50;
+  const rows = await readAudit(deps.db.client, {
+    units,
+    staffIds: accounts,
+    action: q.action,
+    limit: PAGE,
+    offset: (q.page - 1) * PAGE,
+  });
+  return c.json(
+    {
+      page: q.page,
+      entries: rows.map((r) => ({
+        ...r,
+        details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
+      })),
+    },
+    200,
+  );
+});
