@@ -8,6 +8,7 @@ import { buildSite } from './site-build.ts';
 import { seedDemoStaff } from '../api/staff/demo.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 import { startMailWorker } from '../api/mail/worker.ts';
+import { startMaintenance } from '../api/maintenance.ts';
 
 const config = loadConfig();
 const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
@@ -21,6 +22,13 @@ const running = await startServer(config, {
 const mail = startMailWorker({
   db: running.db,
   config,
+  now: () => new Date(),
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+
+// The retention purge of personal data and other upkeep, at start and every six hours.
+const upkeep = startMaintenance({
+  db: running.db,
   now: () => new Date(),
   log: (line) => process.stdout.write(`${line}\n`),
 });
@@ -49,8 +57,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     console.log('\nStopping…');
     // The worker first: it uses the database that running.stop() closes. Unsent mail stays queued.
-    mail
-      .stop()
+    Promise.all([mail.stop(), upkeep.stop()])
       .then(() => running.stop())
       .then(
         () => process.exit(0),
