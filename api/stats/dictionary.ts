@@ -32,8 +32,8 @@ export const DICTIONARY: Dictionary = {
     ),
     e(
       'instrument',
-      'Phiếu khảo sát: sipas, danh-gia-ho-so (NĐ 61), quay (đánh giá nhanh tại quầy); trống với số liệu hồ sơ.',
-      'Survey: sipas, danh-gia-ho-so (Decree 61), quay (one-tap counter rating); empty for dossier figures.',
+      'Phiếu khảo sát: sipas, danh-gia-ho-so (NĐ 61), quay (đánh giá nhanh tại quầy); trống với số liệu hồ sơ; feedback với số liệu phản ánh, kiến nghị.',
+      'Survey: sipas, danh-gia-ho-so (Decree 61), quay (one-tap counter rating); empty for dossier figures; feedback for feedback-handling figures.',
     ),
     e('metric', 'Chỉ tiêu; xem danh sách "metrics".', 'What is measured; see the "metrics" list.'),
     e('metric_name_vi', 'Tên chỉ tiêu bằng tiếng Việt.', 'Name of the metric in Vietnamese.'),
@@ -285,6 +285,38 @@ export const DICTIONARY: Dictionary = {
       'percent',
     ),
     e('late', 'Tỷ lệ hồ sơ trễ hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
+    // Feedback handling (GET /stats/feedback, instrument "feedback" in the CSV; issue #4).
+    e(
+      'received',
+      'Số phản ánh, kiến nghị đã tiếp nhận trong kỳ (theo ngày tiếp nhận).',
+      'Feedback cases received in the period (by day of receipt).',
+      'count',
+    ),
+    e('answered', 'Số phản ánh, kiến nghị đã được trả lời.', 'Cases answered.', 'count'),
+    e(
+      'on_time',
+      'Tỷ lệ trả lời đúng hạn (trong số đã trả lời); hạn tính theo ngày làm việc (content/calendar).',
+      'Share answered by the deadline (of those answered); deadlines in working days (content/calendar).',
+      'percent',
+    ),
+    e(
+      'days_to_answer',
+      'Số ngày làm việc trung bình từ khi tiếp nhận đến khi trả lời.',
+      'Average working days from receipt to answer.',
+      'days',
+    ),
+    e(
+      'satisfied',
+      'Tỷ lệ người gửi hài lòng với câu trả lời (trong số đã đánh giá; lần đánh giá gần nhất).',
+      'Share of senders satisfied with the answer (of those who rated it; latest rating).',
+      'percent',
+    ),
+    e(
+      'disputed',
+      'Tỷ lệ phản ánh, kiến nghị người gửi đề nghị xem xét lại (trong số đã trả lời).',
+      'Share of answered cases the sender asked to re-examine.',
+      'percent',
+    ),
     e(
       'late_dossiers',
       'Tỷ lệ hồ sơ trễ hạn của đơn vị trực thuộc (điều kiện xếp loại).',
