@@ -11,6 +11,9 @@ import { buildSite } from './site-build.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 import { createApiKey } from '../db/dossiers.ts';
 import { seedPublicFeedbackDemo } from '../db/demo-feedback-public.ts';
+import { createStaff } from '../db/staff.ts';
+import { generatePassword, hashPassword } from '../api/staff/auth.ts';
+import { startMailWorker, type MailWorker } from '../api/mail/worker.ts';
 
 const port = process.argv[2] ?? '4399';
 const dir = mkdtempSync(join(tmpdir(), 'gopy-e2e-'));
@@ -32,12 +35,50 @@ const running = await startServer(config, {
 const { key } = await createApiKey(running.db.client, 'phuong-ninh-hoa', 'e2e one-stop system', new Date());
 // A few published feedback cases for e2e/published.spec.ts until the demo data has real ones.
 await seedPublicFeedbackDemo(running.db.client, new Date());
+// Staff accounts with known passwords for e2e/staff.spec.ts (one per role of the workflow), written
+// beside the API key; fresh random passwords each run, only their hashes in the temp database.
+const staffAccounts = [
+  { username: 'e2e-coordinator', role: 'coordinator', unit: 'khanh-hoa' },
+  { username: 'e2e-handler', role: 'handler', unit: 'phuong-ninh-hoa' },
+  { username: 'e2e-publisher', role: 'publisher', unit: 'khanh-hoa' },
+] as const;
+const passwords: Record<string, string> = {};
+for (const a of staffAccounts) {
+  const password = generatePassword();
+  await createStaff(running.db.client, {
+    username: a.username,
+    displayName: `Cán bộ ${a.username}`,
+    passwordHash: await hashPassword(password),
+    roles: [{ role: a.role, unit: a.unit }],
+    now: new Date(),
+  });
+  passwords[a.username] = password;
+}
 mkdirSync('reports', { recursive: true });
 writeFileSync(join('reports', 'e2e-api-key.txt'), key);
+writeFileSync(join('reports', 'e2e-staff.json'), `${JSON.stringify(passwords, null, 2)}\n`);
+const mail = startE2eMail();
 console.log(`e2e server on ${running.url}`);
 
+/**
+ * The outbox mail of the e2e server (e2e/feedback-flow.spec.ts opens the magic link of the receipt
+ * mail): written as .eml files into a folder of the temp directory, polled often so a test waits
+ * a second, not five; the folder is named in reports/e2e-mail-dir.txt.
+ */
+function startE2eMail(): MailWorker {
+  const mailDir = join(dir, 'mail');
+  writeFileSync(join('reports', 'e2e-mail-dir.txt'), mailDir);
+  return startMailWorker(
+    { db: running.db, config: { ...config, SMTP_URL: undefined, MAIL_DIR: mailDir }, now: () => new Date(), log: () => {} },
+    { intervalMs: 300 },
+  );
+}
+
 const stop = () => {
-  void running.stop().finally(() => {
+  void mail
+    .stop()
+    .then(() => running.stop())
+    .finally(() => {
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });

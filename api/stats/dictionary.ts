@@ -303,7 +303,7 @@ export const DICTIONARY: Dictionary = {
       'days_to_answer',
       'Số ngày làm việc trung bình từ khi tiếp nhận đến khi trả lời.',
       'Average working days from receipt to answer.',
-      'days',
+      'working days',
     ),
     e(
       'satisfied',
