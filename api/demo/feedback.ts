@@ -213,7 +213,8 @@ export async function generateDemoFeedback(
         subject: topic.subject,
         unit: unit.id,
         unitName: unit.name.vi,
-        procedure: rnd() < 0.4 ? pick(content.procedures).code : undefined,
+        // No procedure: a random one would not match the topic's text.
+        procedure: undefined,
         title: topic.title,
         content: fill(topic.content),
         channel,
