@@ -4,8 +4,40 @@
  */
 import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
-import { feedbackChannels, feedbackStatuses, optionalField, storedText, TRACKING_CODE, vnPhone } from './feedback.ts';
+import {
+  accessKeyInput,
+  feedbackChannels,
+  feedbackStatuses,
+  optionalField,
+  storedText,
+  trackingCodeInput,
+  vnPhone,
+} from './feedback.ts';
 import { procedureCode } from './usefulness.ts';
+
+/** Steps a staff member takes (api/feedback/workflow.ts says from which status, and by whom). */
+export const staffActions = [
+  'classify',
+  'reject',
+  'transfer',
+  'assign',
+  'start',
+  'request-info',
+  'resume',
+  'answer',
+  'extend',
+  'publish',
+  'close',
+  'reopen',
+] as const;
+export type StaffAction = (typeof staffActions)[number];
+
+/** Steps the sender takes on the tracking page. */
+export const citizenActions = ['provide-info', 'dispute', 'rate'] as const;
+export type CitizenAction = (typeof citizenActions)[number];
+
+export const feedbackActions = [...staffActions, ...citizenActions] as const;
+export type FeedbackAction = (typeof feedbackActions)[number];
 
 const unitId = z
   .string()
@@ -58,19 +90,8 @@ export type StaffActionInput = z.infer<typeof staffActionInput>;
 
 /** How the sender proves the case is theirs: tracking code and secret key, or the e-mailed link. */
 const citizenAuth = {
-  code: optionalField(
-    z.preprocess((v) => {
-      if (typeof v !== 'string') return v;
-      const s = v.replace(/[\s-]/g, '').toUpperCase();
-      return s.length === 8 ? `${s.slice(0, 4)}-${s.slice(4)}` : s;
-    }, z.string().max(20).regex(TRACKING_CODE)),
-  ),
-  key: optionalField(
-    z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9_-]{16,64}$/),
-  ),
+  code: optionalField(trackingCodeInput),
+  key: optionalField(accessKeyInput),
   link: optionalField(
     z
       .string()

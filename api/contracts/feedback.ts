@@ -101,18 +101,18 @@ export const feedbackReceipt = z.object({
 });
 export type FeedbackReceipt = z.infer<typeof feedbackReceipt>;
 
-export const trackInput = z.strictObject({
-  /** The tracking code; case, spaces and the dash are forgiven ("abcd efgh"). */
-  code: z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    const s = v.replace(/[\s-]/g, '').toUpperCase();
-    return s.length === 8 ? `${s.slice(0, 4)}-${s.slice(4)}` : s;
-  }, z.string().max(20).regex(TRACKING_CODE)),
-  key: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9_-]{16,64}$/),
-});
+/** The tracking code as people type it; case, spaces and the dash are forgiven ("abcd efgh"). */
+export const trackingCodeInput = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.replace(/[\s-]/g, '').toUpperCase();
+  return s.length === 8 ? `${s.slice(0, 4)}-${s.slice(4)}` : s;
+}, z.string().max(20).regex(TRACKING_CODE));
+
+/** The secret access key shown once at submission (base64url). */
+export const accessKeyInput = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{16,64}$/);
 
 const unitRef = z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() });
 

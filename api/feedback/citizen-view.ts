@@ -9,6 +9,7 @@ import type { FeedbackTrack } from '../contracts/feedback.ts';
 import { caseHistory, type CaseRow } from '../../db/feedback-cases.ts';
 import { allowedCitizenActions, isCaseOverdue } from './workflow.ts';
 import { caseFacts } from './service.ts';
+import { historyOut } from './history-out.ts';
 
 /** Steps whose note is addressed to the sender; other notes are staff-internal. */
 const NOTES_FOR_SENDER = new Set(['reject', 'transfer', 'request-info', 'extend']);
@@ -36,28 +37,7 @@ export async function citizenView(deps: Deps, c: CaseRow): Promise<FeedbackTrack
       unit: { id: e.unitId, name_vi: e.unitNameVi, name_en: e.unitNameEn },
       note: NOTES_FOR_SENDER.has(e.action) ? e.note : null,
     })),
-    messages: history.messages.map((m) => ({
-      id: m.id,
-      at: m.at,
-      purpose: m.purpose as 'answer' | 'info-request' | 'info-reply' | 'dispute',
-      author: m.author as 'citizen' | 'staff',
-      body: m.body,
-    })),
-    attachments: history.attachments.map((a) => ({
-      id: a.id,
-      message_id: a.messageId,
-      author: a.author as 'citizen' | 'staff',
-      file_name: a.fileName,
-      media_type: a.mediaType,
-      size: a.size,
-      created_at: a.createdAt,
-    })),
-    ratings: history.ratings.map((r) => ({
-      message_id: r.messageId,
-      at: r.at,
-      satisfied: r.satisfied,
-      reasons: r.reasons,
-    })),
+    ...historyOut(history),
     dispute_until: c.disputeUntil,
     allowed_actions: allowedCitizenActions(facts, now),
   };

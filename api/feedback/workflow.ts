@@ -13,46 +13,18 @@
  *   extend: once, while the case is being handled; the status stays.
  */
 import { closedFeedbackStatuses, type FeedbackStatus } from '../contracts/feedback.ts';
+import {
+  citizenActions,
+  staffActions,
+  type CitizenAction,
+  type FeedbackAction,
+  type StaffAction,
+} from '../contracts/feedback-actions.ts';
 import type { StaffRole } from '../../db/staff.ts';
 
-export const feedbackActions = [
-  'classify',
-  'reject',
-  'transfer',
-  'assign',
-  'start',
-  'request-info',
-  'resume',
-  'provide-info',
-  'answer',
-  'extend',
-  'publish',
-  'close',
-  'dispute',
-  'reopen',
-  'rate',
-] as const;
-export type FeedbackAction = (typeof feedbackActions)[number];
-
-/** Actions a staff member takes; the others are the sender's. */
-export const staffActions = [
-  'classify',
-  'reject',
-  'transfer',
-  'assign',
-  'start',
-  'request-info',
-  'resume',
-  'answer',
-  'extend',
-  'publish',
-  'close',
-  'reopen',
-] as const satisfies readonly FeedbackAction[];
-export type StaffAction = (typeof staffActions)[number];
-
-export const citizenActions = ['provide-info', 'dispute', 'rate'] as const satisfies readonly FeedbackAction[];
-export type CitizenAction = (typeof citizenActions)[number];
+// The action names are contracts (the staff pages name their forms by them); re-exported here.
+export { citizenActions, feedbackActions, staffActions } from '../contracts/feedback-actions.ts';
+export type { CitizenAction, FeedbackAction, StaffAction } from '../contracts/feedback-actions.ts';
 
 interface Rule {
   from: readonly FeedbackStatus[];

@@ -28,6 +28,7 @@ import { problems } from '../openapi.ts';
 import { grantsCovering, noStore, requireStaff, type StaffEnv, type StaffSession } from '../staff/auth.ts';
 import { allowedStaffActions, currentDue, FINISHED, isCaseOverdue, RULES } from '../feedback/workflow.ts';
 import { caseFacts, takeStep } from '../feedback/service.ts';
+import { historyOut } from '../feedback/history-out.ts';
 import { createCase } from '../feedback/intake.ts';
 import { deadlinesFor, deadlinesOf } from '../feedback/deadlines.ts';
 import { cleanFiles, readSubmission } from '../feedback/submission-body.ts';
@@ -248,28 +249,7 @@ async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[])
       unit: { id: e.unitId, name_vi: e.unitNameVi, name_en: e.unitNameEn },
       note: e.note,
     })),
-    messages: history.messages.map((m) => ({
-      id: m.id,
-      at: m.at,
-      purpose: m.purpose as StaffCase['messages'][number]['purpose'],
-      author: m.author as 'citizen' | 'staff',
-      body: m.body,
-    })),
-    attachments: history.attachments.map((a) => ({
-      id: a.id,
-      message_id: a.messageId,
-      author: a.author as 'citizen' | 'staff',
-      file_name: a.fileName,
-      media_type: a.mediaType,
-      size: a.size,
-      created_at: a.createdAt,
-    })),
-    ratings: history.ratings.map((r) => ({
-      message_id: r.messageId,
-      at: r.at,
-      satisfied: r.satisfied,
-      reasons: r.reasons,
-    })),
+    ...historyOut(history),
     published: published
       ? { at: published.at, title: published.title, content: published.content, answer: published.answer }
       : null,
