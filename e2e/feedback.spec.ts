@@ -1,12 +1,16 @@
 /**
  * Feedback and petitions (issue #4) on a 360 px phone against the real server and API: the plain
- * form with and without JavaScript, the "phone or email" error summary keeping the answers, the
- * receipt showing the code and the access key once, tracking with them, a wrong key, English, and
- * axe on every state (with JavaScript: axe needs it). The server allows 5 submissions per client
- * per window: this spec stores 3, and makes 5 of the 10 allowed look-ups.
+ * form with and without JavaScript, the "phone or email" error summary keeping the answers, check
+ * your answers with a "change" that keeps everything, a JPEG and a PDF attached, a text file
+ * dressed as a JPEG refused with the translated reason, the receipt showing the code and the access
+ * key once, tracking with them, a wrong key, English, and axe on every state (with JavaScript: axe
+ * needs it). The server allows 5 submissions per client per window: this spec stores 3 and
+ * e2e/feedback-flow.spec.ts 1 (a refused file is not counted); this spec makes 5 of the 10 allowed
+ * failed look-ups.
  */
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { PDF, jpeg } from './feedback-files.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
@@ -40,7 +44,12 @@ interface Labels {
   name: string;
   phone: string;
   email: string;
+  continue: string;
   send: string;
+  checkTitle: string;
+  change: string;
+  typeRefused: string;
+  filesAgain: string;
 }
 
 async function fillCase(page: Page, s: Labels): Promise<void> {
@@ -89,7 +98,12 @@ const VI: Labels = {
   name: 'Họ và tên (bắt buộc)',
   phone: 'Số điện thoại',
   email: 'Email',
+  continue: 'Tiếp tục',
   send: 'Gửi phản ánh, kiến nghị',
+  checkTitle: 'Kiểm tra lại trước khi gửi',
+  change: 'Thay đổi',
+  typeRefused: 'Chỉ nhận tệp ảnh JPEG, PNG hoặc tài liệu PDF.',
+  filesAgain: 'Hãy chọn lại tệp',
 };
 
 const EN: Labels = {
@@ -109,13 +123,20 @@ const EN: Labels = {
   name: 'Full name (required)',
   phone: 'Phone number',
   email: 'Email',
+  continue: 'Continue',
   send: 'Send feedback',
+  checkTitle: 'Check your answers before sending',
+  change: 'Change',
+  typeRefused: 'Only JPEG or PNG pictures and PDF documents are accepted.',
+  filesAgain: 'Choose them again',
 };
 
 /**
  * The whole journey: the form (prefilled from a procedure page), neither phone nor email → the
- * error summary with the answers kept, then one contact → the receipt, tracking with the code and
- * key, and a wrong key or an unknown code → not found. `check` runs axe on each state.
+ * error summary with the answers kept, then one contact → check your answers, "change" the title
+ * and come back, a text file named .jpg → refused, by the field, files to choose again; a JPEG and
+ * a PDF → the receipt, tracking with the code and key shows both files. `check` runs axe on each
+ * state.
  */
 async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check: (page: Page) => Promise<void>) {
   await page.goto(`${s.form}?thu-tuc=${BIRTH_REGISTRATION}`);
@@ -128,7 +149,7 @@ async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check:
 
   // Neither phone nor email: the form comes back with the answers and a summary linking to phone.
   await fillCase(page, s);
-  await page.getByRole('button', { name: s.send, exact: true }).click();
+  await page.getByRole('button', { name: s.continue, exact: true }).click();
   const summary = page.getByTestId('error-summary');
   await expect(summary).toBeVisible();
   await expect(summary.getByRole('heading')).toHaveText(s.errorTitle);
@@ -146,6 +167,39 @@ async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check:
 
   if (contact === 'phone') await page.getByLabel(s.phone, { exact: true }).fill('0901 234 567');
   else await page.getByLabel(s.email, { exact: true }).fill('an.nguyen@example.vn');
+  await page.getByRole('button', { name: s.continue, exact: true }).click();
+
+  // Check your answers: every answer listed; "change" goes back to the field with all kept.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(s.checkTitle);
+  await expect(page.getByTestId('check-list')).toContainText('Chờ quá lâu khi làm giấy khai sinh');
+  await expect(page.getByTestId('check-list')).toContainText('Nguyễn Văn An');
+  await check(page);
+  await page.getByTestId('change-title').click();
+  await expect(page.getByLabel(s.title)).toHaveValue('Chờ quá lâu khi làm giấy khai sinh');
+  expect(new URL(page.url()).hash).toBe('#title');
+  await page.getByLabel(s.title).fill('Chờ quá lâu khi làm giấy khai sinh cho con');
+  await expect(page.locator('#procedure')).toHaveValue(BIRTH_REGISTRATION);
+  await page.getByRole('button', { name: s.continue, exact: true }).click();
+  await expect(page.getByTestId('check-list')).toContainText('Chờ quá lâu khi làm giấy khai sinh cho con');
+
+  // A text file named .jpg is refused by its bytes, said in the summary and by the field.
+  await page
+    .locator('#attachments')
+    .setInputFiles([
+      { name: 'anh.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('just some text, not a picture\n') },
+    ]);
+  await page.getByRole('button', { name: s.send, exact: true }).click();
+  await expect(page.getByTestId('error-summary')).toContainText(s.typeRefused);
+  await expect(page.getByTestId('error-summary')).toContainText('anh.jpg');
+  await expect(page.getByTestId('attachments-error')).toContainText(s.typeRefused);
+  await expect(page.getByTestId('attachments-again')).toContainText(s.filesAgain);
+  await expect(page.getByTestId('check-list')).toContainText('Nguyễn Văn An');
+  await check(page);
+
+  await page.locator('#attachments').setInputFiles([
+    { name: 'ổ gà.jpg', mimeType: 'image/jpeg', buffer: await jpeg() },
+    { name: 'Giấy hẹn.pdf', mimeType: 'application/pdf', buffer: PDF },
+  ]);
   await page.getByRole('button', { name: s.send, exact: true }).click();
   const { code, key } = await receiptOf(page);
   await expect(page.getByTestId('key-warning')).toContainText(s.keyWarning);
@@ -162,6 +216,8 @@ async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check:
   await expect(page.getByTestId('track-answer-due')).toHaveText(DATE);
   await expect(page.getByTestId('track-timeline').locator('li')).toHaveCount(1);
   await expect(page.getByTestId('track-timeline')).toContainText(s.received);
+  await expect(page.getByTestId('track-result')).toContainText('ổ gà.jpg');
+  await expect(page.getByTestId('track-result')).toContainText('Giấy hẹn.pdf');
   expect(page.url()).not.toContain(key);
   await check(page);
   return { code, key };

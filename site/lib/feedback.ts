@@ -103,9 +103,7 @@ function textOf(form: FormData, name: string): string {
 
 /** Files of a form's `attachments` inputs; an empty input sends one nameless, empty part. */
 export function filesOf(form: FormData): File[] {
-  return form
-    .getAll('attachments')
-    .filter((p): p is File => typeof p !== 'string' && !(p.size === 0 && p.name === ''));
+  return form.getAll('attachments').filter((p): p is File => typeof p !== 'string' && !(p.size === 0 && p.name === ''));
 }
 
 async function problemOf(res: Response): Promise<ProblemLike> {
@@ -164,7 +162,8 @@ export function checkFeedback(answers: FeedbackAnswers, locale: string): Problem
       if (errors.some((e) => e.path === path)) continue;
       const given = body[path];
       if (given === undefined || given === '') errors.push({ path, code: 'required' });
-      else if (issue.code === 'too_big') errors.push({ path, code: 'too_long', params: { max: Number(issue.maximum) } });
+      else if (issue.code === 'too_big')
+        errors.push({ path, code: 'too_long', params: { max: Number(issue.maximum) } });
       else if (issue.code === 'invalid_format') errors.push({ path, code: 'invalid_format' });
       else errors.push({ path, code: 'invalid_value' });
     }
@@ -210,8 +209,7 @@ export async function handleFeedbackPost(
   locals: SsrLocals,
 ): Promise<FeedbackPostState> {
   const form = await readForm(request);
-  if (!form)
-    return { screen: 'form', answers: {}, key: newKey(), problem: { status: 400, code: 'invalid_body' } };
+  if (!form) return { screen: 'form', answers: {}, key: newKey(), problem: { status: 400, code: 'invalid_body' } };
   const submittedKey = textOf(form, 'idempotency_key');
   const key = KEY_PATTERN.test(submittedKey) ? submittedKey : newKey();
   const answers = readAnswers(form);
@@ -260,7 +258,11 @@ function credentialsBody(c: TrackCredentials): Record<string, string> {
 }
 
 /** What a citizen action form posted, as the API takes it (api/contracts/feedback-actions.ts). */
-export function actionBody(name: CitizenAction, form: FormData, credentials: TrackCredentials): Record<string, unknown> {
+export function actionBody(
+  name: CitizenAction,
+  form: FormData,
+  credentials: TrackCredentials,
+): Record<string, unknown> {
   const base = { ...credentialsBody(credentials), action: name };
   if (name === 'rate') {
     const choice = textOf(form, 'satisfied');
@@ -295,7 +297,8 @@ async function lookUp(locals: SsrLocals, credentials: TrackCredentials): Promise
     const problem = await problemOf(res);
     if (problem.status === 422 && problem.code === 'validation_failed') {
       if (credentials.link) return { code, problem: { status: 404, code: 'link_invalid' } };
-      const missing = (problem.errors ?? []).some((e) => e.code === 'required') || !credentials.code || !credentials.key;
+      const missing =
+        (problem.errors ?? []).some((e) => e.code === 'required') || !credentials.code || !credentials.key;
       if (!missing) return { code, problem: { status: 404, code: 'feedback_not_found' } };
     }
     return { code, problem };
@@ -476,7 +479,9 @@ export async function trackPage(
 
 /**
  * Headers of every /tra-cuu/ response: the page may carry the e-mailed link in its URL and the key
- * in its forms, so no other site learns the URL (a clicked link sends no Referer) and no cache
- * keeps the page.
+ * in its forms, so no other site learns anything of the URL (a link followed to another site sends
+ * no Referer at all) and no cache keeps the page. `same-origin`, not `no-referrer`: under
+ * `no-referrer` Chromium sends `Origin: null` with the page's own form posts, which the API's
+ * same-origin guard (api/middleware/same-origin.ts) refuses as cross-origin.
  */
-export const TRACK_HEADERS = { 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' } as const;
+export const TRACK_HEADERS = { 'Referrer-Policy': 'same-origin', 'Cache-Control': 'no-store' } as const;
