@@ -132,6 +132,9 @@ const attachmentRoute = createRoute({
     body: {
       content: {
         'application/json': { schema: citizenCredentials.extend({ id: z.coerce.number().int().min(1) }) },
+        'application/x-www-form-urlencoded': {
+          schema: citizenCredentials.extend({ id: z.coerce.number().int().min(1) }),
+        },
       },
     },
   },
