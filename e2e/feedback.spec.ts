@@ -248,3 +248,27 @@ test('en with JavaScript: email only, every state passes axe, unknown code', asy
   await expect(page.getByTestId('track-problem')).toContainText(EN.notFound);
   await axe(page);
 });
+
+test('the unit and procedure lists narrow as one types, without diacritics; without JavaScript the plain lists remain', async ({
+  page,
+  browser,
+}) => {
+  await page.goto('/gop-y/');
+  const units = page.locator('#unit option');
+  const all = await units.count();
+  await page.getByLabel('Gõ để tìm cơ quan (không cần dấu)').fill('ninh hoa');
+  await expect(page.locator('#unit option', { hasText: 'Phường Ninh Hòa' })).toHaveCount(1);
+  expect(await units.count()).toBeLessThan(all);
+  await page.locator('#unit').selectOption('phuong-ninh-hoa');
+  await page.getByLabel('Gõ để tìm thủ tục (không cần dấu)').fill('khai sinh');
+  for (const text of await page.locator('#procedure option:not([value=""])').allTextContents())
+    expect(text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()).toContain('khai sinh');
+  await expect(page.locator('#unit')).toHaveValue('phuong-ninh-hoa');
+
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  await noJs.goto('/gop-y/');
+  await expect(noJs.locator('#unit-filter')).toHaveCount(0);
+  expect(await noJs.locator('#unit option').count()).toBe(all);
+  await plain.close();
+});

@@ -3,6 +3,7 @@
  * the sha256 of every inline script (for the CSP) and gzip/brotli copies of text files (cheap
  * phones on weak connections get compressed files without per-request CPU).
  */
+import { inlineScriptHashesOf } from '../api/middleware/security.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -48,12 +49,8 @@ export function inlineScriptHashes(distDir: string): string[] {
   const files: string[] = [];
   walk(distDir, files);
   const hashes = new Set<string>();
-  for (const f of files.filter((x) => x.endsWith('.html'))) {
-    const html = readFileSync(f, 'utf8');
-    for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
-      hashes.add(`sha256-${createHash('sha256').update(m[1]!).digest('base64')}`);
-    }
-  }
+  for (const f of files.filter((x) => x.endsWith('.html')))
+    for (const h of inlineScriptHashesOf(readFileSync(f, 'utf8'))) hashes.add(h);
   return [...hashes].sort();
 }
 

@@ -3,7 +3,16 @@
  * 'unsafe-inline' in script-src, no framing, nosniff, a strict referrer policy. One map, applied by
  * the middleware to Hono responses and by api/ssr.ts to pages Astro renders on request.
  */
+import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+
+/** The sha256 CSP sources of the inline <script> elements of an HTML page. */
+export function inlineScriptHashesOf(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g))
+    hashes.add(`sha256-${createHash('sha256').update(m[1]!).digest('base64')}`);
+  return [...hashes];
+}
 
 /**
  * @param inlineScriptHashes sha256 sources ('sha256-…') of the inline scripts Astro writes into
