@@ -29,7 +29,7 @@ export const pages: PageCase[] = [
   // The rating picker sends ratings still waiting in the browser (an island), so it has JavaScript.
   { name: 'rate: choose where you were served', vi: '/danh-gia/', en: '/en/rate/', contentPage: false },
   { name: 'rate: thank you', vi: '/danh-gia/cam-on/', en: '/en/rate/thank-you/', contentPage: true },
-  { name: 'service not yet open', vi: '/cong-khai/', en: '/en/published/', contentPage: true },
+  { name: 'published answers', vi: '/cong-khai/', en: '/en/published/', contentPage: true },
   { name: 'accessibility', vi: '/tro-nang-tiep-can/', en: '/en/accessibility/', contentPage: true },
   { name: 'not found', vi: '/khong-co-trang-nay/', en: '/en/no-such-page/', contentPage: true },
 ];
