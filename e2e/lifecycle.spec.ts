@@ -158,6 +158,11 @@ for (const [locale, l] of Object.entries(L)) {
     await axe(citizen);
     expect(citizen.url()).not.toContain(key);
 
+    // ── Back at the unit: the case is disputed, with the sender's reason in words ──
+    await coordinator.goto(casePath);
+    await expect(coordinator.getByTestId('case-status')).toHaveText(l.disputed);
+    await expect(coordinator.locator('main')).toContainText(l.reason);
+
     // ── The public page: the answer without personal data, and the dispute said plainly ──
     const reader = await (await browser.newContext({ viewport: PHONE })).newPage();
     await reader.goto(`${l.published}${code}/`);
