@@ -51,8 +51,15 @@ const flag = z.preprocess(
   z.boolean(),
 );
 
+/**
+ * The status the form was made for: a page open since before someone else moved the case gets
+ * 409 stale_status instead of acting on a case it no longer shows.
+ */
+const guard = { expected_status: optionalField(z.enum(feedbackStatuses)) };
+
 export const staffActionInput = z.discriminatedUnion('action', [
   z.strictObject({
+    ...guard,
     action: z.literal('classify'),
     /** The coordinator may correct what the sender chose. */
     kind: optionalField(z.enum(feedbackKinds)),
@@ -60,21 +67,23 @@ export const staffActionInput = z.discriminatedUnion('action', [
     procedure: optionalField(procedureCode),
     note: optionalField(note),
   }),
-  z.strictObject({ action: z.literal('reject'), note }),
+  z.strictObject({ ...guard, action: z.literal('reject'), note }),
   z.strictObject({
+    ...guard,
     action: z.literal('transfer'),
     /** Another unit of the portal; or else `outside_agency`, an agency outside it (the case ends here). */
     unit: optionalField(unitId),
     outside_agency: optionalField(storedText(1, 200)),
     note,
   }),
-  z.strictObject({ action: z.literal('assign'), unit: unitId, note: optionalField(note) }),
-  z.strictObject({ action: z.literal('start'), note: optionalField(note) }),
-  z.strictObject({ action: z.literal('request-info'), note }),
-  z.strictObject({ action: z.literal('resume'), note: optionalField(note) }),
-  z.strictObject({ action: z.literal('answer'), body: storedText(1, 20000) }),
-  z.strictObject({ action: z.literal('extend'), days: z.coerce.number().int().min(1).max(60), note }),
+  z.strictObject({ ...guard, action: z.literal('assign'), unit: unitId, note: optionalField(note) }),
+  z.strictObject({ ...guard, action: z.literal('start'), note: optionalField(note) }),
+  z.strictObject({ ...guard, action: z.literal('request-info'), note }),
+  z.strictObject({ ...guard, action: z.literal('resume'), note: optionalField(note) }),
+  z.strictObject({ ...guard, action: z.literal('answer'), body: storedText(1, 20000) }),
+  z.strictObject({ ...guard, action: z.literal('extend'), days: z.coerce.number().int().min(1).max(60), note }),
   z.strictObject({
+    ...guard,
     action: z.literal('publish'),
     /** The texts as the public will read them: the redaction preview, edited by the publisher. */
     title: storedText(1, 200),
@@ -83,8 +92,8 @@ export const staffActionInput = z.discriminatedUnion('action', [
     /** Show the sender's name; only possible when the sender asked for it. */
     show_name: flag.default(false),
   }),
-  z.strictObject({ action: z.literal('close'), note: optionalField(note) }),
-  z.strictObject({ action: z.literal('reopen'), note: optionalField(note) }),
+  z.strictObject({ ...guard, action: z.literal('close'), note: optionalField(note) }),
+  z.strictObject({ ...guard, action: z.literal('reopen'), note: optionalField(note) }),
 ]);
 export type StaffActionInput = z.infer<typeof staffActionInput>;
 

@@ -72,6 +72,8 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
   const { input } = req;
   const action = input.action as FeedbackAction;
   const now = deps.now();
+  if ('expected_status' in input && input.expected_status !== undefined && input.expected_status !== c.status)
+    throw new ProblemError(409, 'stale_status');
   const facts = await caseFacts(deps, c);
   const refused = refusal(facts, action, now);
   if (refused) throw new ProblemError(409, refused);

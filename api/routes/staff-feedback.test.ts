@@ -297,6 +297,13 @@ describe('staff workspace', () => {
       422,
     );
     await json(await act(app, coordinator, sent.id, { action: 'extend', days: 5, note: 'Cần xác minh thực địa' }));
+    // A form made for another status is stale, whatever the step.
+    const stale = await act(app, coordinator, sent.id, {
+      action: 'assign',
+      unit: 'phuong-ninh-hoa',
+      expected_status: 'received',
+    });
+    expect(((await stale.json()) as { code: string }).code).toBe('stale_status');
     const second = await act(app, coordinator, sent.id, { action: 'extend', days: 1, note: 'Lần hai' });
     expect(((await second.json()) as { code: string }).code).toBe('extension_limit');
     const other = await sendFeedback(h, app);

@@ -65,6 +65,9 @@ export function actionBody(form: FormData): Record<string, string | boolean> | u
   if (!isStaffAction(action)) return undefined;
   const body: Record<string, string | boolean> = { action };
   for (const f of ACTION_FIELDS[action]) body[f] = CHECKBOXES.has(f) ? text(form, f) === 'yes' : text(form, f);
+  // The status the page showed: the API refuses the step as stale if the case moved meanwhile.
+  const expected = text(form, 'expected_status');
+  if (expected) body.expected_status = expected;
   return body;
 }
 
