@@ -60,3 +60,15 @@ export async function unitsInSubtrees(client: Client, roots: readonly string[]):
   });
   return rs.rows.map((r) => String(r.id));
 }
+
+/**
+ * Whether a unit exists on a day (Việt Nam date "YYYY-MM-DD"): feedback goes only to units that
+ * still exist; an abolished district's cases go to its successor, which the sender picks.
+ */
+export async function unitExistsOn(client: Client, unitId: string, day: string): Promise<boolean> {
+  const rs = await client.execute({
+    sql: 'SELECT 1 FROM units WHERE id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)',
+    args: [unitId, day, day],
+  });
+  return rs.rows.length > 0;
+}

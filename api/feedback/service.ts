@@ -27,7 +27,8 @@ import {
 } from '../../db/feedback-cases.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
 import { auditStatement } from '../../db/staff.ts';
-import { knownCodes } from '../../db/units.ts';
+import { knownCodes, unitExistsOn } from '../../db/units.ts';
+import { vnDate } from '../deadlines/calendar.ts';
 import type { CleanAttachment } from '../attachments/attachments.ts';
 
 /** The case facts the lifecycle rules need beyond the status. */
@@ -114,7 +115,7 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
           errors: [{ path: input.unit === undefined ? 'unit' : 'outside_agency', code: 'required' }],
         });
       if (input.unit !== undefined) {
-        if (input.unit === c.unitId || !(await knownCodes(deps.db.client)).units.has(input.unit))
+        if (input.unit === c.unitId || !(await unitExistsOn(deps.db.client, input.unit, vnDate(now))))
           throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
         // Received again by the other unit: its periods start now (DOMAIN §7 "chuyển đúng cơ quan").
         insidePortal = true;
@@ -130,7 +131,7 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
       break;
     }
     case 'assign':
-      if (!(await knownCodes(deps.db.client)).units.has(input.unit) || !(await req.unitInScope?.(input.unit)))
+      if (!(await unitExistsOn(deps.db.client, input.unit, vnDate(now))) || !(await req.unitInScope?.(input.unit)))
         throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
       unitAfter = input.unit;
       changes.unit_id = input.unit;

@@ -277,6 +277,8 @@ describe('POST /feedback', () => {
   it('unknown unit or procedure → 422, nothing written', async () => {
     await expectNoWrite(async () => {
       await expectProblem(await post(valid({ unit: 'khong-co' })), 422, 'unknown_unit');
+      // Ninh Thuận province ended on 30/6/2025 (merged into Khánh Hòa): it receives nothing.
+      await expectProblem(await post(valid({ unit: 'ninh-thuan' })), 422, 'unknown_unit');
       await expectProblem(await post(valid({ procedure: '9.999999' })), 422, 'unknown_procedure');
     });
   });

@@ -30,7 +30,8 @@ import { instrument } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
 import { checkRateLimit } from '../../db/rate-limits.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
-import { knownCodes } from '../../db/units.ts';
+import { knownCodes, unitExistsOn } from '../../db/units.ts';
+import { vnDate } from '../deadlines/calendar.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { findFeedbackByKey } from '../../db/feedback.ts';
 import { caseIdByLink, findCase, findCaseByCode, type CaseRow } from '../../db/feedback-cases.ts';
@@ -282,13 +283,14 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
         return replay(existing);
       }
 
+      const at = now();
       const known = await knownCodes(db.client);
-      if (input.unit !== undefined && !known.units.has(input.unit))
+      // Units that ended (the 2025 reorganisation) receive nothing: their successor does.
+      if (input.unit !== undefined && !(await unitExistsOn(db.client, input.unit, vnDate(at))))
         throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
       if (input.procedure !== undefined && !known.procedures.has(input.procedure))
         throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
 
-      const at = now();
       const extra = await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at });
       try {
         const created = await createCase(

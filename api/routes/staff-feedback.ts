@@ -34,11 +34,11 @@ import { deadlinesFor, deadlinesOf } from '../feedback/deadlines.ts';
 import { cleanFiles, readSubmission } from '../feedback/submission-body.ts';
 import { attachmentResponse } from './feedback.ts';
 import { redact, type RedactionKind } from '../redaction/redact.ts';
-import { workingDaysBetween } from '../deadlines/calendar.ts';
+import { vnDate, workingDaysBetween } from '../deadlines/calendar.ts';
 import { caseHistory, findCase, findPublication, inbox, readContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { readAttachment } from '../../db/attachments.ts';
 import { auditStatement, type StaffRole } from '../../db/staff.ts';
-import { knownCodes, unitWithAncestors } from '../../db/units.ts';
+import { knownCodes, unitExistsOn, unitWithAncestors } from '../../db/units.ts';
 
 const PAGE_SIZE = 25;
 const idParam = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -353,7 +353,7 @@ staffFeedbackRoutes.openapi(entryRoute, async (c) => {
       ],
     });
   const known = await knownCodes(deps.db.client);
-  if (!known.units.has(input.unit))
+  if (!(await unitExistsOn(deps.db.client, input.unit, vnDate(deps.now()))))
     throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
   if (input.procedure !== undefined && !known.procedures.has(input.procedure))
     throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
