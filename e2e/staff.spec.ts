@@ -180,7 +180,9 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   await expect(coordinator.getByTestId('done')).toHaveText('Đã phân loại, thụ lý hồ sơ.');
   await expect(coordinator.getByTestId('case-status')).toHaveText('Đã phân loại, thụ lý');
   await act(stale, 'classify');
-  await expect(stale.getByTestId('problem')).toHaveText('Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.');
+  await expect(stale.getByTestId('problem')).toHaveText(
+    'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
+  );
   await expect(stale.getByTestId('action-classify')).toHaveCount(0);
   await axe(stale);
   await stale.close();

@@ -186,8 +186,11 @@ export async function generateDemoFeedback(
     const receivedAt = later(new Date(t0), 0, rnd);
     if (receivedAt.getTime() >= end) continue;
     const day = receivedAt.toISOString().slice(0, 10);
+    // Units that exist at receipt and for the two months a case may take: a case is not moved to
+    // a successor in the demo.
+    const until = new Date(receivedAt.getTime() + 60 * DAY).toISOString().slice(0, 10);
     const active = content.units.filter(
-      (u) => u.kind !== 'quoc-gia' && u.valid_from <= day && (u.valid_to === undefined || u.valid_to >= day),
+      (u) => u.kind !== 'quoc-gia' && u.valid_from <= day && (u.valid_to === undefined || u.valid_to >= until),
     );
     // A third of the cases are the demo commune's, so its handler's inbox is never empty.
     const ninhHoa = active.find((u) => u.id === 'phuong-ninh-hoa');
