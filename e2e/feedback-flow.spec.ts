@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './axe.ts';
 import { PDF, jpeg } from './feedback-files.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
@@ -17,15 +17,6 @@ test.use({ viewport: { width: 360, height: 740 } });
 const TITLE = `Ổ gà trước trụ sở phường ${Date.now().toString(36)}`;
 const ANSWER = 'UBND phường đã cho vá ổ gà ngày 10/3/2026; xem biên bản kèm theo.';
 const ANSWER_PDF = Buffer.from(`${PDF.toString('latin1')}% biên bản\n`, 'latin1');
-
-async function axe(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 /** A page with JavaScript in a context of its own (axe needs browser.newContext(), not newPage()). */
 async function jsPage(browser: Browser): Promise<Page> {
@@ -156,7 +147,7 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
     await js.getByRole('button', { name: button, exact: true }).click();
     await expect(js.getByTestId('message-answer')).toContainText(ANSWER);
     await expect(js.getByTestId('rate-answer')).toBeVisible();
-    await axe(js);
+    await expectAccessible(js);
     await js.context().close();
   }
 
@@ -208,6 +199,6 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
   await js.locator('#key').fill(key);
   await js.getByRole('button', { name: 'Track', exact: true }).click();
   await expect(js.getByTestId('track-status')).toHaveText('Disputed by the sender, being re-examined');
-  await axe(js);
+  await expectAccessible(js);
   await js.context().close();
 });

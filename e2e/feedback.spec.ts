@@ -9,7 +9,7 @@
  * failed look-ups.
  */
 import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './axe.ts';
 import { PDF, jpeg } from './feedback-files.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
@@ -17,15 +17,6 @@ test.use({ viewport: { width: 360, height: 740 } });
 const BIRTH_REGISTRATION = '1.001193';
 const CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
 const DATE = /^\d{2}\/\d{2}\/\d{4}$/;
-
-async function axe(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 interface Labels {
   form: string;
@@ -237,16 +228,16 @@ test('vi without JavaScript: phone only, error summary, receipt, tracking, wrong
 });
 
 test('vi with JavaScript: the same pages pass axe in every state', async ({ page }) => {
-  await journey(page, VI, 'phone', axe);
+  await journey(page, VI, 'phone', expectAccessible);
   await page.goto(VI.trackPath);
-  await axe(page);
+  await expectAccessible(page);
 });
 
 test('en with JavaScript: email only, every state passes axe, unknown code', async ({ page }) => {
-  const { key } = await journey(page, EN, 'email', axe);
+  const { key } = await journey(page, EN, 'email', expectAccessible);
   await track(page, EN.trackPath, 'ZZZZ-ZZZZ', key, EN.trackButton);
   await expect(page.getByTestId('track-problem')).toContainText(EN.notFound);
-  await axe(page);
+  await expectAccessible(page);
 });
 
 test('the unit and procedure lists narrow as one types, without diacritics; without JavaScript the plain lists remain', async ({

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './axe.ts';
 import { jpeg } from './feedback-files.ts';
 
 // One language after the other: both add a case to the same ward's statistics.
@@ -43,14 +43,6 @@ const L = {
 } as const;
 
 type Account = 'e2e-coordinator' | 'e2e-handler' | 'e2e-publisher';
-
-async function axe(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-}
 
 async function staff(browser: Browser, who: Account, path: string): Promise<Page> {
   const passwords = JSON.parse(readFileSync('reports/e2e-staff.json', 'utf8')) as Record<Account, string>;
@@ -94,13 +86,13 @@ for (const [locale, l] of Object.entries(L)) {
     await citizen.locator('input[name="publish_content"]').check();
     await citizen.getByTestId('feedback-continue').click();
     await expect(citizen.getByTestId('check-answers')).toBeVisible();
-    await axe(citizen);
+    await expectAccessible(citizen);
     await citizen
       .locator('#attachments')
       .setInputFiles([{ name: 'đèn hỏng.jpg', mimeType: 'image/jpeg', buffer: await jpeg() }]);
     await citizen.getByTestId('feedback-send').click();
     await expect(citizen.getByTestId('receipt')).toBeVisible();
-    await axe(citizen);
+    await expectAccessible(citizen);
     const code = (await citizen.getByTestId('tracking-code').innerText()).trim();
     const key = (await citizen.getByTestId('access-key').innerText()).trim();
 
@@ -118,7 +110,7 @@ for (const [locale, l] of Object.entries(L)) {
       await coordinator.locator('#assign-unit').selectOption('phuong-ninh-hoa');
     });
     const casePath = new URL(coordinator.url()).pathname;
-    await axe(coordinator);
+    await expectAccessible(coordinator);
 
     // ── The handler of the ward answers ──
     const handler = await staff(browser, 'e2e-handler', casePath);
@@ -128,7 +120,7 @@ for (const [locale, l] of Object.entries(L)) {
         .locator('#answer-body')
         .fill(`Kính gửi bà Phạm Thị Hạnh (0934 567 890): UBND phường đã thay bóng đèn ngày 12/3. ${stamp}`);
     });
-    await axe(handler);
+    await expectAccessible(handler);
 
     // ── The publisher publishes the redacted preview ──
     const publisher = await staff(browser, 'e2e-publisher', casePath);
@@ -136,7 +128,7 @@ for (const [locale, l] of Object.entries(L)) {
     const answer = await publisher.locator('#pub-answer').inputValue();
     const content = await publisher.locator('#pub-content').inputValue();
     expect(`${answer} ${content}`).not.toMatch(/Hạnh|0934|567 890/);
-    await axe(publisher);
+    await expectAccessible(publisher);
     await publisher.getByTestId('publish-submit').click();
     await expect(publisher.getByTestId('done')).toBeVisible();
 
@@ -146,7 +138,7 @@ for (const [locale, l] of Object.entries(L)) {
     await citizen.locator('#key').fill(key);
     await citizen.getByRole('button', { name: l.trackButton, exact: true }).click();
     await expect(citizen.getByTestId('message-answer')).toContainText(stamp);
-    await axe(citizen);
+    await expectAccessible(citizen);
     const rate = citizen.getByTestId('rate-answer');
     await rate.getByRole('radio', { name: l.notSatisfied, exact: true }).check();
     await rate.getByRole('checkbox', { name: l.reason }).check();
@@ -155,7 +147,7 @@ for (const [locale, l] of Object.entries(L)) {
     await citizen.locator('#dispute-body').fill('Đèn mới lắp đã hỏng lại sau hai ngày.');
     await citizen.getByTestId('dispute-submit').click();
     await expect(citizen.getByTestId('track-status')).toHaveText(l.disputed);
-    await axe(citizen);
+    await expectAccessible(citizen);
     expect(citizen.url()).not.toContain(key);
 
     // ── Back at the unit: the case is disputed, with the sender's reason in words ──
@@ -170,7 +162,7 @@ for (const [locale, l] of Object.entries(L)) {
     await expect(reader.getByTestId('disputed')).toBeVisible();
     await expect(reader.locator('main')).not.toContainText('0934');
     await expect(reader.locator('main')).not.toContainText('Phạm Thị Hạnh');
-    await axe(reader);
+    await expectAccessible(reader);
 
     // ── The statistics count it, on the page as in the API ──
     const statsAfter = (await (await request.get('/api/v1/stats/feedback?unit=phuong-ninh-hoa')).json()) as {
@@ -183,7 +175,7 @@ for (const [locale, l] of Object.entries(L)) {
       'data-value',
       String(statsAfter.summary.received),
     );
-    await axe(reader);
+    await expectAccessible(reader);
     for (const p of [citizen, coordinator, handler, publisher, reader]) await p.context().close();
   });
 }

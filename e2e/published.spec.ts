@@ -6,19 +6,12 @@
  * the pages ship no JavaScript, the open data (CSV, JSON, Open311) answers, the statistics page has
  * the feedback section, and axe finds nothing in both languages on a phone and a desktop.
  */
-import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from '@playwright/test';
+import { axeViolations } from './axe.ts';
 import { viewports } from './site-map.ts';
 
 const LIST = { vi: '/cong-khai/', en: '/en/published/' } as const;
 const DISPUTED = 'DEMA-4567';
-
-async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('the list shows published cases with dates, days taken and the sender’s rating, without JavaScript', async ({
   page,
@@ -105,7 +98,7 @@ for (const vp of viewports)
         `${path}?tu=2026-05-01&den=2026-01-01`,
       ]) {
         await page.goto(url);
-        expect(await axe(page), url).toEqual([]);
+        expect(await axeViolations(page), url).toEqual([]);
         // 360 px phones first: nothing wider than the screen.
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, url).toBeLessThanOrEqual(0);

@@ -5,20 +5,11 @@
  * proof of work (the default config), so the island really solves one.
  */
 import { test, expect, type Page, type Request } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './axe.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
 const PENDING = 'gopy.pendingRatings';
-
-async function axe(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 /** Waits until the island has taken over the server-rendered form. */
 async function enhanced(page: Page, mode: 'single' | 'stepper' | 'long'): Promise<void> {
@@ -100,7 +91,7 @@ test('(b) SIPAS with JavaScript: one question per screen, progress, back/next, c
   await expect(page.getByTestId('progress-text')).toHaveText('Câu 1 trên 31');
   await expect(page.locator('progress')).toHaveAttribute('value', '1');
   await expect(page.locator('.question')).toHaveCount(1);
-  await axe(page);
+  await expectAccessible(page);
 
   // Next checks the current required question, with the error summary pattern.
   await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
@@ -126,7 +117,7 @@ test('(b) SIPAS with JavaScript: one question per screen, progress, back/next, c
   await expect(check.getByRole('heading', { name: 'Kiểm tra câu trả lời' })).toBeFocused();
   await expect(check.locator('.summary-row')).toHaveCount(31);
   await expect(check.locator('.summary-row').first()).toContainText('3 – Bình thường');
-  await axe(page);
+  await expectAccessible(page);
 
   // Change the first answer, and come back to the check step.
   await check.getByRole('link', { name: 'Sửa câu trả lời câu 1', exact: true }).click();
@@ -137,7 +128,7 @@ test('(b) SIPAS with JavaScript: one question per screen, progress, back/next, c
 
   await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
   await expect(page).toHaveURL(/\/danh-gia\/cam-on\/$/, { timeout: 20_000 });
-  await axe(page);
+  await expectAccessible(page);
   expect(sent.requests).toHaveLength(1);
   const body = sent.requests[0]!.postDataJSON() as { answers: Record<string, unknown>; procedure: string };
   expect(body.procedure).toBe('1.001193');
@@ -227,7 +218,7 @@ test('(e) English: the counter rating from a QR link', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Quick rating at the counter');
   await expect(page.getByTestId('lang-switch')).toHaveAttribute('href', '/danh-gia/?don-vi=so-y-te&quay=2&mau=quay');
   await enhanced(page, 'single');
-  await axe(page);
+  await expectAccessible(page);
   await page.getByRole('radio', { name: 'Very satisfied' }).check();
   await page.getByRole('button', { name: 'Send rating' }).click();
   await expect(page).toHaveURL(/\/en\/rate\/thank-you\/$/);
@@ -238,10 +229,10 @@ test('(e) English: SIPAS one question per screen up to check-your-answers', asyn
   await page.goto('/en/rate/?don-vi=trung-tam-hcc-khanh-hoa&mau=sipas');
   await enhanced(page, 'stepper');
   await expect(page.getByTestId('progress-text')).toHaveText('Question 1 of 31');
-  await axe(page);
+  await expectAccessible(page);
   await answerSipasSteps(page, 'Next');
   await expect(page.getByRole('heading', { name: 'Check your answers' })).toBeFocused();
-  await axe(page);
+  await expectAccessible(page);
 });
 
 // axe needs JavaScript in the page, so the plain form is checked with the island's scripts blocked.
@@ -253,16 +244,16 @@ for (const [lang, path, send] of [
     await page.route('**/_astro/*.js', (r) => r.abort());
     await page.goto(path);
     await expect(page.getByTestId('rating-form').locator('.question')).toHaveCount(10);
-    await axe(page);
+    await expectAccessible(page);
     await page.getByRole('button', { name: send }).click();
     await expect(page.getByTestId('error-summary').getByRole('link')).toHaveCount(9);
-    await axe(page);
+    await expectAccessible(page);
   });
 
 test('the picker: choose a unit and a form; missing choices use the error summary', async ({ page }) => {
   await page.goto('/danh-gia/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đánh giá dịch vụ công');
-  await axe(page);
+  await expectAccessible(page);
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
   const summary = page.getByTestId('error-summary');
   await expect(summary.getByRole('link', { name: 'Chọn cơ quan, đơn vị đã phục vụ bạn.' })).toHaveAttribute(
@@ -270,7 +261,7 @@ test('the picker: choose a unit and a form; missing choices use the error summar
     '#don-vi',
   );
   await expect(summary.getByRole('link', { name: 'Chọn cách bạn muốn đánh giá.' })).toBeVisible();
-  await axe(page);
+  await expectAccessible(page);
   await page.getByLabel('Cơ quan, đơn vị đã phục vụ bạn').selectOption({ label: 'Sở Y tế' });
   await page.getByRole('radio', { name: /SIPAS/ }).check();
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
@@ -283,17 +274,17 @@ test('the procedure page link preselects the procedure and its only unit', async
   await page.goto('/en/rate/?thu-tuc=1.001193');
   await expect(page.getByLabel('Procedure you completed (optional)')).toHaveValue('1.001193');
   await expect(page.getByLabel('Agency or unit that served you')).toHaveValue('phuong-ninh-hoa');
-  await axe(page);
+  await expectAccessible(page);
 });
 
 test('the thank-you page, in both languages', async ({ page }) => {
   await page.goto('/danh-gia/cam-on/');
   await expect(page.getByRole('link', { name: 'Về trang chủ' })).toHaveAttribute('href', '/');
-  await axe(page);
+  await expectAccessible(page);
   await page.goto('/en/rate/thank-you/');
   await expect(page.getByRole('link', { name: 'Browse administrative procedures' })).toHaveAttribute(
     'href',
     '/en/procedures/',
   );
-  await axe(page);
+  await expectAccessible(page);
 });

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './axe.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
@@ -21,15 +21,6 @@ const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
 );
 const CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
-
-async function axe(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 /** Signs in on `path` (any workspace page shows the form when signed out) and lands on it. */
 async function signIn(page: Page, who: Account, path = '/quan-tri/'): Promise<void> {
@@ -98,7 +89,7 @@ test('sign-in: a wrong password is refused with one sentence; pages are no-store
   expect(res!.headers()['cache-control']).toBe('no-store');
   await expect(page.locator('meta[name="robots"]')).toHaveAttribute('content', /noindex/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đăng nhập cho cán bộ');
-  await axe(page);
+  await expectAccessible(page);
 
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('problem')).toHaveText('Nhập tên đăng nhập và mật khẩu.');
@@ -112,7 +103,7 @@ test('sign-in: a wrong password is refused with one sentence; pages are no-store
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('problem')).toHaveText('Tên đăng nhập hoặc mật khẩu không đúng.');
   await expect(page.locator('#username')).toHaveValue('khong-co-ai');
-  await axe(page);
+  await expectAccessible(page);
 
   await page.locator('#username').fill('e2e-coordinator');
   await page.locator('#password').fill(passwords()['e2e-coordinator']);
@@ -135,7 +126,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
 }) => {
   test.setTimeout(120_000);
   const coordinator = await member(browser, 'e2e-coordinator');
-  await axe(coordinator);
+  await expectAccessible(coordinator);
   const stamp = Date.now().toString(36);
   const entry = await enter(coordinator, {
     title: `Cán bộ một cửa thu thêm phí sao y ${stamp}`,
@@ -145,7 +136,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
     channel: 'hotline',
     publish: true,
   });
-  await axe(coordinator);
+  await expectAccessible(coordinator);
 
   // Inbox: the filters and a search without accents find it; the channel is shown in words.
   await coordinator.goto('/quan-tri/');
@@ -159,7 +150,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   await expect(rows.first()).toHaveAttribute('data-code', entry.code);
   await expect(rows.first()).toContainText('Đường dây nóng');
   await expect(rows.first()).toContainText('Đã tiếp nhận');
-  await axe(coordinator);
+  await expectAccessible(coordinator);
   await coordinator.locator('#f-status').selectOption('closed');
   await coordinator.getByTestId('apply-filters').click();
   await expect(coordinator.getByTestId('inbox-empty')).toBeVisible();
@@ -168,7 +159,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   await coordinator.goto(entry.path);
   await expect(coordinator.getByTestId('case-status')).toHaveText('Đã tiếp nhận');
   await expect(coordinator.getByTestId('contact')).toHaveCount(0);
-  await axe(coordinator);
+  await expectAccessible(coordinator);
   await coordinator.getByTestId('show-contact').click();
   await expect(coordinator.getByTestId('contact')).toContainText('Trần Thị Bình');
   await expect(coordinator.getByTestId('contact')).toContainText('0905123456');
@@ -184,7 +175,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
     'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
   );
   await expect(stale.getByTestId('action-classify')).toHaveCount(0);
-  await axe(stale);
+  await expectAccessible(stale);
   await stale.close();
 
   await act(coordinator, 'assign', async (p) => {
@@ -199,7 +190,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   const handler = await member(browser, 'e2e-handler', entry.path);
   await act(handler, 'start');
   await expect(handler.getByTestId('case-status')).toHaveText('Đang xử lý');
-  await axe(handler);
+  await expectAccessible(handler);
   // An empty answer is refused with the field named.
   await act(handler, 'answer');
   await expect(handler.getByTestId('error-summary')).toContainText('Nội dung trả lời');
@@ -233,7 +224,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   const answer = await publisher.locator('#pub-answer').inputValue();
   expect(`${content} ${answer}`).not.toMatch(/Trần Thị Bình|0905|123 456/);
   expect(content).toContain('[số điện thoại]');
-  await axe(publisher);
+  await expectAccessible(publisher);
   await publisher.locator('#pub-answer').fill(`${answer} (Đã biên tập ${stamp})`);
   await publisher.getByTestId('publish-submit').click();
   await expect(publisher.getByTestId('done')).toHaveText('Đã công khai câu trả lời.');
@@ -250,7 +241,7 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   test.setTimeout(90_000);
   const coordinator = await member(browser, 'e2e-coordinator');
   await coordinator.goto('/quan-tri/nhap-tay/');
-  await axe(coordinator);
+  await expectAccessible(coordinator);
   const stamp = Date.now().toString(36);
   const entry = await enter(coordinator, {
     title: `Thư phản ánh chậm cấp giấy phép ${stamp}`,
@@ -276,7 +267,7 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await expect(letter).toContainText('THƯ XIN LỖI');
   await expect(letter).toContainText(/chậm \d+ ngày làm việc/);
   await expect(letter).toContainText('Phường Ninh Hòa');
-  await axe(coordinator);
+  await expectAccessible(coordinator);
 
   // The language switcher keeps the same letter.
   await coordinator.getByTestId('lang-switch').click();
@@ -284,7 +275,7 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await expect(coordinator.getByTestId('letter')).toContainText('SOCIALIST REPUBLIC OF VIET NAM');
   await expect(coordinator.getByTestId('letter')).toContainText('To: Lê Văn Cường');
   await expect(coordinator.getByTestId('letter')).toContainText(/\d+ working days late/);
-  await axe(coordinator);
+  await expectAccessible(coordinator);
 
   // A case on time has no letter: the API refuses and the page says why.
   const onTime = await enter(coordinator, {
@@ -306,17 +297,17 @@ test('English workspace: every page type passes axe at 360 px; entry shows the k
   await page.goto('/en/staff/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Staff sign-in');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await axe(page);
+  await expectAccessible(page);
   await page.locator('#username').fill('e2e-coordinator');
   await page.locator('#password').fill('wrong');
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('problem')).toHaveText(/Incorrect|wrong|not correct/i);
   await signIn(page, 'e2e-coordinator', '/en/staff/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Feedback inbox');
-  await axe(page);
+  await expectAccessible(page);
 
   await page.goto('/en/staff/new-entry/');
-  await axe(page);
+  await expectAccessible(page);
   // Refused without a way to reach the sender: the answers are kept.
   await page.locator('#e-title').fill('Hotline call about queue numbers');
   await page.locator('#e-content').fill('The caller waited two hours.');
@@ -324,7 +315,7 @@ test('English workspace: every page type passes axe at 360 px; entry shows the k
   await page.getByTestId('entry-submit').click();
   await expect(page.getByTestId('error-summary')).toBeVisible();
   await expect(page.locator('#e-title')).toHaveValue('Hotline call about queue numbers');
-  await axe(page);
+  await expectAccessible(page);
   const entry = await enter(
     page,
     {
@@ -337,20 +328,20 @@ test('English workspace: every page type passes axe at 360 px; entry shows the k
     '/en/staff/',
   );
   await expect(page.getByTestId('entry-receipt')).toContainText('shown this once');
-  await axe(page);
+  await expectAccessible(page);
   expect(entry.path).toMatch(/^\/en\/staff\/case\/\d+\/$/);
 
   await page.goto(entry.path);
   await expect(page.getByTestId('case-status')).toHaveText(/received/i);
   await expect(page.getByTestId('case-facts')).toContainText('In person');
-  await axe(page);
+  await expectAccessible(page);
   // Not answered yet: the publish page explains instead of offering a form.
   await page.goto(`${entry.path}publish/`);
   await expect(page.getByTestId('publish-blocked')).toBeVisible();
-  await axe(page);
+  await expectAccessible(page);
 
   // A case the sender did not agree to publish: nothing to publish, once answered.
   await page.getByTestId('sign-out').click();
   await expect(page.getByTestId('signed-out')).toHaveText('You have signed out.');
-  await axe(page);
+  await expectAccessible(page);
 });

@@ -10,7 +10,7 @@
  */
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { parseCsvObjects } from '../api/contracts/csv.ts';
-import AxeBuilder from '@axe-core/playwright';
+import { axeViolations } from './axe.ts';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { RatingsResult } from '../api/contracts/stats.ts';
@@ -35,13 +35,6 @@ const PARENT = 'so-y-te';
 const SEEDED = ['benh-vien-da-khoa-khanh-hoa', 'trung-tam-y-te-ninh-hoa', 'tram-y-te-ninh-xuan'];
 /** What the seeding adds to each child of PARENT (subtree totals). */
 const ADDED: Record<string, number> = { 'benh-vien-da-khoa-khanh-hoa': 5, 'trung-tam-y-te-ninh-hoa': 10 };
-
-async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const parseCsv = parseCsvObjects;
 
@@ -110,7 +103,7 @@ for (const lang of ['vi', 'en'] as const)
         }
         await expect(page.getByTestId('dictionary-link')).toHaveAttribute('href', '/api/v1/stats/dictionary');
 
-        expect(await axe(page)).toEqual([]);
+        expect(await axeViolations(page)).toEqual([]);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow).toBeLessThanOrEqual(0);
       });
@@ -157,7 +150,7 @@ test('an unknown unit is refused with an error summary linked to the field', asy
   await expect(summary).toContainText('There is no such agency or unit');
   await expect(summary.locator('a')).toHaveAttribute('href', '#don-vi');
   await expect(page.locator('#don-vi')).toHaveAttribute('aria-invalid', 'true');
-  expect(await axe(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 });
 
 test('CSV downloads hold the figures of the tables', async ({ page, request }) => {
