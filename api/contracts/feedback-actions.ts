@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
 import {
   accessKeyInput,
+  attachmentOut,
+  messageOut,
+  ratingOut,
+  unitRef,
   feedbackChannels,
   feedbackStatuses,
   optionalField,
@@ -167,8 +171,6 @@ export const inboxQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(10000).default(1),
 });
 
-const unitRef = z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() });
-
 export const inboxItem = z.object({
   id: z.number().int(),
   tracking_code: z.string(),
@@ -191,31 +193,6 @@ export const inboxPage = z.object({
   items: z.array(inboxItem),
 });
 export type InboxPage = z.infer<typeof inboxPage>;
-
-const attachmentMeta = z.object({
-  id: z.number().int(),
-  message_id: z.number().int().nullable(),
-  author: z.enum(['citizen', 'staff']),
-  file_name: z.string(),
-  media_type: z.string(),
-  size: z.number().int(),
-  created_at: z.string(),
-});
-
-const messageOut = z.object({
-  id: z.number().int(),
-  at: z.string(),
-  purpose: z.enum(['answer', 'info-request', 'info-reply', 'dispute']),
-  author: z.enum(['citizen', 'staff']),
-  body: z.string(),
-});
-
-const ratingOut = z.object({
-  message_id: z.number().int(),
-  at: z.string(),
-  satisfied: z.boolean(),
-  reasons: z.array(z.string()),
-});
 
 export const staffCase = z.object({
   id: z.number().int(),
@@ -253,7 +230,7 @@ export const staffCase = z.object({
     }),
   ),
   messages: z.array(messageOut),
-  attachments: z.array(attachmentMeta),
+  attachments: z.array(attachmentOut),
   ratings: z.array(ratingOut),
   published: z.object({ at: z.string(), title: z.string(), content: z.string(), answer: z.string() }).nullable(),
   /** What this staff member may do now (the API refuses everything else). */

@@ -114,7 +114,35 @@ export const accessKeyInput = z
   .trim()
   .regex(/^[A-Za-z0-9_-]{16,64}$/);
 
-const unitRef = z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() });
+export const unitRef = z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() });
+
+/** A text on a case: the unit's answer or request for information, the sender's reply or dispute. */
+export const messageOut = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  purpose: z.enum(['answer', 'info-request', 'info-reply', 'dispute']),
+  author: z.enum(['citizen', 'staff']),
+  body: z.string(),
+});
+
+/** A file of a case, without its bytes (downloaded on its own). */
+export const attachmentOut = z.object({
+  id: z.number().int(),
+  message_id: z.number().int().nullable(),
+  author: z.enum(['citizen', 'staff']),
+  file_name: z.string(),
+  media_type: z.string(),
+  size: z.number().int(),
+  created_at: z.string(),
+});
+
+/** The sender's rating of one answer. */
+export const ratingOut = z.object({
+  message_id: z.number().int(),
+  at: z.string(),
+  satisfied: z.boolean(),
+  reasons: z.array(z.string()),
+});
 
 export const feedbackTrack = z.object({
   tracking_code: z.string(),
@@ -139,29 +167,9 @@ export const feedbackTrack = z.object({
       note: z.string().nullable(),
     }),
   ),
-  messages: z.array(
-    z.object({
-      id: z.number().int(),
-      at: z.string(),
-      purpose: z.enum(['answer', 'info-request', 'info-reply', 'dispute']),
-      author: z.enum(['citizen', 'staff']),
-      body: z.string(),
-    }),
-  ),
-  attachments: z.array(
-    z.object({
-      id: z.number().int(),
-      message_id: z.number().int().nullable(),
-      author: z.enum(['citizen', 'staff']),
-      file_name: z.string(),
-      media_type: z.string(),
-      size: z.number().int(),
-      created_at: z.string(),
-    }),
-  ),
-  ratings: z.array(
-    z.object({ message_id: z.number().int(), at: z.string(), satisfied: z.boolean(), reasons: z.array(z.string()) }),
-  ),
+  messages: z.array(messageOut),
+  attachments: z.array(attachmentOut),
+  ratings: z.array(ratingOut),
   /** Until when the sender may ask for a re-examination of the answer. */
   dispute_until: z.string().nullable(),
   /** What the sender may do now. */

@@ -5,23 +5,11 @@
  */
 import { feedbackChannels, feedbackStatuses } from '../../api/contracts/feedback.ts';
 import { feedbackKinds } from '../../api/contracts/calendar.ts';
+import { staffActions, type StaffAction } from '../../api/contracts/feedback-actions.ts';
 
-/** The workflow steps a staff member takes (api/feedback/workflow.ts `staffActions`). */
-export const STAFF_ACTIONS = [
-  'classify',
-  'reject',
-  'transfer',
-  'assign',
-  'start',
-  'request-info',
-  'resume',
-  'answer',
-  'extend',
-  'publish',
-  'close',
-  'reopen',
-] as const;
-export type StaffActionName = (typeof STAFF_ACTIONS)[number];
+/** The workflow steps a staff member takes (api/feedback/workflow.ts says when, and by whom). */
+export const STAFF_ACTIONS = staffActions;
+export type StaffActionName = StaffAction;
 
 export function isStaffAction(v: unknown): v is StaffActionName {
   return typeof v === 'string' && (STAFF_ACTIONS as readonly string[]).includes(v);
