@@ -37,12 +37,14 @@ const running = await startServer(config, {
 const { key } = await createApiKey(running.db.client, 'phuong-ninh-hoa', 'e2e one-stop system', new Date());
 // A few published feedback cases for e2e/published.spec.ts until the demo data has real ones.
 await seedPublicFeedbackDemo(running.db.client, new Date());
-// Staff accounts with known passwords for e2e/staff.spec.ts (one per role of the workflow), written
+// Staff accounts with known passwords for e2e/staff*.spec.ts (one per role), written
 // beside the API key; fresh random passwords each run, only their hashes in the temp database.
 const staffAccounts = [
   { username: 'e2e-coordinator', role: 'coordinator', unit: 'khanh-hoa' },
   { username: 'e2e-handler', role: 'handler', unit: 'phuong-ninh-hoa' },
   { username: 'e2e-publisher', role: 'publisher', unit: 'khanh-hoa' },
+  // e2e/staff-admin.spec.ts: accounts and the audit log of the whole province.
+  { username: 'e2e-admin', role: 'admin', unit: 'khanh-hoa' },
 ] as const;
 const passwords: Record<string, string> = {};
 for (const a of staffAccounts) {

@@ -117,7 +117,7 @@ const auditRoute = createRoute({
     query: z.object({
       action: z
         .string()
-        .regex(/^[a-z_]{1,40}$/)
+        .regex(/^[a-z_-]{1,40}$/)
         .optional(),
       page: z.coerce.number().int().min(1).max(10000).default(1),
     }),

@@ -46,22 +46,40 @@ export interface StaffProblem {
 // ── URLs ─────────────────────────────────────────────────────────────────────────────────────────
 
 /** Sub-pages of the workspace, below the `staff` route of each locale (/quan-tri/, /en/staff/). */
-const SLUGS: Record<string, { case: string; publish: string; apology: string; entry: string }> = {
-  vi: { case: 'ho-so', publish: 'cong-bo', apology: 'thu-xin-loi', entry: 'nhap-tay' },
-  en: { case: 'case', publish: 'publish', apology: 'apology-letter', entry: 'new-entry' },
+const SLUGS: Record<
+  string,
+  { case: string; publish: string; apology: string; entry: string; admin: string; audit: string }
+> = {
+  vi: {
+    case: 'ho-so',
+    publish: 'cong-bo',
+    apology: 'thu-xin-loi',
+    entry: 'nhap-tay',
+    admin: 'quan-ly',
+    audit: 'nhat-ky',
+  },
+  en: {
+    case: 'case',
+    publish: 'publish',
+    apology: 'apology-letter',
+    entry: 'new-entry',
+    admin: 'admin',
+    audit: 'audit-log',
+  },
 };
 
-export type StaffPageKind = 'home' | 'case' | 'publish' | 'apology' | 'entry';
+export type StaffPageKind = 'home' | 'case' | 'publish' | 'apology' | 'entry' | 'admin' | 'audit';
 
 /**
  * The path of a workspace page.
  * @example staffPath('vi', 'publish', 12) === '/quan-tri/ho-so/12/cong-bo/'
+ * @example staffPath('en', 'audit') === '/en/staff/audit-log/'
  */
 export function staffPath(locale: string, kind: StaffPageKind, id?: number): string {
   const home = pathFor(locale, 'staff');
   const s = SLUGS[locale] ?? SLUGS.vi!;
   if (kind === 'home') return home;
-  if (kind === 'entry') return `${home}${s.entry}/`;
+  if (kind === 'entry' || kind === 'admin' || kind === 'audit') return `${home}${s[kind]}/`;
   const c = `${home}${s.case}/${id ?? 0}/`;
   return kind === 'case' ? c : `${c}${kind === 'publish' ? s.publish : s.apology}/`;
 }
