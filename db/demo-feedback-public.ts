@@ -1,8 +1,8 @@
 /**
- * A few published feedback cases for an empty database, so the public pages (/cong-khai/, Open311,
- * the feedback statistics) have something to show in the end-to-end tests. TEMPORARY: the demo-data
- * generator will write real published cases through the handling workflow and replace this module.
- * `insertCase` is also what the API tests use to put cases, publications and ratings in place.
+ * Published feedback cases with known codes and texts (DEMA-…), for tests that assert exact wording
+ * on the public pages (e2e/published.spec.ts): the demo data's cases are random. `insertCase` is
+ * also what the API tests use to put cases, publications and ratings in place directly. Tests only:
+ * real cases go through the lifecycle (api/feedback/service.ts, api/demo/feedback.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Client, InStatement } from '@libsql/client';
@@ -135,10 +135,10 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /**
  * Three published cases (answered on time and satisfied; answered late; disputed) when the
- * database has none. Returns how many it wrote.
+ * database does not have them yet. Returns how many it wrote.
  */
 export async function seedPublicFeedbackDemo(client: Client, now: Date): Promise<number> {
-  const rs = await client.execute('SELECT count(*) AS n FROM feedback_publications');
+  const rs = await client.execute("SELECT count(*) AS n FROM feedback WHERE tracking_code LIKE 'DEMA-%'");
   if (Number(rs.rows[0]!.n) > 0) return 0;
   const t = now.getTime();
   const cases: CaseSpec[] = [

@@ -35,7 +35,7 @@ const running = await startServer(config, {
 // real one-stop system would (e2e/rating-token.spec.ts). Test infrastructure only: reports/ is
 // ignored by git and the database is a temp file.
 const { key } = await createApiKey(running.db.client, 'phuong-ninh-hoa', 'e2e one-stop system', new Date());
-// A few published feedback cases for e2e/published.spec.ts until the demo data has real ones.
+// Published cases with known codes and texts for e2e/published.spec.ts (the demo data's are random).
 await seedPublicFeedbackDemo(running.db.client, new Date());
 // Staff accounts with known passwords for e2e/staff*.spec.ts (one per role), written
 // beside the API key; fresh random passwords each run, only their hashes in the temp database.
