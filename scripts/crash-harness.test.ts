@@ -1,23 +1,29 @@
 /**
- * The crash harness (issue #3 "No lost answers") at a small size, so `npm test` kills the real
- * server with SIGKILL too: 300 ratings, 3 kills. The full run is `npm run test:crash` (5,000, 20).
+ * The crash harness (issue #3 "No lost answers", issue #4 "Nothing lost") at a small size, so
+ * `npm test` kills the real server with SIGKILL too: 300 ratings and 60 feedback cases, 3 kills.
+ * The full run is `npm run test:crash` (5,000 ratings, 500 cases, 20 kills).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 describe('crash harness', () => {
-  it('loses and duplicates no acknowledged rating across SIGKILLs', () => {
+  it('loses and duplicates no acknowledged rating or feedback case across SIGKILLs', () => {
     const script = join(import.meta.dirname, 'crash-harness.ts');
-    const run = spawnSync(process.execPath, [script, '--responses', '300', '--kills', '3', '--seed', '11'], {
-      encoding: 'utf8',
-      timeout: 90_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [script, '--responses', '300', '--feedback', '60', '--kills', '3', '--seed', '11'],
+      {
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    );
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.status, output).toBe(0);
     expect(output).toMatch(/SIGKILLs \/ restarts:\s+3 \/ 3/);
     expect(output).toMatch(/lost acknowledged:\s+0/);
     expect(output).toMatch(/duplicate keys:\s+0/);
     expect(output).toMatch(/rows \/ distinct keys:\s+300 \/ 300/);
+    expect(output).toMatch(/feedback: lost \/ dup \/ partial: 0 \/ 0 \/ 0 \(60 cases stored\)/);
   }, 100_000);
 });

@@ -1,14 +1,16 @@
 /**
- * `npm run test:crash [-- --responses 5000 --kills 20 --concurrency 16]` (issue #3 "No lost
- * answers"): the real server (scripts/bench-server.ts, a child process on a temp database, with
+ * `npm run test:crash [-- --responses 5000 --feedback 500 --kills 20 --concurrency 16]` (issue #3
+ * "No lost answers", issue #4 "Nothing lost"): the real server (scripts/bench-server.ts, a child process on a temp database, with
  * POW_REQUIRED=0 and RATE_LIMIT_MAX very high so nothing but crashes gets in the way) receives
  * one-tap ratings from `--concurrency` clients, each with its own Idempotency-Key, and is killed
  * with SIGKILL at random moments. After each restart `PRAGMA integrity_check` must say ok; every
  * request not yet acknowledged is sent again, same key and same body, until it is. At the end:
  * every acknowledged key is stored exactly once under the id it was acknowledged with (0 lost),
  * no key twice (0 duplicates), rows = distinct keys = responses sent, and the `_responses` rollup of
- * the province (khanh-hoa subtree) equals the number of responses in that subtree. Prints the
- * figures; exits 1 on any failure.
+ * the province (khanh-hoa subtree) equals the number of responses in that subtree. Feedback cases
+ * (`--feedback`, sent among the ratings the same way) must each be stored once under the tracking
+ * code they were acknowledged with, whole: one contact row, one 'submit' event, one receipt e-mail.
+ * Prints the figures; exits 1 on any failure.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } fr
 const { values } = parseArgs({
   options: {
     responses: { type: 'string', default: '5000' },
+    feedback: { type: 'string', default: '500' },
     kills: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '16' },
     seed: { type: 'string' },
@@ -30,11 +33,14 @@ const { values } = parseArgs({
   },
 });
 const TOTAL = Number(values.responses);
+const FEEDBACK = Number(values.feedback);
 const KILLS = Number(values.kills);
 const CONCURRENCY = Number(values.concurrency);
 const SEED = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
-if (![TOTAL, KILLS, CONCURRENCY, SEED].every((n) => Number.isInteger(n) && n >= 0) || CONCURRENCY < 1) {
-  console.error('usage: node scripts/crash-harness.ts [--responses N] [--kills K] [--concurrency C] [--seed S]');
+if (![TOTAL, FEEDBACK, KILLS, CONCURRENCY, SEED].every((n) => Number.isInteger(n) && n >= 0) || CONCURRENCY < 1) {
+  console.error(
+    'usage: node scripts/crash-harness.ts [--responses N] [--feedback F] [--kills K] [--concurrency C] [--seed S]',
+  );
   process.exit(2);
 }
 
@@ -51,15 +57,18 @@ const quay = loadContent(join(import.meta.dirname, '..', 'content')).instruments
 const version = instrumentVersion(quay);
 
 interface Item {
+  kind: 'rating' | 'feedback';
   key: string;
   body: string;
   unit: string;
-  ackedId?: number;
+  /** The response id, or the feedback's tracking code, the server acknowledged. */
+  ackedId?: number | string;
   attempts: number;
 }
-const items: Item[] = Array.from({ length: TOTAL }, (_, i) => {
+const ratings: Item[] = Array.from({ length: TOTAL }, (_, i) => {
   const unit = UNITS[i % UNITS.length]!;
   return {
+    kind: 'rating',
     key: `crash-${SEED}-${i}`,
     unit,
     body: JSON.stringify({
@@ -72,6 +81,36 @@ const items: Item[] = Array.from({ length: TOTAL }, (_, i) => {
     attempts: 0,
   };
 });
+const feedback: Item[] = Array.from({ length: FEEDBACK }, (_, i) => {
+  const unit = UNITS[i % UNITS.length]!;
+  return {
+    kind: 'feedback',
+    key: `crash-fb-${SEED}-${i}`,
+    unit,
+    body: JSON.stringify({
+      kind: 'phan-anh',
+      subject: 'khac',
+      unit,
+      title: `Phản ánh số ${i}`,
+      content: 'Nội dung phản ánh gửi trong lúc máy chủ bị tắt đột ngột.',
+      name: 'Người gửi thử',
+      email: `nguoi-gui-${i}@example.vn`,
+      publish_content: false,
+    }),
+    attempts: 0,
+  };
+});
+/** Feedback spread evenly among the ratings, so kills land on both kinds of write. */
+const items: Item[] = [];
+{
+  const every = FEEDBACK > 0 ? Math.max(1, Math.floor((TOTAL + FEEDBACK) / FEEDBACK)) : Infinity;
+  let r = 0;
+  let f = 0;
+  for (let i = 0; r < ratings.length || f < feedback.length; i++)
+    items.push(
+      (i % every === every - 1 && f < feedback.length) || r >= ratings.length ? feedback[f++]! : ratings[r++]!,
+    );
+}
 
 const failures: string[] = [];
 let server: ServerChild | undefined;
@@ -118,7 +157,7 @@ async function submit(item: Item): Promise<void> {
     const url = await ready;
     item.attempts++;
     try {
-      const res = await fetch(`${url}api/v1/responses`, {
+      const res = await fetch(`${url}api/v1/${item.kind === 'rating' ? 'responses' : 'feedback'}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.key },
         body: item.body,
@@ -126,8 +165,8 @@ async function submit(item: Item): Promise<void> {
       });
       const text = await res.text();
       if (res.status === 200 || res.status === 201) {
-        const result = JSON.parse(text) as { id: number; replayed: boolean };
-        item.ackedId = result.id;
+        const result = JSON.parse(text) as { id?: number; tracking_code?: string; replayed: boolean };
+        item.ackedId = item.kind === 'rating' ? result.id : result.tracking_code;
         if (result.replayed) replayed++;
         acked++;
         ackedSinceStart++;
@@ -165,7 +204,7 @@ async function killer(): Promise<void> {
   while (kills < KILLS && !done) {
     // Spread the kills over the work left: after a random share of the acknowledgements one
     // interval would hold, plus a random delay so the kill lands anywhere in a request's life.
-    const left = TOTAL - acked;
+    const left = items.length - acked;
     const threshold = Math.max(1, Math.floor(((0.1 + rnd()) * left) / (KILLS - kills + 1)));
     while (!done && ackedSinceStart < threshold) await new Promise((r) => setTimeout(r, 2));
     if (done) break;
@@ -194,7 +233,7 @@ try {
 
   // ── Verification, on the database file itself ──────────────────────────────────────────────────
   const db = await openDb({ url: `file:${dbFile}` });
-  const [rowsRs, keysRs, subtreeRs, rollupRs] = await db.client.batch(
+  const [rowsRs, keysRs, subtreeRs, rollupRs, casesRs] = await db.client.batch(
     [
       'SELECT id, idempotency_key FROM responses',
       'SELECT count(*) AS rows, count(DISTINCT idempotency_key) AS keys FROM responses',
@@ -202,7 +241,12 @@ try {
        SELECT count(*) AS n FROM responses WHERE unit_id IN (SELECT id FROM sub)`,
       `SELECT coalesce(sum(n), 0) AS n FROM rating_rollups
        WHERE unit_id = ? AND procedure_code = '' AND metric = '_responses' AND value = ''`,
-    ].map((sql, i) => (i >= 2 ? { sql, args: [PROVINCE] } : sql)),
+      `SELECT f.idempotency_key, f.tracking_code,
+              (SELECT count(*) FROM feedback_contacts c WHERE c.feedback_id = f.id) AS contacts,
+              (SELECT count(*) FROM feedback_events e WHERE e.feedback_id = f.id AND e.action = 'submit') AS events,
+              (SELECT count(*) FROM email_outbox o WHERE o.dedupe_key = 'fb:' || f.tracking_code || ':receipt') AS mails
+       FROM feedback f`,
+    ].map((sql, i) => (i === 2 || i === 3 ? { sql, args: [PROVINCE] } : sql)),
     'read',
   );
   db.close();
@@ -213,11 +257,11 @@ try {
   }
   let lost = 0;
   let wrongId = 0;
-  for (const item of items) {
+  for (const item of ratings) {
     if (item.ackedId === undefined) continue;
     const ids = stored.get(item.key);
     if (!ids) lost++;
-    else if (!ids.includes(item.ackedId)) wrongId++;
+    else if (!ids.includes(Number(item.ackedId))) wrongId++;
   }
   const duplicates = [...stored.values()].filter((ids) => ids.length > 1).length;
   const rows = Number(keysRs!.rows[0]!.rows);
@@ -225,6 +269,30 @@ try {
   const subtree = Number(subtreeRs!.rows[0]!.n);
   const rollup = Number(rollupRs!.rows[0]!.n);
   const unacked = items.filter((i) => i.ackedId === undefined).length;
+
+  // Feedback: each acknowledged case once, under its acknowledged code, with all its parts.
+  const cases = new Map<string, { code: string; whole: boolean }[]>();
+  for (const r of casesRs!.rows) {
+    const key = String(r.idempotency_key);
+    const whole = Number(r.contacts) === 1 && Number(r.events) === 1 && Number(r.mails) === 1;
+    cases.set(key, [...(cases.get(key) ?? []), { code: String(r.tracking_code), whole }]);
+  }
+  let casesLost = 0;
+  let casesWrong = 0;
+  for (const item of feedback) {
+    if (item.ackedId === undefined) continue;
+    const found = cases.get(item.key);
+    if (!found) casesLost++;
+    else if (found[0]!.code !== item.ackedId) casesWrong++;
+  }
+  const casesDuplicated = [...cases.values()].filter((c) => c.length > 1).length;
+  const casesPartial = [...cases.values()].flat().filter((c) => !c.whole).length;
+  if (casesLost > 0) failures.push(`${casesLost} acknowledged feedback cases lost`);
+  if (casesWrong > 0) failures.push(`${casesWrong} feedback cases stored under another code than acknowledged`);
+  if (casesDuplicated > 0) failures.push(`${casesDuplicated} feedback keys stored twice`);
+  if (casesPartial > 0) failures.push(`${casesPartial} feedback cases without exactly one contact, event and receipt`);
+  if (casesRs!.rows.length !== FEEDBACK)
+    failures.push(`${casesRs!.rows.length} feedback cases stored for ${FEEDBACK} sent`);
 
   if (kills < KILLS) failures.push(`only ${kills} kills of ${KILLS}`);
   if (lost > 0) failures.push(`${lost} acknowledged responses lost`);
@@ -238,13 +306,14 @@ try {
 
   const attempts = items.reduce((a, i) => a + i.attempts, 0);
   console.log(`Crash harness (seed ${SEED}, ${CONCURRENCY} clients, POW_REQUIRED=0, RATE_LIMIT_MAX=${env.RATE_LIMIT_MAX})
-  responses sent:          ${TOTAL} (${attempts} requests, ${attempts - TOTAL} retries: ${transportErrors} connection errors, ${serverErrors} 5xx)
+  sent:                    ${TOTAL} responses + ${FEEDBACK} feedback cases (${attempts} requests, ${attempts - items.length} retries: ${transportErrors} connection errors, ${serverErrors} 5xx)
   SIGKILLs / restarts:     ${kills} / ${restarts}
   integrity_check ok:      ${integrityChecks - failures.filter((f) => f.startsWith('integrity_check')).length} of ${integrityChecks}
   acknowledged:            ${acked} (${replayed} as replays of a write the crash hid)
   lost acknowledged:       ${lost}${wrongId ? ` (+${wrongId} under another id)` : ''}
   duplicate keys:          ${duplicates}
   rows / distinct keys:    ${rows} / ${distinct}
+  feedback: lost / dup / partial: ${casesLost} / ${casesDuplicated} / ${casesPartial} (${casesRs!.rows.length} cases stored)
   rollup _responses (${PROVINCE}): ${rollup} = responses in subtree: ${subtree}
   time:                    ${seconds.toFixed(1)} s`);
   if (failures.length > 0) {
