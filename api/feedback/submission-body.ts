@@ -5,9 +5,24 @@
  * kept.
  */
 import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { ProblemError } from '../problem.ts';
 import type { FieldError } from '../contracts/problem.ts';
 import { ATTACHMENT_LIMITS, checkAttachment, type CleanAttachment } from '../attachments/attachments.ts';
+
+/** The multipart form of a write with files, as the OpenAPI document describes it. */
+export const multipartBody = z.object({
+  data: z.string().openapi({ description: 'The JSON object of the application/json form, as text' }),
+  // One file arrives as a single part, several as a list: checked by api/feedback/submission-body.ts.
+  attachments: z
+    .any()
+    .optional()
+    .openapi({
+      type: 'array',
+      items: { type: 'string', format: 'binary' },
+      description: 'Up to 5 files: JPEG, PNG or PDF, at most 10 MB each',
+    }),
+});
 
 export interface SubmissionBody {
   data: unknown;

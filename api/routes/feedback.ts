@@ -41,20 +41,7 @@ import { clientAddress, guardOpenSubmission, idempotencyKey } from '../open-subm
 import { conflictOf, createCase } from '../feedback/intake.ts';
 import { citizenView } from '../feedback/citizen-view.ts';
 import { takeStep } from '../feedback/service.ts';
-import { cleanFiles, readSubmission } from '../feedback/submission-body.ts';
-
-const multipartBody = z.object({
-  data: z.string().openapi({ description: 'The JSON object of the application/json form, as text' }),
-  // One file arrives as a single part, several as a list: checked by api/feedback/submission-body.ts.
-  attachments: z
-    .any()
-    .optional()
-    .openapi({
-      type: 'array',
-      items: { type: 'string', format: 'binary' },
-      description: 'Up to 5 files: JPEG, PNG or PDF, at most 10 MB each',
-    }),
-});
+import { cleanFiles, multipartBody, readSubmission } from '../feedback/submission-body.ts';
 
 const submitRoute = createRoute({
   method: 'post',

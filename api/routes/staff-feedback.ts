@@ -31,7 +31,7 @@ import { caseFacts, takeStep } from '../feedback/service.ts';
 import { historyOut } from '../feedback/history-out.ts';
 import { createCase } from '../feedback/intake.ts';
 import { deadlinesFor, deadlinesOf } from '../feedback/deadlines.ts';
-import { cleanFiles, readSubmission } from '../feedback/submission-body.ts';
+import { cleanFiles, multipartBody, readSubmission } from '../feedback/submission-body.ts';
 import { attachmentResponse } from './feedback.ts';
 import { redact, type RedactionKind } from '../redaction/redact.ts';
 import { vnDate, workingDaysBetween } from '../deadlines/calendar.ts';
@@ -62,6 +62,14 @@ const entryRoute = createRoute({
   summary: 'Enter feedback received by phone, letter, e-mail or in person (coordinator)',
   description:
     'QĐ 31/2021/QĐ-TTg art. 43. Returns the tracking code and the access key once, for staff to pass to the sender. JSON, or multipart/form-data with the JSON in `data` and scans or photos in `attachments`.',
+  request: {
+    body: {
+      content: {
+        'application/json': { schema: manualEntryInput },
+        'multipart/form-data': { schema: multipartBody },
+      },
+    },
+  },
   responses: {
     201: {
       content: {
@@ -95,7 +103,10 @@ const actionRoute = createRoute({
   path: '/staff/feedback/{id}/actions',
   summary: 'Take one workflow step',
   description:
-    'JSON, or multipart/form-data (JSON in `data`, files in `attachments`, for an answer). Steps the lifecycle does not allow from the current status answer 409 transition_not_allowed; a step taken by someone else meanwhile answers 409 stale_status.',
+    'Body: one step, `{ "action": "classify" | "reject" | "transfer" | "assign" | "start" | "request-info" | "resume" | "answer" | "extend" | "publish" | "close" | "reopen", … }` with the fields of that step and an optional `expected_status` (the status the form was made for). JSON, or multipart/form-data (JSON in `data`, files in `attachments`, for an answer). Steps the lifecycle does not allow from the current status answer 409 transition_not_allowed; a step taken by someone else meanwhile answers 409 stale_status.',
+  // The body (staffActionInput in api/contracts/feedback-actions.ts; or multipart with it in `data`)
+  // is read by the handler after the case is found in the member's units, so a case outside them
+  // answers 404 whatever the body.
   request: { params: idParam },
   responses: {
     200: { content: { 'application/json': { schema: staffCase } }, description: 'The case afterwards' },
