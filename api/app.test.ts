@@ -273,6 +273,33 @@ describe('POST /api/v1/page-usefulness: refused', () => {
     });
   });
 
+  it('a page form post must state its length (411), and is held to the limit of its page (413)', async () => {
+    // A page reads the body from the socket itself; a chunked body would reach it empty.
+    const chunked = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('code=ABCD-EFGH&key=x'));
+        c.close();
+      },
+    });
+    const res = await app.request('/tra-cuu/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+    await expectProblem(res, 411, 'length_required');
+    // The sign-in page takes no files: the ordinary limit, not the 52 MB of the file pages.
+    const big = await app.request('/quan-tri/', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(config.BODY_LIMIT_BYTES + 1),
+      },
+      body: 'x'.repeat(config.BODY_LIMIT_BYTES + 1),
+    });
+    await expectProblem(big, 413, 'payload_too_large');
+  });
+
   it('a small BODY_LIMIT_BYTES is honoured', async () => {
     const small = createApp(deps({ BODY_LIMIT_BYTES: '1024' }));
     await expectNoWrite(async () => {

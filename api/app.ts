@@ -92,8 +92,9 @@ const FILE_PATHS = [
   /^\/api\/v1\/staff\/feedback\/?$/,
   /^\/api\/v1\/staff\/feedback\/\d+\/actions\/?$/,
   /^\/(?:en\/)?(?:gop-y|feedback|tra-cuu|track)\/?$/,
-  /^\/quan-tri\/.*$/,
-  /^\/en\/staff\/.*$/,
+  // Only the staff pages whose forms carry files: manual entry and a case (an answer).
+  /^\/quan-tri\/(?:nhap-tay|ho-so\/\d+)\/?$/,
+  /^\/en\/staff\/(?:new-entry|case\/\d+)\/?$/,
 ];
 function carriesFiles(path: string): boolean {
   return FILE_PATHS.some((r) => r.test(path));
@@ -136,6 +137,17 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
       : carriesFiles(c.req.path)
         ? deps.config.FEEDBACK_BODY_LIMIT_BYTES
         : deps.config.BODY_LIMIT_BYTES;
+    // A page rendered by Astro reads the request from the socket itself, after this check: a body
+    // without Content-Length (chunked) would be read here first and reach the page empty. Pages
+    // take only what a browser's form sends, which always has a length.
+    const isPagePost =
+      c.req.method === 'POST' && !c.req.path.startsWith('/api/') && !c.req.path.startsWith('/open311/');
+    if (isPagePost) {
+      const length = c.req.header('content-length');
+      if (length === undefined) throw new ProblemError(411, 'length_required');
+      if (!/^\d+$/.test(length) || Number(length) > maxSize) tooLarge();
+      return next();
+    }
     return bodyLimit({ maxSize, onError: tooLarge })(c, next);
   });
   const api = createApi();

@@ -74,6 +74,7 @@ const TITLES: Record<ProblemCode, string> = {
   attachment_unreadable: 'An attachment cannot be read',
   link_invalid: 'The link is unknown or has expired',
   username_taken: 'The username is already taken',
+  length_required: 'A request body must state its length (Content-Length)',
   internal_error: 'Internal error',
 };
 

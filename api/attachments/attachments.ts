@@ -308,6 +308,7 @@ async function reencodeImage(
   bytes: Uint8Array,
   mediaType: 'image/jpeg' | 'image/png',
 ): Promise<Uint8Array | AttachmentErrorCode> {
+  await imageSlot.acquire();
   try {
     // The header alone, without the pixel limit, so a bomb is told apart from a broken file.
     const meta = await sharp(bytes, { failOn: SHARP_INPUT.failOn, limitInputPixels: false }).metadata();
@@ -324,8 +325,35 @@ async function reencodeImage(
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch {
     return 'attachment_unreadable';
+  } finally {
+    imageSlot.release();
   }
 }
+
+/**
+ * At most two images decode at once in this process: a 50-megapixel photo takes ~150 MB while it
+ * is decoded, so many at once would exhaust a small server's memory (security review, issue #4).
+ * Others wait their turn, in order.
+ */
+const imageSlot = (() => {
+  const MAX = 2;
+  let busy = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire(): Promise<void> {
+      if (busy < MAX) {
+        busy++;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else busy--;
+    },
+  };
+})();
 
 // ---------------------------------------------------------------------------------------------
 // The check

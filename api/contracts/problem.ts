@@ -49,6 +49,7 @@ export const problemCodes = [
   'published_not_found',
   'invalid_query',
   'username_taken',
+  'length_required',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

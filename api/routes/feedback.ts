@@ -244,13 +244,16 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       if (input.website)
         throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
 
-      const files = await cleanFiles(body.files);
       // The same submission sent again is a retry; the proof of work may differ between tries. The
-      // hash is keyed (HMAC) because the request holds personal data and the hash outlives it.
+      // hash is keyed (HMAC) because the request holds personal data and the hash outlives it. Files
+      // count by the bytes sent: hashing is cheap, decoding an image is not (see below).
       const { pow, website: _website, ...meaning } = input;
       const hmacKey = await serverSecret(db.client, 'feedback-request-hmac');
+      const sent = await Promise.all(
+        body.files.map(async (f) => createHash('sha256').update(new Uint8Array(await f.arrayBuffer())).digest('hex')),
+      );
       const requestHash = createHmac('sha256', hmacKey)
-        .update(JSON.stringify(canonicalJson({ ...meaning, files: files.map((f) => f.sha256) })))
+        .update(JSON.stringify(canonicalJson({ ...meaning, files: sent })))
         .digest('hex');
       const replay = (stored: { trackingCode: string; classifyDueAt: string; answerDueAt: string }) =>
         c.json(
@@ -278,7 +281,16 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       if (input.procedure !== undefined && !known.procedures.has(input.procedure))
         throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
 
+      // Proof of work and the rate limit come before the files are decoded and re-encoded, and a
+      // submission refused for its files still counts: heavy images cannot be sent without limit.
       const extra = await guardOpenSubmission(c, { pow: pow as PowPayload | undefined, scope: 'feedback', at });
+      let files;
+      try {
+        files = await cleanFiles(body.files);
+      } catch (err) {
+        await committerFor(db.client).write(extra);
+        throw err;
+      }
       try {
         const created = await createCase(
           c.var.deps,
