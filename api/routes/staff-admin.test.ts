@@ -86,14 +86,40 @@ describe('staff accounts', () => {
     const reset = await staffPost(app, districtAdmin, `/api/v1/staff/users/${member.staffId}/reset-password`, {});
     const { password } = (await reset.json()) as { password: string };
     expect((await signInWith('tam-thoi', password)).status).toBe(204);
-    // An admin cannot lock themselves out, nor touch an account outside their units.
+    // An admin cannot lock themselves out (they are their own peer), nor touch an account outside their units.
     expect(
       (await staffPost(app, districtAdmin, `/api/v1/staff/users/${districtAdmin.staffId}/active`, { active: false }))
         .status,
-    ).toBe(422);
+    ).toBe(403);
     expect(
       (await staffPost(app, districtAdmin, `/api/v1/staff/users/${provinceAdmin.staffId}/reset-password`, {})).status,
     ).toBe(403);
+  });
+
+  it('an admin cannot take over a peer (same unit) nor grant admin at their own unit; the unit above can', async () => {
+    const peer = await staffMember(h, app, 'qt-ninh-hoa-2', [{ role: 'admin', unit: 'phuong-ninh-hoa' }]);
+    for (const path of ['reset-password', 'revoke-sessions'])
+      expect((await staffPost(app, districtAdmin, `/api/v1/staff/users/${peer.staffId}/${path}`, {})).status).toBe(403);
+    expect(
+      (await staffPost(app, districtAdmin, `/api/v1/staff/users/${peer.staffId}/active`, { active: false })).status,
+    ).toBe(403);
+    const sameLevel = await staffPost(app, districtAdmin, '/api/v1/staff/users', {
+      username: 'qt-moi',
+      display_name: 'Quản trị mới',
+      roles: [{ role: 'admin', unit: 'phuong-ninh-hoa' }],
+    });
+    expect(sameLevel.status).toBe(403);
+    // The province admin manages the ward's admins.
+    expect((await staffPost(app, provinceAdmin, `/api/v1/staff/users/${peer.staffId}/reset-password`, {})).status).toBe(
+      200,
+    );
+    // An account with no role is the root's: not the ward admin's.
+    const bare = await h.db.client.execute({
+      sql: "INSERT INTO staff (username, display_name, password_hash, active, created_at) VALUES ('khong-vai-tro', 'X', '$argon2id$x', 1, ?) RETURNING id",
+      args: [new Date().toISOString()],
+    });
+    const bareId = Number(bare.rows[0]!.id);
+    expect((await staffPost(app, districtAdmin, `/api/v1/staff/users/${bareId}/reset-password`, {})).status).toBe(403);
   });
 
   it('non-admins are refused', async () => {

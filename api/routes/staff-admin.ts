@@ -12,7 +12,7 @@ import { STAFF_USERNAME } from '../contracts/staff.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
-import { generatePassword, grantsCovering, hashPassword, noStore, requireStaff, type StaffEnv } from '../staff/auth.ts';
+import { adminManages, generatePassword, hashPassword, noStore, requireStaff, type StaffEnv } from '../staff/auth.ts';
 import {
   auditStatement,
   createStaff,
@@ -151,11 +151,8 @@ const auditRoute = createRoute({
   },
 });
 
-/** Whether every grant lies inside one of the admin's subtrees. */
-async function adminCovers(c: Context<StaffEnv>, grants: readonly { unit: string }[]): Promise<boolean> {
-  for (const g of grants)
-    if ((await grantsCovering(c.var.deps.db.client, c.var.staff.roles, g.unit, 'admin')).length === 0) return false;
-  return true;
+function adminCovers(c: Context<StaffEnv>, grants: readonly { role?: string; unit: string }[]): Promise<boolean> {
+  return adminManages(c.var.deps.db.client, c.var.staff.roles, grants);
 }
 
 async function managedAccount(c: Context<StaffEnv>, id: number): Promise<{ id: number; roles: RoleGrant[] }> {
@@ -184,8 +181,8 @@ staffAdminRoutes.use('/staff/audit', noStore, requireStaff('admin', undefined, {
 staffAdminRoutes.openapi(listRoute, async (c) => {
   const all = await listStaff(c.var.deps.db.client);
   const users = [];
-  // Accounts without roles belong to nobody's units: only an admin of the root sees them.
-  for (const u of all) if (await adminCovers(c, u.roles.length > 0 ? u.roles : [{ unit: 'viet-nam' }])) users.push(u);
+  // The admin's own account is listed too, though they cannot manage it (a peer of themselves).
+  for (const u of all) if (u.id === c.var.staff.staffId || (await adminCovers(c, u.roles))) users.push(u);
   return c.json({ users }, 200);
 });
 

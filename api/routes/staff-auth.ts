@@ -14,7 +14,7 @@ import {
   csrfTokenFor,
   currentSession,
   dummyHash,
-  grantsCovering,
+  adminManages,
   newSessionId,
   noStore,
   requireStaff,
@@ -185,11 +185,8 @@ staffAuthRoutes.openapi(revokeRoute, async (c) => {
   const { id } = c.req.valid('param');
   const target = await findStaffById(client, id);
   if (!target) throw new ProblemError(404, 'not_found');
-  // An admin manages only staff whose every role lies inside one of the admin's subtrees.
-  for (const grant of await rolesOf(client, id)) {
-    if ((await grantsCovering(client, admin.roles, grant.unit, 'admin')).length === 0)
-      throw new ProblemError(403, 'forbidden_unit');
-  }
+  if (!(await adminManages(client, admin.roles, await rolesOf(client, id))))
+    throw new ProblemError(403, 'forbidden_unit');
   const now = deps.now();
   const [rs] = await client.batch(
     [

@@ -247,6 +247,26 @@ export async function grantsCovering(
   return roles.filter((g) => (role === undefined || g.role === role) && chain.includes(g.unit));
 }
 
+/**
+ * Whether an admin with `adminRoles` may grant or manage `target` roles: every one inside one of
+ * the admin's subtrees, and an admin role only strictly below the admin's own unit. Peers (admins
+ * of the same unit) cannot reset each other's passwords and take over each other's accounts: they
+ * are managed from the unit above, or with `npm run staff` on the server (security review, issue
+ * #4). An account with no role belongs to the root of the tree.
+ */
+export async function adminManages(
+  client: Client,
+  adminRoles: readonly RoleGrant[],
+  target: readonly { role?: string; unit: string }[],
+): Promise<boolean> {
+  for (const g of target.length > 0 ? target : [{ unit: 'viet-nam' }]) {
+    const covering = await grantsCovering(client, adminRoles, g.unit, 'admin');
+    const ok = g.role === 'admin' ? covering.some((a) => a.unit !== g.unit) : covering.length > 0;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 export interface RequireStaffOptions {
   /** false when the handler writes its own, more specific audit row. */
   audit?: boolean;
