@@ -31,12 +31,14 @@ export interface CaseRow {
   extensionCount: number;
   locale: string;
   updatedAt: string;
+  /** Steps taken so far; a step names the version it was decided on. */
+  version: number;
 }
 
 const CASE_COLUMNS = `f.id, f.tracking_code, f.access_key_hash, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en,
   f.procedure_code, f.title, f.content, f.channel, f.status, f.publish_content, f.show_name, f.received_at,
   f.classify_due_at, f.answer_due_at, f.classified_at, f.answered_at, f.closed_at, f.dispute_until,
-  f.extension_count, f.locale, f.updated_at`;
+  f.extension_count, f.locale, f.updated_at, f.version`;
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -67,6 +69,7 @@ function toCase(r: Record<string, unknown>): CaseRow {
     extensionCount: Number(r.extension_count),
     locale: String(r.locale),
     updatedAt: String(r.updated_at),
+    version: Number(r.version),
   };
 }
 
@@ -353,6 +356,8 @@ export interface Step {
   actor: 'citizen' | 'system' | 'staff';
   staffId: number | null;
   from: string;
+  /** The case's version the step was decided on (CaseRow.version). */
+  version: number;
   to: string;
   /** The unit responsible after the step. */
   unitId: string;
@@ -362,19 +367,21 @@ export interface Step {
 
 /**
  * The event, then the case update. The event's trigger (0005_feedback.sql) aborts the whole batch
- * when the case is no longer in `from`: two people acting at once cannot both move it.
+ * when the case has moved since it was read (status or version): two steps at once cannot both land.
  */
 export function stepStatements(s: Step): InStatement[] {
   const at = s.at.toISOString();
   const entries = Object.entries(s.changes).filter(([, v]) => v !== undefined) as [string, InValue][];
   return [
     {
-      sql: `INSERT INTO feedback_events (feedback_id, at, action, actor, staff_id, from_status, to_status, unit_id, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      args: [s.feedbackId, at, s.action, s.actor, s.staffId, s.from, s.to, s.unitId, s.note],
+      sql: `INSERT INTO feedback_events (feedback_id, at, action, actor, staff_id, from_status, to_status, unit_id, note,
+              case_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [s.feedbackId, at, s.action, s.actor, s.staffId, s.from, s.to, s.unitId, s.note, s.version],
     },
     {
-      sql: `UPDATE feedback SET status = ?, updated_at = ?${entries.map(([k]) => `, ${k} = ?`).join('')} WHERE id = ?`,
+      sql: `UPDATE feedback SET status = ?, updated_at = ?, version = version + 1${entries.map(([k]) => `, ${k} = ?`).join('')}
+            WHERE id = ?`,
       args: [s.to, at, ...entries.map(([, v]) => v), s.feedbackId],
     },
   ];

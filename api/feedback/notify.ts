@@ -86,7 +86,7 @@ export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: 
   });
   return [
     enqueueEmailStatement({
-      dedupeKey: `fb:${c.trackingCode}:${c.updatedAt}:${n.event}`,
+      dedupeKey: `fb:${c.trackingCode}:${c.version}:${n.event}`,
       to: contact.email,
       ...mail,
       at,

@@ -232,6 +232,7 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
       actor: req.actor.kind,
       staffId,
       from: c.status,
+      version: c.version,
       to,
       unitId: unitAfter,
       note,

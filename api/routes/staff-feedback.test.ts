@@ -8,6 +8,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../test-harness.ts';
+import { configWith } from '../env.ts';
+import { takeStep } from '../feedback/service.ts';
+import { findCase } from '../../db/feedback-cases.ts';
 import {
   SENDER,
   act,
@@ -312,6 +315,40 @@ describe('staff workspace', () => {
       await act(app, coordinator, other.id, { action: 'reject', note: 'Không thuộc phạm vi phản ánh, kiến nghị' }),
     );
     expect(rejected.status).toBe('rejected');
+  });
+
+  it('two steps at once: exactly one lands (two extensions racing, the second is stale)', async () => {
+    const sent = await sendFeedback(h, app);
+    await json(await act(app, coordinator, sent.id, { action: 'classify' }));
+    const results = await Promise.all([
+      act(app, coordinator, sent.id, { action: 'extend', days: 3, note: 'Lần một' }),
+      act(app, coordinator, sent.id, { action: 'extend', days: 5, note: 'Lần hai' }),
+    ]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    const refused = results.find((r) => r.status === 409)!;
+    expect(['stale_status', 'extension_limit']).toContain(((await refused.json()) as { code: string }).code);
+    const events = await h.db.client.execute({
+      sql: "SELECT count(*) AS n FROM feedback_events WHERE feedback_id = ? AND action = 'extend'",
+      args: [sent.id],
+    });
+    expect(Number(events.rows[0]!.n)).toBe(1);
+  });
+
+  it('a step decided on a case read before another step landed is refused by the database (stale version)', async () => {
+    const sent = await sendFeedback(h, app);
+    await json(await act(app, coordinator, sent.id, { action: 'classify' }));
+    const deps = { db: h.db, config: configWith({}), log: () => {}, now: () => clock };
+    const before = (await findCase(h.db.client, sent.id))!;
+    const actor = { kind: 'staff', staffId: coordinator.staffId } as const;
+    await takeStep(deps, before, { actor, input: { action: 'extend', days: 3, note: 'Lần một' } });
+    // The same status, an older version: the trigger aborts the batch, nothing is written.
+    await expect(
+      takeStep(deps, before, { actor, input: { action: 'extend', days: 5, note: 'Lần hai' } }),
+    ).rejects.toMatchObject({ status: 409, code: 'stale_status' });
+    const after = (await findCase(h.db.client, sent.id))!;
+    expect(after.extensionCount).toBe(1);
+    expect(after.version).toBe(before.version + 1);
   });
 
   it('logs carry no name, phone, e-mail, title or code', () => {

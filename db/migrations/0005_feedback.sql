@@ -44,6 +44,8 @@ CREATE TABLE feedback (
   request_hash TEXT,
   locale TEXT NOT NULL,
   updated_at TEXT NOT NULL,
+  -- Counts the steps taken: each event names the version it was decided on (see the trigger).
+  version INTEGER NOT NULL DEFAULT 0,
   -- Title, content and code folded for diacritic-free search in the staff inbox (foldForSearch).
   search_text TEXT NOT NULL DEFAULT ''
 );
@@ -79,15 +81,18 @@ CREATE TABLE feedback_events (
   from_status TEXT,
   to_status TEXT NOT NULL,
   unit_id TEXT NOT NULL REFERENCES units(id),
-  note TEXT CHECK (note IS NULL OR length(note) <= 2000)
+  note TEXT CHECK (note IS NULL OR length(note) <= 2000),
+  -- The case's version the step was decided on; NULL only for the first event.
+  case_version INTEGER
 );
 CREATE INDEX feedback_events_by_feedback ON feedback_events (feedback_id, id);
 
 CREATE TRIGGER feedback_events_no_update BEFORE UPDATE ON feedback_events BEGIN SELECT RAISE(ABORT, 'feedback_events is append-only'); END;
 
--- An event is written before the status change it records, from the status the case has at that
--- moment: a second change racing the first (two staff clicking at once) aborts its whole batch.
-CREATE TRIGGER feedback_events_from_current BEFORE INSERT ON feedback_events WHEN NEW.from_status IS NOT NULL AND NEW.from_status IS NOT (SELECT status FROM feedback WHERE id = NEW.feedback_id) BEGIN SELECT RAISE(ABORT, 'stale_feedback_status'); END;
+-- An event is written before the change it records, from the status and version the case has at
+-- that moment: a second step racing the first (two staff clicking at once, two extensions, a
+-- reject after a transfer) aborts its whole batch.
+CREATE TRIGGER feedback_events_from_current BEFORE INSERT ON feedback_events WHEN NEW.from_status IS NOT NULL AND (NEW.from_status IS NOT (SELECT status FROM feedback WHERE id = NEW.feedback_id) OR (NEW.case_version IS NOT NULL AND NEW.case_version IS NOT (SELECT version FROM feedback WHERE id = NEW.feedback_id))) BEGIN SELECT RAISE(ABORT, 'stale_feedback_status'); END;
 
 CREATE TRIGGER feedback_events_no_delete BEFORE DELETE ON feedback_events BEGIN SELECT RAISE(ABORT, 'feedback_events is append-only'); END;
 
