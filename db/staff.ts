@@ -225,16 +225,19 @@ export interface AuditEntry {
   details?: Record<string, string | number | boolean | null>;
 }
 
-export function auditStatement(e: AuditEntry): InStatement {
+export function auditStatement(e: AuditEntry & { targetByTrackingCode?: string }): InStatement {
+  // A case written in the same batch is named by its tracking code (its id is not known yet).
+  const target =
+    e.targetByTrackingCode === undefined ? '?' : '(SELECT CAST(id AS TEXT) FROM feedback WHERE tracking_code = ?)';
   return {
     sql: `INSERT INTO audit_log (at, staff_id, action, target_type, target_id, unit_id, details)
-          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          VALUES (?, ?, ?, ?, ${target}, ?, ?)`,
     args: [
       e.at.toISOString(),
       e.staffId,
       e.action,
       e.targetType ?? null,
-      e.targetId ?? null,
+      e.targetByTrackingCode ?? e.targetId ?? null,
       e.unitId ?? null,
       e.details ? JSON.stringify(e.details) : null,
     ],

@@ -29,6 +29,7 @@ const mail = startMailWorker({
 // The retention purge of personal data and other upkeep, at start and every six hours.
 const upkeep = startMaintenance({
   db: running.db,
+  config,
   now: () => new Date(),
   log: (line) => process.stdout.write(`${line}\n`),
 });

@@ -68,10 +68,15 @@ export function conflictOf(err: unknown): 'idempotency' | 'code' | 'pow' | undef
 }
 
 /**
- * Stores a new case with `extra` statements (rate-limit hit, proof-of-work guard, audit row).
+ * Stores a new case with `extra` statements (rate-limit hit, proof-of-work guard, audit row), given
+ * as a list or made for the tracking code the case gets.
  * Throws the batch's error on an idempotency or proof-of-work conflict (see `conflictOf`).
  */
-export async function createCase(deps: Deps, spec: CaseSpec, extra: readonly InStatement[]): Promise<CreatedCase> {
+export async function createCase(
+  deps: Deps,
+  spec: CaseSpec,
+  extra: readonly InStatement[] | ((trackingCode: string) => InStatement[]),
+): Promise<CreatedCase> {
   const at = spec.receivedAt;
   const d = deadlinesFor(deps.config.CONTENT_DIR, spec.kind, spec.subject);
   // The answer period counts from classification, which has not happened yet: the first answer
@@ -127,7 +132,7 @@ export async function createCase(deps: Deps, spec: CaseSpec, extra: readonly InS
         },
         at,
       ),
-      ...extra,
+      ...(typeof extra === 'function' ? extra(trackingCode) : extra),
     ];
     try {
       // Joined with other writes arriving meanwhile: one fsync for many (db/group-commit.ts).

@@ -48,6 +48,11 @@ export function securityHeaders(inlineScriptHashes: readonly string[] = []): Mid
   const headers = Object.entries(securityHeaderMap(inlineScriptHashes));
   return async (c, next) => {
     await next();
-    for (const [name, value] of headers) c.res.headers.set(name, value);
+    for (const [name, value] of headers) {
+      // A response with a stricter policy of its own keeps it: a file download is sandboxed
+      // (api/routes/feedback.ts attachmentResponse), which the site's policy would undo.
+      if (name === 'Content-Security-Policy' && c.res.headers.has(name)) continue;
+      c.res.headers.set(name, value);
+    }
   };
 }

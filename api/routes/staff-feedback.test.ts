@@ -144,6 +144,7 @@ describe('the whole lifecycle', () => {
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(download.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(PDF);
 
     // Publishing: the preview removes the sender's name and phone; the publisher may edit it.
@@ -238,6 +239,18 @@ describe('staff workspace', () => {
     const after = await h.db.client.execute("SELECT count(*) AS n FROM audit_log WHERE action = 'view_personal_data'");
     expect(Number(after.rows[0]!.n) - Number(before.rows[0]!.n)).toBe(2);
     expect((await staffGet(app, publisher, `/api/v1/staff/feedback/${sent.id}/contact`)).status).toBe(403);
+    // The publisher reads the case with the sender's details taken out of their words; each
+    // opening of a case is audited.
+    const seen = await json<{ content: string; can_view_contact: boolean }>(
+      await staffGet(app, publisher, `/api/v1/staff/feedback/${sent.id}`),
+    );
+    expect(seen.can_view_contact).toBe(false);
+    expect(seen.content).not.toMatch(/Canary|0987/);
+    const views = await h.db.client.execute({
+      sql: "SELECT count(*) AS n FROM audit_log WHERE action = 'view_case' AND target_id = ?",
+      args: [String(sent.id)],
+    });
+    expect(Number(views.rows[0]!.n)).toBe(2);
   });
 
   it('manual entry by channel: coordinator only, code and key returned once, a letter may carry only an address', async () => {
@@ -261,6 +274,11 @@ describe('staff workspace', () => {
     );
     expect(c.channel).toBe('letter');
     expect(c.events[0]).toMatchObject({ action: 'enter', actor: 'staff' });
+    const entered = await h.db.client.execute({
+      sql: "SELECT target_id FROM audit_log WHERE action = 'feedback_enter' ORDER BY id DESC LIMIT 1",
+      args: [],
+    });
+    expect(entered.rows[0]!.target_id).toBe(String(made.id));
     expect((await staffPost(app, handler, '/api/v1/staff/feedback', entry)).status).toBe(403);
     expect((await staffPost(app, coordinator, '/api/v1/staff/feedback', { ...entry, channel: 'web' })).status).toBe(
       422,

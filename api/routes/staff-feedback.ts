@@ -216,6 +216,22 @@ async function scopedCase(c: Context<StaffEnv>, id: number): Promise<{ row: Case
 
 const PERSONAL_DATA_ROLES: readonly StaffRole[] = ['coordinator', 'handler'];
 
+/**
+ * The sender's texts as a member without access to personal data (a publisher, an admin) may read
+ * them: what the sender wrote often names them ("Tôi là …, số điện thoại …"), so it is redacted
+ * with the sender's own details, as for publishing.
+ */
+async function senderTextRedactor(c: Context<StaffEnv>, row: CaseRow): Promise<(text: string) => string> {
+  const contact = await readContact(c.var.deps.db.client, row.id);
+  const sender = {
+    ...(contact?.name ? { senderName: contact.name } : {}),
+    ...(contact?.phone ? { senderPhone: contact.phone } : {}),
+    ...(contact?.email ? { senderEmail: contact.email } : {}),
+    ...(contact?.address ? { senderAddress: contact.address } : {}),
+  };
+  return (text) => redact(text, sender).text;
+}
+
 async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[]): Promise<StaffCase> {
   const deps = c.var.deps;
   const now = deps.now();
@@ -224,6 +240,13 @@ async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[])
     caseFacts(deps, row),
     findPublication(deps.db.client, row.id),
   ]);
+  const personal = roles.some((r) => PERSONAL_DATA_ROLES.includes(r));
+  if (!personal) {
+    const clean = await senderTextRedactor(c, row);
+    row = { ...row, title: clean(row.title), content: clean(row.content) };
+    for (const m of history.messages) if (m.author === 'citizen') m.body = clean(m.body);
+    for (const a of history.attachments) if (a.author === 'citizen') a.fileName = clean(a.fileName);
+  }
   const rule = deadlinesFor(deps.config.CONTENT_DIR, row.kind, row.subject).rule;
   const status = row.status as FeedbackStatus;
   const dates = { status, classifyDueAt: row.classifyDueAt, answerDueAt: row.answerDueAt };
@@ -265,7 +288,7 @@ async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[])
       ? { at: published.at, title: published.title, content: published.content, answer: published.answer }
       : null,
     allowed_actions: allowedStaffActions(facts, roles, now),
-    can_view_contact: roles.some((r) => PERSONAL_DATA_ROLES.includes(r)),
+    can_view_contact: personal,
   };
 }
 
@@ -318,6 +341,8 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
     offset: (q.page - 1) * PAGE_SIZE,
   });
   const now = deps.now();
+  // A member with no role over personal data reads titles with names and numbers taken out.
+  const personal = c.var.staff.roles.some((g) => PERSONAL_DATA_ROLES.includes(g.role));
   return c.json(
     {
       total: result.total,
@@ -337,7 +362,7 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
           unit: { id: r.unitId, name_vi: r.unitNameVi, name_en: r.unitNameEn },
           channel: r.channel as (typeof feedbackChannels)[number],
           status: dates.status,
-          title: r.title,
+          title: personal ? r.title : redact(r.title).text,
           received_at: r.receivedAt,
           due_at: currentDue(dates),
           overdue: isCaseOverdue(dates, now),
@@ -398,12 +423,13 @@ staffFeedbackRoutes.openapi(entryRoute, async (c) => {
       requestHash: null,
       receivedAt,
     },
-    [
+    (trackingCode) => [
       auditStatement({
         at: now,
         staffId: c.var.staff.staffId,
         action: 'feedback_enter',
         targetType: 'feedback',
+        targetByTrackingCode: trackingCode,
         unitId: input.unit,
         details: { channel: input.channel, files: files.length },
       }),
@@ -421,6 +447,8 @@ staffFeedbackRoutes.openapi(entryRoute, async (c) => {
 
 staffFeedbackRoutes.openapi(caseRoute, async (c) => {
   const { row, roles } = await scopedCase(c, c.req.valid('param').id);
+  // The sender's own words are shown here (to those allowed): every opening of a case is audited.
+  await auditRead(c, 'view_case', row);
   return c.json(await staffView(c, row, roles), 200);
 });
 
