@@ -2,7 +2,6 @@
  * Builds the Hono application: API under /api/v1, and (when a built site is given) the static
  * site with localised 404 pages. Tests call `createApp(...).request(...)` with no server.
  */
-import type { ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -12,7 +11,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, Deps } from './app-env.ts';
 import { ProblemError, fieldErrors, problemResponse } from './problem.ts';
-import { inlineScriptHashesOf, securityHeaderMap, securityHeaders } from './middleware/security.ts';
+import { securityHeaderMap, securityHeaders } from './middleware/security.ts';
 import type { AstroHandler } from './ssr.ts';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -226,7 +225,6 @@ function ssrPages(
     let fellThrough = false;
     // In-process API calls carry the visitor's address (rate limits) and mark the plain-form path.
     const callEnv = { inProcessForm: true, clientAddress: env.incoming.socket.remoteAddress ?? 'unknown' };
-    hashInlineScripts(res, scriptHashes);
     await handler(env.incoming, res, () => (fellThrough = true), {
       api: async (path, init) => app.request(path, init, callEnv),
     });
@@ -234,60 +232,6 @@ function ssrPages(
     for (const name of Object.keys(own)) res.removeHeader(name);
     return next();
   };
-}
-
-/**
- * A page rendered on request carries inline scripts that depend on its islands (Astro's loader and
- * hydration directives), which the build cannot list. Its HTML is held until it ends (these pages
- * are small) and its CSP names the hashes of the scripts actually in it, so no 'unsafe-inline'.
- */
-function hashInlineScripts(res: ServerResponse, buildHashes: readonly string[]): void {
-  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  let head: unknown[] | undefined;
-  const chunks: Buffer[] = [];
-  const toBuffer = (chunk: unknown, encoding: unknown) =>
-    Buffer.isBuffer(chunk)
-      ? chunk
-      : typeof chunk === 'string'
-        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-        : Buffer.from(chunk as Uint8Array);
-  const isHtml = () => {
-    const fromHead = head?.find((a) => a && typeof a === 'object') as Record<string, unknown> | undefined;
-    const type = String(
-      fromHead?.['content-type'] ?? fromHead?.['Content-Type'] ?? res.getHeader('content-type') ?? '',
-    );
-    return type.startsWith('text/html');
-  };
-  res.writeHead = ((...args: unknown[]) => {
-    head = args;
-    return res;
-  }) as typeof res.writeHead;
-  res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    if (!isHtml()) {
-      // A file passed through a page (a download): streamed as it comes.
-      if (head && head.length > 0) writeHead(...head);
-      head = [];
-      return write(chunk, encoding, cb);
-    }
-    chunks.push(toBuffer(chunk, encoding));
-    if (typeof encoding === 'function') (encoding as () => void)();
-    else if (typeof cb === 'function') (cb as () => void)();
-    return true;
-  }) as typeof res.write;
-  res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
-    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding));
-    const body = Buffer.concat(chunks);
-    if (isHtml()) {
-      const hashes = new Set([...buildHashes, ...inlineScriptHashesOf(body.toString('utf8'))]);
-      res.setHeader('Content-Security-Policy', securityHeaderMap([...hashes])['Content-Security-Policy']!);
-      res.setHeader('Content-Length', body.length);
-    }
-    if (head && head.length > 0) writeHead(...head);
-    const done = [chunk, encoding, cb].find((a) => typeof a === 'function');
-    return end(body, done);
-  }) as typeof res.end;
 }
 
 const notFoundCache = new Map<string, string>();

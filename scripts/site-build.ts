@@ -3,6 +3,7 @@
  * the sha256 of every inline script (for the CSP) and gzip/brotli copies of text files (cheap
  * phones on weak connections get compressed files without per-request CPU).
  */
+import { pathToFileURL } from 'node:url';
 import { inlineScriptHashesOf } from '../api/middleware/security.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -18,7 +19,7 @@ export interface BuildInfo {
 }
 
 /** Files whose change requires a new build. */
-const INPUTS = ['site', 'content', 'api/contracts', 'astro.config.mjs', 'package-lock.json'];
+const INPUTS = ['site', 'content', 'api/contracts', 'astro.config.mjs', 'package-lock.json', 'scripts/site-build.ts'];
 
 function walk(path: string, out: string[]): void {
   if (!existsSync(path)) return;
@@ -42,6 +43,26 @@ export function readBuildInfo(distDir: string): BuildInfo | undefined {
   const file = join(distDir, BUILD_INFO);
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as BuildInfo;
+}
+
+/**
+ * The inline scripts Astro may write into any page, static or rendered on request: the island
+ * runtime and one loader per hydration directive (astro/dist/runtime/server/scripts.js inlines
+ * these exact texts). Listing all of them lets pages rendered on request hydrate their islands
+ * under a CSP without 'unsafe-inline', and with no script allowed that Astro did not ship.
+ */
+export async function astroRuntimeScriptHashes(root: string): Promise<string[]> {
+  const runtime = join(root, 'node_modules', 'astro', 'dist', 'runtime');
+  const files = [
+    join(runtime, 'server', 'astro-island.prebuilt.js'),
+    ...['load', 'idle', 'visible', 'media', 'only'].map((d) => join(runtime, 'client', `${d}.prebuilt.js`)),
+  ];
+  const hashes: string[] = [];
+  for (const file of files) {
+    const text = ((await import(pathToFileURL(file).href)) as { default: string }).default;
+    hashes.push(`sha256-${createHash('sha256').update(text).digest('base64')}`);
+  }
+  return hashes;
 }
 
 /** The sha256 CSP sources of inline <script> elements in the built HTML. */
@@ -91,7 +112,9 @@ export async function buildSite(opts: {
   await build({ root: opts.root, outDir: opts.distDir, logLevel: 'warn' });
   const info: BuildInfo = {
     inputsHash: hash,
-    inlineScriptHashes: inlineScriptHashes(opts.distDir),
+    inlineScriptHashes: [
+      ...new Set([...inlineScriptHashes(opts.distDir), ...(await astroRuntimeScriptHashes(opts.root))]),
+    ].sort(),
     builtAt: new Date().toISOString(),
   };
   precompress(opts.distDir);

@@ -276,7 +276,8 @@ staffAdminRoutes.openapi(auditRoute, async (c) => {
   const units = await unitsInSubtrees(deps.db.client, roots);
   const accounts = [];
   for (const u of await listStaff(deps.db.client))
-    if (u.roles.length > 0 && (await adminCovers(c, u.roles))) accounts.push(u.id);
+    if (u.roles.length > 0 && (await adminManages(deps.db.client, c.var.staff.roles, u.roles, 'read')))
+      accounts.push(u.id);
   const PAGE = 50;
   const rows = await readAudit(deps.db.client, {
     units,

@@ -258,10 +258,13 @@ export async function adminManages(
   client: Client,
   adminRoles: readonly RoleGrant[],
   target: readonly { role?: string; unit: string }[],
+  /** 'read' (the audit log): peers' rows are visible, only managing them is not. */
+  mode: 'manage' | 'read' = 'manage',
 ): Promise<boolean> {
   for (const g of target.length > 0 ? target : [{ unit: 'viet-nam' }]) {
     const covering = await grantsCovering(client, adminRoles, g.unit, 'admin');
-    const ok = g.role === 'admin' ? covering.some((a) => a.unit !== g.unit) : covering.length > 0;
+    const strict = mode === 'manage' && g.role === 'admin';
+    const ok = strict ? covering.some((a) => a.unit !== g.unit) : covering.length > 0;
     if (!ok) return false;
   }
   return true;
