@@ -250,7 +250,11 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       const { pow, website: _website, ...meaning } = input;
       const hmacKey = await serverSecret(db.client, 'feedback-request-hmac');
       const sent = await Promise.all(
-        body.files.map(async (f) => createHash('sha256').update(new Uint8Array(await f.arrayBuffer())).digest('hex')),
+        body.files.map(async (f) =>
+          createHash('sha256')
+            .update(new Uint8Array(await f.arrayBuffer()))
+            .digest('hex'),
+        ),
       );
       const requestHash = createHmac('sha256', hmacKey)
         .update(JSON.stringify(canonicalJson({ ...meaning, files: sent })))
@@ -389,12 +393,17 @@ export function attachmentResponse(file: { fileName: string; mediaType: string; 
     status: 200,
     headers: {
       'Content-Type': file.mediaType,
-      'Content-Disposition': `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      'Content-Disposition': `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${rfc8187(file.fileName)}`,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
       'Content-Security-Policy': "default-src 'none'; sandbox",
     },
   });
+}
+
+/** A value for `filename*` (RFC 8187): encodeURIComponent leaves ' ( ) * ! as they are, which it may not. */
+function rfc8187(name: string): string {
+  return encodeURIComponent(name).replace(/['()*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** The plain-ASCII fallback name of Content-Disposition (RFC 6266): accents dropped, quotes removed. */
