@@ -80,6 +80,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'login_failure',
   'login_throttled',
   'logout',
+  'view_case',
   'view_personal_data',
   'redaction_preview',
   'apology_letter',
