@@ -13,6 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { PROTO_KEYS, wrongContentType } from './fuzz-arbitraries.ts';
 import { loadContent } from './contracts/load-content.ts';
 import { instrumentVersion, type Instrument } from './contracts/instrument.ts';
 import { problemCodes } from './contracts/problem.ts';
@@ -50,15 +51,6 @@ const RATING_FIELDS = new Set([
   'pow',
 ]);
 const USEFULNESS_FIELDS = new Set(['procedure', 'useful', 'comment', 'locale', 'return_to']);
-const PROTO_KEYS = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'valueOf',
-  'hasOwnProperty',
-  '__defineGetter__',
-];
 
 const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 const VERSION = /^[0-9a-f]{16}$/;
@@ -181,36 +173,6 @@ const unknownKey = fc
 const nonBlank = fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }).filter((s) => s.trim() !== '');
 /** Vietnamese letters that are single code points in NFC, so a length survives normalisation. */
 const PRECOMPOSED = [...'ăâđêôơưáàảãạấầẩẫậếềểễệốồổỗộớờởỡợứừửữựíìỉĩịýỳỷỹỵ'];
-
-const PRINTABLE_ASCII = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
-
-/** Content types neither endpoint takes (by essence), or JSON ones Hono refuses as malformed. */
-function wrongContentType(allowed: readonly string[]): fc.Arbitrary<string | null> {
-  return fc
-    .oneof(
-      fc.constant(null),
-      fc.constantFrom(
-        'text/plain',
-        'text/plain; charset=utf-8',
-        'text/json',
-        'application/xml',
-        'application/jsonx',
-        'application/json-patch+json',
-        'application/ld+json',
-        'application/octet-stream',
-        'multipart/form-data; boundary=xyz',
-        'application/json;;',
-        'application/json ; charset=utf-8',
-        '*/*',
-      ),
-      fc.string({ minLength: 1, maxLength: 40, unit: PRINTABLE_ASCII }).filter((s) => s.trim() !== ''),
-    )
-    .filter((ct) => {
-      if (ct === null) return true;
-      const essence = ct.split(';')[0]!.trim().toLowerCase();
-      return !allowed.includes(essence) || /;;| ;/.test(ct);
-    });
-}
 
 /** A body Hono cannot parse as JSON, or bytes too short to hold any valid request. */
 function malformedJson(valid: fc.Arbitrary<Body>): fc.Arbitrary<string | Uint8Array> {
@@ -534,7 +496,7 @@ const invalidRating: fc.Arbitrary<Req> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(validRating, wrongContentType(['application/json']))
+      .tuple(validRating, wrongContentType(['application/json'], { malformedJson: true }))
       .map(([r, ct]): Req => ({ contentType: ct, body: JSON.stringify(r.body), key: freshKey() })),
   },
   // Malformed JSON.
@@ -660,7 +622,10 @@ const invalidUsefulness: fc.Arbitrary<Req> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(validUsefulness, wrongContentType(['application/json', 'application/x-www-form-urlencoded']))
+      .tuple(
+        validUsefulness,
+        wrongContentType(['application/json', 'application/x-www-form-urlencoded'], { malformedJson: true }),
+      )
       .map(([b, ct]): Req => ({ contentType: ct, body: JSON.stringify(b), key: null })),
   },
   {

@@ -15,6 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { PROTO_KEYS, wrongContentType } from '../fuzz-arbitraries.ts';
 import { problemCodes } from '../contracts/problem.ts';
 import { openHarness, type Harness } from '../test-harness.ts';
 import { sendFeedback, staffMember, type SentFeedback } from '../feedback/test-kit.ts';
@@ -108,7 +109,6 @@ function withKey(obj: Body, key: string, value: Json): string {
   return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
 }
 
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'];
 const anyString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ maxLength: 40, unit: 'binary' }),
@@ -162,30 +162,6 @@ const unknownKey = (known: readonly string[]) =>
       fc.constantFrom(...PROTO_KEYS, 'Title', ' title', 'title ', 'títle', 'kind\u0000', ''),
     )
     .filter((k) => !known.includes(k));
-
-const PRINTABLE_ASCII = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
-/** Content types an endpoint does not take (by essence). */
-function wrongContentType(allowed: readonly string[]): fc.Arbitrary<string | null> {
-  return fc
-    .oneof(
-      fc.constant(null),
-      fc.constantFrom(
-        'text/plain',
-        'text/plain; charset=utf-8',
-        'text/json',
-        'application/xml',
-        'application/jsonx',
-        'application/ld+json',
-        'application/octet-stream',
-        'application/x-www-form-urlencoded',
-        'multipart/form-data; boundary=xyz',
-        'multipart/mixed; boundary=xyz',
-        '*/*',
-      ),
-      fc.string({ minLength: 1, maxLength: 40, unit: PRINTABLE_ASCII }).filter((s) => s.trim() !== ''),
-    )
-    .filter((ct) => ct === null || !allowed.includes(ct.split(';')[0]!.trim().toLowerCase()));
-}
 
 /** A body no JSON parser takes, or bytes too short to hold any valid request. */
 function malformedJson(valid: fc.Arbitrary<Body>): fc.Arbitrary<string | Uint8Array> {
