@@ -33,7 +33,12 @@ export interface NewStaff {
  * Creates an account with its roles in one batch and returns its id.
  * @example await createStaff(db.client, { username: 'lan', displayName: 'Lan', passwordHash, roles: [{ role: 'handler', unit: 'phuong-ninh-hoa' }], now: new Date() })
  */
-export async function createStaff(client: Client, s: NewStaff): Promise<number> {
+export async function createStaff(
+  client: Client,
+  s: NewStaff,
+  /** The audit row of the creation, written in the same batch (its target is the new account). */
+  audit?: Omit<AuditEntry, 'targetType' | 'targetId'>,
+): Promise<number> {
   const username = normalizeUsername(s.username);
   const rs = await client.batch(
     [
@@ -45,6 +50,22 @@ export async function createStaff(client: Client, s: NewStaff): Promise<number> 
         sql: 'INSERT INTO staff_roles (staff_id, role, unit_id) VALUES ((SELECT id FROM staff WHERE username = ?), ?, ?)',
         args: [username, r.role, r.unit],
       })),
+      ...(audit
+        ? [
+            {
+              sql: `INSERT INTO audit_log (at, staff_id, action, target_type, target_id, unit_id, details)
+                    VALUES (?, ?, ?, 'staff', (SELECT CAST(id AS TEXT) FROM staff WHERE username = ?), ?, ?)`,
+              args: [
+                audit.at.toISOString(),
+                audit.staffId,
+                audit.action,
+                username,
+                audit.unitId ?? null,
+                audit.details ? JSON.stringify(audit.details) : null,
+              ],
+            },
+          ]
+        : []),
       { sql: 'SELECT id FROM staff WHERE username = ?', args: [username] },
     ],
     'write',

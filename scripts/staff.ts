@@ -67,22 +67,10 @@ async function create(config: Config, args: string[], out: Output, err: Output):
     }
     const password = generatePassword();
     const now = new Date();
-    const id = await createStaff(db.client, {
-      username,
-      displayName,
-      passwordHash: await hashPassword(password),
-      roles,
-      now,
-    });
-    await db.client.execute(
-      auditStatement({
-        at: now,
-        staffId: null,
-        action: 'staff_create',
-        targetType: 'staff',
-        targetId: String(id),
-        details: { via: 'cli' },
-      }),
+    const id = await createStaff(
+      db.client,
+      { username, displayName, passwordHash: await hashPassword(password), roles, now },
+      { at: now, staffId: null, action: 'staff_create', details: { via: 'cli' } },
     );
     err.write(`Staff #${id} created. The password is shown only now:\n`);
     out.write(`${password}\n`);

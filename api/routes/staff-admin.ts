@@ -200,22 +200,10 @@ staffAdminRoutes.openapi(createRouteDef, async (c) => {
   if (await findStaffByUsername(deps.db.client, username)) throw new ProblemError(409, 'username_taken');
   const password = generatePassword();
   const now = deps.now();
-  const id = await createStaff(deps.db.client, {
-    username,
-    displayName: input.display_name,
-    passwordHash: await hashPassword(password),
-    roles: input.roles,
-    now,
-  });
-  await deps.db.client.execute(
-    auditStatement({
-      at: now,
-      staffId: c.var.staff.staffId,
-      action: 'staff_create',
-      targetType: 'staff',
-      targetId: String(id),
-      details: { roles: input.roles.length },
-    }),
+  const id = await createStaff(
+    deps.db.client,
+    { username, displayName: input.display_name, passwordHash: await hashPassword(password), roles: input.roles, now },
+    { at: now, staffId: c.var.staff.staffId, action: 'staff_create', details: { roles: input.roles.length } },
   );
   return c.json({ id, password }, 201);
 });
