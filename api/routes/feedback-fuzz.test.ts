@@ -15,8 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PROTO_KEYS, wrongContentType } from '../fuzz-arbitraries.ts';
-import { problemCodes } from '../contracts/problem.ts';
+import { PROTO_KEYS, refusalChecker, withKey, wrongContentType, type Body, type Json } from '../fuzz-arbitraries.ts';
 import { openHarness, type Harness } from '../test-harness.ts';
 import { sendFeedback, staffMember, type SentFeedback } from '../feedback/test-kit.ts';
 
@@ -35,9 +34,6 @@ const TABLES = [
   'responses',
   'sessions',
 ] as const;
-
-type Json = ReturnType<typeof JSON.parse>;
-type Body = Record<string, Json>;
 
 /** One generated request. */
 interface Req {
@@ -85,29 +81,9 @@ async function send(path: string, req: Req, address: string): Promise<Response> 
 }
 
 /** Refusals seen, by "status code": shows that the generators reach every layer of checks. */
-const seen = new Map<string, number>();
-
-async function checkRefused(res: Response): Promise<void> {
-  const text = await res.text();
-  const where = `${res.status} ${text.slice(0, 300)}`;
-  if (res.status < 400 || res.status > 499) throw new Error(`not a 4xx: ${where}`);
-  if (!/^application\/problem\+json\b/.test(res.headers.get('content-type') ?? ''))
-    throw new Error(`not problem+json: ${res.headers.get('content-type')} ${where}`);
-  const body = JSON.parse(text) as { code?: unknown; status?: unknown };
-  if (typeof body.code !== 'string' || !(problemCodes as readonly string[]).includes(body.code))
-    throw new Error(`no known code: ${where}`);
-  if (body.status !== res.status) throw new Error(`status in body differs: ${where}`);
-  const k = `${res.status} ${body.code}`;
-  seen.set(k, (seen.get(k) ?? 0) + 1);
-}
+const { seen, checkRefused } = refusalChecker();
 
 // ── Shared pieces ───────────────────────────────────────────────────────────────────────────────
-
-/** A JSON text with one more key, written literally (so "__proto__" stays an own key). */
-function withKey(obj: Body, key: string, value: Json): string {
-  const text = JSON.stringify(obj);
-  return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
-}
 
 const anyString = fc.oneof(
   fc.string({ maxLength: 40 }),
