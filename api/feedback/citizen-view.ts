@@ -17,7 +17,7 @@ const NOTES_FOR_SENDER = new Set(['reject', 'transfer', 'request-info', 'extend'
 export async function citizenView(deps: Deps, c: CaseRow): Promise<FeedbackTrack> {
   const now = deps.now();
   const history = await caseHistory(deps.db.client, c.id);
-  const facts = await caseFacts(deps, c);
+  const facts = caseFacts(deps, c, history);
   const status = c.status as FeedbackStatus;
   return {
     tracking_code: c.trackingCode,

@@ -23,6 +23,7 @@ import {
   readContact,
   stepStatements,
   type CaseChanges,
+  type CaseHistory,
   type CaseRow,
 } from '../../db/feedback-cases.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
@@ -31,9 +32,8 @@ import { knownCodes, unitExistsOn } from '../../db/units.ts';
 import { vnDate } from '../deadlines/calendar.ts';
 import type { CleanAttachment } from '../attachments/attachments.ts';
 
-/** The case facts the lifecycle rules need beyond the status. */
-export async function caseFacts(deps: Deps, c: CaseRow): Promise<CaseFacts> {
-  const history = await caseHistory(deps.db.client, c.id);
+/** The case facts the lifecycle rules need beyond the status, from its history (read once). */
+export function caseFacts(deps: Deps, c: CaseRow, history: CaseHistory): CaseFacts {
   const lastAnswer = history.messages.filter((m) => m.purpose === 'answer').at(-1);
   const rating = lastAnswer ? history.ratings.find((r) => r.messageId === lastAnswer.id) : undefined;
   const rule = deadlinesFor(deps.config.CONTENT_DIR, c.kind, c.subject).rule;
@@ -75,7 +75,8 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
   const now = deps.now();
   if ('expected_status' in input && input.expected_status !== undefined && input.expected_status !== c.status)
     throw new ProblemError(409, 'stale_status');
-  const facts = await caseFacts(deps, c);
+  const history = await caseHistory(deps.db.client, c.id);
+  const facts = caseFacts(deps, c, history);
   const refused = refusal(facts, action, now);
   if (refused) throw new ProblemError(409, refused);
 
@@ -189,7 +190,6 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
       );
       break;
     case 'rate': {
-      const history = await caseHistory(deps.db.client, c.id);
       const answer = history.messages.filter((m) => m.purpose === 'answer').at(-1)!;
       const reasons = input.satisfied ? [] : input.reasons;
       extra.push(

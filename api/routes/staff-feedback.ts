@@ -235,11 +235,11 @@ async function senderTextRedactor(c: Context<StaffEnv>, row: CaseRow): Promise<(
 async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[]): Promise<StaffCase> {
   const deps = c.var.deps;
   const now = deps.now();
-  const [history, facts, published] = await Promise.all([
+  const [history, published] = await Promise.all([
     caseHistory(deps.db.client, row.id),
-    caseFacts(deps, row),
     findPublication(deps.db.client, row.id),
   ]);
+  const facts = caseFacts(deps, row, history);
   const personal = roles.some((r) => PERSONAL_DATA_ROLES.includes(r));
   if (!personal) {
     const clean = await senderTextRedactor(c, row);
