@@ -33,16 +33,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../api/env.ts';
+import type { Config } from '../api/env.ts';
+import { commandLine, type Output } from './cli.ts';
 import { prepareDatabase } from '../api/server.ts';
 import { createApp } from '../api/app.ts';
 import { createApiKey, revokeApiKey } from '../db/dossiers.ts';
 import { MAX_DOSSIERS_PER_REQUEST, type DossierInput, type DossierResult } from '../api/contracts/integration.ts';
 import type { Problem } from '../api/contracts/problem.ts';
-
-interface Output {
-  write(text: string): unknown;
-}
 
 const USAGE = `usage:
   node scripts/dossiers.ts create-key <unit-id> <label>
@@ -313,25 +310,6 @@ async function importCsv(config: Config, args: string[], out: Output, err: Outpu
 }
 
 /** Runs one command; returns the exit code. Tests call this in-process. */
-export async function main(
-  argv: string[],
-  env: Record<string, string | undefined> = process.env,
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  const [command, ...rest] = argv;
-  const config = loadConfig(env);
-  switch (command) {
-    case 'create-key':
-      return createKey(config, rest, out, err);
-    case 'revoke-key':
-      return revokeKey(config, rest, out, err);
-    case 'import':
-      return importCsv(config, rest, out, err);
-    default:
-      err.write(USAGE);
-      return 2;
-  }
-}
+export const main = commandLine({ 'create-key': createKey, 'revoke-key': revokeKey, import: importCsv }, USAGE);
 
 if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -8,7 +8,8 @@
  *   node scripts/staff.ts revoke-sessions <username>
  *       Ends every session of the account at once (a lost laptop, a person who left).
  */
-import { loadConfig, type Config } from '../api/env.ts';
+import { commandLine, type Output } from './cli.ts';
+import type { Config } from '../api/env.ts';
 import { prepareDatabase } from '../api/server.ts';
 import { generatePassword, hashPassword } from '../api/staff/auth.ts';
 import {
@@ -22,10 +23,6 @@ import {
 } from '../db/staff.ts';
 import { knownCodes } from '../db/units.ts';
 import { STAFF_USERNAME } from '../api/contracts/staff.ts';
-
-interface Output {
-  write(s: string): unknown;
-}
 
 const USAGE = `usage:
   npm run staff -- create <username> <display-name> <role>:<unit-id> [<role>:<unit-id> …]
@@ -116,23 +113,6 @@ async function revokeSessions(config: Config, args: string[], out: Output, err: 
 }
 
 /** Runs one command; returns the exit code. Tests call this in-process. */
-export async function main(
-  argv: string[],
-  env: Record<string, string | undefined> = process.env,
-  out: Output = process.stdout,
-  err: Output = process.stderr,
-): Promise<number> {
-  const [command, ...rest] = argv;
-  const config = loadConfig(env);
-  switch (command) {
-    case 'create':
-      return create(config, rest, out, err);
-    case 'revoke-sessions':
-      return revokeSessions(config, rest, out, err);
-    default:
-      err.write(USAGE);
-      return 2;
-  }
-}
+export const main = commandLine({ create, 'revoke-sessions': revokeSessions }, USAGE);
 
 if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
