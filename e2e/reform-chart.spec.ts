@@ -16,13 +16,16 @@ for (const [lang, path] of Object.entries(PAGES))
     const canvas = par.locator('canvas[data-chart]');
     await expect(canvas).toHaveAttribute('data-drawn-labels', '9');
     await expect(canvas).toHaveAttribute('data-axis-fits', 'true');
-    await testInfo.attach(`par-index-360-${lang}.png`, { body: await par.screenshot(), contentType: 'image/png' });
+    const parShot = testInfo.outputPath(`par-index-360-${lang}.png`);
+    await par.screenshot({ path: parShot });
+    await testInfo.attach(`par-index-360-${lang}.png`, { path: parShot, contentType: 'image/png' });
 
     const charts = page.locator('figure.chart-figure');
     const n = await charts.count();
     expect(n).toBeGreaterThanOrEqual(4);
     for (let i = 0; i < n; i++) {
       const figure = charts.nth(i);
+      await figure.screenshot({ path: testInfo.outputPath(`chart-${i}-360-${lang}.png`) });
       const chartCanvas = figure.locator('canvas[data-chart]');
       // Every year or field on the category axis is drawn and fits.
       const spec = JSON.parse((await chartCanvas.getAttribute('data-chart'))!) as {
@@ -49,8 +52,7 @@ for (const [lang, path] of Object.entries(PAGES))
     const yearsHeading = page.locator('section[data-table-id="par-index-years"] h2');
     await expect(yearsHeading).toContainText('PAR INDEX');
     await expect(yearsHeading).not.toContainText('SIPAS');
-    await testInfo.attach(`reform-360-${lang}.png`, {
-      body: await page.screenshot({ fullPage: true }),
-      contentType: 'image/png',
-    });
+    const pageShot = testInfo.outputPath(`reform-360-${lang}.png`);
+    await page.screenshot({ path: pageShot, fullPage: true });
+    await testInfo.attach(`reform-360-${lang}.png`, { path: pageShot, contentType: 'image/png' });
   });
