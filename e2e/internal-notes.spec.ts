@@ -22,6 +22,11 @@ const ENTRY_POINTS = [
   '/en/feedback/',
   '/tra-cuu/',
   '/en/track/',
+  // The rating forms (server-rendered from the survey files) are reached through a GET form, not links.
+  ...['sipas', 'danh-gia-ho-so', 'quay'].flatMap((mau) => [
+    `/danh-gia/?don-vi=phuong-ninh-hoa&mau=${mau}`,
+    `/en/rate/?don-vi=phuong-ninh-hoa&mau=${mau}`,
+  ]),
 ];
 
 function links(html: string, from: string): string[] {
@@ -59,6 +64,7 @@ test('no public page shows an internal note (every page reachable from the entry
   const queue = [...ENTRY_POINTS];
   const found: string[] = [];
   let csvs = 0;
+  let forms = 0;
   while (queue.length > 0) {
     const path = queue.shift()!;
     if (seen.has(path) || PRIVATE.some((r) => r.test(path))) continue;
@@ -66,6 +72,7 @@ test('no public page shows an internal note (every page reachable from the entry
     const { status, text, type } = await body(request, path);
     if (status >= 500) found.push(`${path}: HTTP ${status}`);
     if (type.includes('text/html')) {
+      if (text.includes('data-testid="rate-about"')) forms++;
       for (const hit of internalNotes(publicHtmlText(text))) found.push(`${path}: ${hit}`);
       for (const next of links(text, path)) if (!seen.has(next)) queue.push(next);
     } else if (type.includes('csv') || type.includes('json')) {
@@ -78,6 +85,7 @@ test('no public page shows an internal note (every page reachable from the entry
   const procedures = loadContent('content').procedures.length;
   expect(seen.size).toBeGreaterThan(2 * procedures);
   expect(csvs).toBeGreaterThanOrEqual(8);
+  expect(forms).toBe(6);
 });
 
 test('no public API output shows an internal note (statistics, dictionary, published feedback, Open311, OpenAPI)', async ({
