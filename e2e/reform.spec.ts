@@ -39,7 +39,11 @@ test('the reform page shows the 2021 figures from the plans, the method change a
   await expect(sipas.locator('td[data-value="84.4"]')).toHaveCount(1);
   await expect(page.getByText(/Phương pháp đo thay đổi từ năm/).first()).toBeVisible();
   await expect(page.locator('.tag-sample').first()).toBeVisible();
-  await expect(page.locator('section[data-table-id="targets"] tbody tr')).toHaveCount(
-    loadContent('content').targets.length,
-  );
+  // Every target is shown once: Khánh Hòa's in its table, another province's (Hương Trà) only in a
+  // table of its own, titled as an example (issue #7).
+  const own = await page.locator('section[data-table-id="targets"] tbody tr').count();
+  const examples = page.locator('section[data-table-id^="targets-example-"]');
+  await expect(examples.locator('h2')).toHaveText([/Ví dụ từ tỉnh khác: .*Hương Trà.*Thừa Thiên Huế/]);
+  expect(own + (await examples.locator('tbody tr').count())).toBe(loadContent('content').targets.length);
+  await expect(page.locator('section[data-table-id="targets"] tbody')).not.toContainText('Hương Trà');
 });

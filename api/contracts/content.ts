@@ -152,7 +152,8 @@ export const reformIndex = z.object({
   name: localized,
   description: localized,
   unit_of_measure: z.enum(['percent', 'points']),
-  parts: z.array(z.object({ id: slug, name: localized })).default([]),
+  /** `short` names the bar of a field on a phone-width chart; the table keeps the full name. */
+  parts: z.array(z.object({ id: slug, name: localized, short: localized.optional() })).default([]),
   results: z.array(indexResult).min(1),
 });
 export type ReformIndex = z.infer<typeof reformIndex>;

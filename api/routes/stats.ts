@@ -83,7 +83,7 @@ const ratingsRoute = createRoute({
   path: '/stats/ratings',
   summary: 'Satisfaction figures of a unit subtree',
   description:
-    'SIPAS index and factors, NĐ 61 score and grades, or the one-tap distribution, for the unit and everything below it, over the whole range, per period and per child unit (with the ranking flag of seed 001 line 47). Shares in percent; figures with n < min_n are suppressed. Data dictionary: GET /stats/dictionary.',
+    'SIPAS index and factors, NĐ 61 score and grades, or the one-tap distribution, for the unit and everything below it, over the whole range, per period and per child unit (with the ranking flag of the action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU, section III.1.c). Shares in percent; figures with n < min_n are suppressed. Data dictionary: GET /stats/dictionary.',
   request: { query: statsQuery },
   responses: {
     200: { content: { 'application/json': { schema: ratingsResult } }, description: 'Figures' },

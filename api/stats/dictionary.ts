@@ -66,8 +66,8 @@ export const DICTIONARY: Dictionary = {
     e('label', 'Nguồn của số liệu; xem danh sách "labels".', 'What the figure rests on; see the "labels" list.'),
     e(
       'flag',
-      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = trễ hạn ≥ ngưỡng, satisfaction = hài lòng ≤ ngưỡng; Kế hoạch 001, dòng 47), cách nhau bằng ";".',
-      'For child units: why the unit cannot be ranked "good" (late = late share ≥ threshold, satisfaction = satisfaction ≤ threshold; plan 001, line 47), ";"-separated.',
+      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = trễ hạn ≥ ngưỡng, satisfaction = hài lòng ≤ ngưỡng; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
+      'For child units: why the unit cannot be ranked "good" (late = late share ≥ threshold, satisfaction = satisfaction ≤ threshold; action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU of 18/10/2022, section III.1.c), ";"-separated.',
     ),
   ],
   json: [
@@ -214,7 +214,11 @@ export const DICTIONARY: Dictionary = {
     e('targets[].from_year', 'Năm bắt đầu áp dụng.', 'First year.', 'year'),
     e('targets[].to_year', 'Năm cuối áp dụng.', 'Last year.', 'year'),
     e('targets[].text', 'Nội dung mục tiêu (vi, en).', 'Target in words (vi, en).'),
-    e('targets[].source.ref', 'Nguồn (kế hoạch, dòng).', 'Source (plan, line).'),
+    e(
+      'targets[].source.ref',
+      'Nguồn: văn bản (số, ngày, cơ quan ban hành) và mục.',
+      'Source: the document (number, date, issuing body) and section.',
+    ),
     e(
       'targets[].source.sample',
       'true khi là dữ liệu mẫu, chưa đối chiếu nguồn công khai.',

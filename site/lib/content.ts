@@ -20,6 +20,18 @@ export function unitById(id: string): Unit {
   return unit;
 }
 
+/**
+ * The province a unit belongs to (`then`: the one named in its records) and the province that has
+ * its duties today (`today`: following successors, e.g. Ninh Thuận → Khánh Hòa from 1 July 2025).
+ */
+export function provinceOf(id: string): { then: string; today: string } {
+  let unit = unitById(id);
+  while (unit.parent && unitById(unit.parent).kind !== 'quoc-gia') unit = unitById(unit.parent);
+  let today = unit;
+  while (today.successor) today = unitById(today.successor);
+  return { then: unit.id, today: today.id };
+}
+
 export function fieldName(id: string): Procedure['name'] {
   const field = content().fields.find((f) => f.id === id);
   if (!field) throw new Error(`unknown field ${id}`);

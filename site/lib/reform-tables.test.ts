@@ -6,11 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { internalNotes } from '../../e2e/internal-notes.ts';
+import { content } from './content.ts';
 import { reformTables, toCsv, type DataTable } from './reform-tables.ts';
 
 const I18N = join(import.meta.dirname, '..', '..', 'content', 'i18n');
-const sampleLabel = (locale: string): string =>
-  JSON.parse(readFileSync(join(I18N, `${locale}.json`), 'utf8')).data.sample;
+const i18nData = (locale: string) => JSON.parse(readFileSync(join(I18N, `${locale}.json`), 'utf8')).data;
+const sampleLabel = (locale: string): string => i18nData(locale).sample;
+/** The CSV's sample column is a yes/no flag (issue #7), in the reader's language. */
+const flag = (locale: string, sample: boolean): string => i18nData(locale)[sample ? 'yes' : 'no'];
 
 /** A strict RFC 4180 reader (CRLF records, quoted fields may hold commas, quotes and newlines). */
 function parseCsv(text: string): string[][] {
@@ -104,19 +108,21 @@ describe('toCsv', () => {
   it('quotes fields with commas, quotes and line breaks, doubling inner quotes', () => {
     const lines = csv.slice(1).split('\r\n');
     expect(lines[0]).toBe(`"Đơn vị, cơ quan","Giá trị ""%""",Ghi chú,${sampleLabel('vi')}`);
-    expect(lines[1]).toBe('"Sở ""Nội vụ"", Khánh Hòa",85.37,"Dòng 1\nDòng 2","Giá trị ""%"""');
+    expect(lines[1]).toBe(`"Sở ""Nội vụ"", Khánh Hòa",85.37,"Dòng 1\nDòng 2",${flag('vi', true)}`);
     // Plain text stays unquoted.
     expect(csv).toContain('\r\nTỉnh Khánh Hòa,');
   });
 
-  it('round-trips every cell: numbers with a dot decimal, null as empty, sample columns named', () => {
+  it('round-trips every cell: numbers with a dot decimal, null as empty, a yes/no sample flag', () => {
     const rows = parseCsv(csv.slice(1)).slice(1);
     expect(rows).toEqual([
-      ['Sở "Nội vụ", Khánh Hòa', '85.37', 'Dòng 1\nDòng 2', 'Giá trị "%"'],
-      ['Tỉnh Khánh Hòa', '1234.5', '', ''],
-      ['Phường Ninh Hòa', '', 'không có', ''],
-      ['Xã Ninh Xuân', '0', 'a\r\nb', 'Giá trị "%"; Ghi chú'],
+      ['Sở "Nội vụ", Khánh Hòa', '85.37', 'Dòng 1\nDòng 2', 'Có'],
+      ['Tỉnh Khánh Hòa', '1234.5', '', 'Không'],
+      ['Phường Ninh Hòa', '', 'không có', 'Không'],
+      ['Xã Ninh Xuân', '0', 'a\r\nb', 'Có'],
     ]);
+    const en = parseCsv(toCsv(fixture, 'en').slice(1)).slice(1);
+    expect(en.map((r) => r.at(-1))).toEqual(['Yes', 'No', 'No', 'Yes']);
   });
 
   it('writes numbers the same in every locale (no "85,37", no thousands separator)', () => {
@@ -143,10 +149,7 @@ describe('toCsv on the real reform tables', () => {
               const v = row.cells[c.key];
               return v === null || v === undefined ? '' : String(v);
             }),
-            table.columns
-              .filter((c) => row.sample.includes(c.key))
-              .map((c) => c.label)
-              .join('; '),
+            flag(locale, row.sample.length > 0),
           ];
           expect(rows[i + 1], `${table.id} row ${i + 1}`).toEqual(expected);
           for (const c of table.columns)
@@ -154,6 +157,47 @@ describe('toCsv on the real reform tables', () => {
               expect(rows[i + 1]![table.columns.indexOf(c)]).toMatch(/^-?\d+(\.\d+)?$/);
         });
       }
+    });
+  }
+});
+
+describe('the reform tables speak to citizens (issue #7)', () => {
+  for (const locale of ['vi', 'en']) {
+    it(`cite documents, not working notes, in every cell and title (${locale})`, () => {
+      for (const table of reformTables(locale)) {
+        const text = [table.title, ...table.notes, ...(table.chart?.labels ?? [])];
+        for (const row of table.rows) text.push(...Object.values(row.cells).map((c) => String(c ?? '')));
+        expect(internalNotes(text.join('\n')), table.id).toEqual([]);
+      }
+    });
+
+    it(`name what each years chart shows and label all nine PAR INDEX bars (${locale})`, () => {
+      const tables = reformTables(locale);
+      const years = tables.filter((x) => x.id.endsWith('-years'));
+      expect(years.map((x) => x.id).sort()).toEqual(['par-index-years', 'sipas-years']);
+      expect(tables.find((x) => x.id === 'par-index-years')!.title).toMatch(/PAR INDEX/);
+      expect(tables.find((x) => x.id === 'par-index-years')!.title).not.toMatch(/SIPAS/);
+      const par = tables.find((x) => x.id === 'par-index-khanh-hoa')!;
+      expect(par.chart!.labels).toHaveLength(9);
+      // Short enough to sit beside a bar on a 360 px phone; the table keeps the full names.
+      for (const label of par.chart!.labels) expect(label.length, label).toBeLessThanOrEqual(24);
+    });
+
+    it(`keep another province's targets out of Khánh Hòa's table, as a labelled example (${locale})`, () => {
+      const tables = reformTables(locale);
+      const own = tables.find((x) => x.id === 'targets')!;
+      const foreign = content().targets.filter((x) => x.scope === 'huong-tra');
+      expect(foreign.length).toBeGreaterThan(0);
+      const texts = foreign.map((x) => (locale === 'vi' ? x.text.vi : x.text.en));
+      for (const row of own.rows) expect(texts).not.toContain(row.cells.target);
+      const example = tables.find((x) => x.id === 'targets-example-huong-tra')!;
+      expect(example.rows).toHaveLength(foreign.length);
+      expect(example.title).toMatch(/Hương Trà|Huong Tra/);
+      expect(example.title).toMatch(/Thừa Thiên Huế|Thua Thien Hue/);
+      expect(example.notes).toHaveLength(1);
+      // Ninh Sơn (Ninh Thuận until the 2025 merger) is Khánh Hòa's today: its targets stay in the table.
+      expect(own.rows.some((r) => /Ninh S[ơo]n/.test(String(r.cells.scope)))).toBe(true);
+      expect(own.rows.length + example.rows.length).toBe(content().targets.length);
     });
   }
 });

@@ -4,7 +4,10 @@
  */
 import type { ReformIndex, Target } from '../../api/contracts/content.ts';
 import { formatNumber, l, useT } from '../i18n/index.ts';
-import { content, unitById } from './content.ts';
+import { content, provinceOf, unitById } from './content.ts';
+
+/** The province this portal serves: its results and targets are the page's own. */
+const HOME = 'khanh-hoa';
 
 export type Cell = number | string | null;
 
@@ -24,6 +27,7 @@ export interface Row {
 
 export interface ChartSpec {
   type: 'bar' | 'line';
+  /** Short enough for a 360 px phone (the table beside the chart has the full names). */
   labels: string[];
   datasets: { label: string; data: (number | null)[] }[];
   /** Horizontal reference lines (targets, the 80 % ranking threshold of seed 001). */
@@ -90,7 +94,7 @@ export function partsTable(index: ReformIndex, scope: string, locale: string): D
     chart: {
       type: 'bar',
       title,
-      labels: [overall, ...rows].map((r) => String(r.cells.part)),
+      labels: [t('reform.overall'), ...index.parts.map((part) => l(part.short ?? part.name, locale))],
       datasets: results.map((r) => ({
         label: String(r.year),
         data: [overall, ...rows].map((row) => {
@@ -105,7 +109,8 @@ export function partsTable(index: ReformIndex, scope: string, locale: string): D
   };
 }
 
-/** Seed 001 line 47: satisfaction ≤ 80 % keeps an agency from being ranked "tốt". */
+/** The ranking rule of Khánh Hòa's action programme for Conclusion 91-KL/TU (§III.1.c):
+ * satisfaction ≤ 80 % keeps an agency from being ranked "tốt". */
 function rankingThreshold(index: ReformIndex, locale: string): ChartSpec['lines'] {
   if (index.id !== 'sipas') return [];
   const rule = content().targets.find((x) => x.indicator === 'sipas' && x.scope === 'khanh-hoa');
@@ -135,7 +140,7 @@ export function yearsTable(index: ReformIndex, locale: string): DataTable {
   const notes: string[] = [];
   const used = methods.filter((m) => results.some((r) => r.method === m.id)).sort((a, b) => a.from_year - b.from_year);
   for (const m of used.slice(1)) notes.push(t('reform.methodChange', { year: m.from_year, name: l(m.name, locale) }));
-  const title = `${l(index.name, locale)}: ${t('reform.nationalTitle').split(':')[0]}`;
+  const title = t('reform.yearsTitle', { name: l(index.name, locale) });
   return {
     id: `${index.id}-years`,
     title,
@@ -176,12 +181,39 @@ function targetValue(x: Target): string {
   return `${x.comparator} ${x.value}${unit}`;
 }
 
+/** The targets of the plans of the home province and its units (a unit that belonged to a merged
+ * province, e.g. Ninh Sơn of Ninh Thuận, counts: the province's successor is the home province). */
 export function targetsTable(locale: string): DataTable {
   const t = useT(locale);
-  const targets = [...content().targets].sort((a, b) => a.scope.localeCompare(b.scope) || a.from_year - b.from_year);
+  const own = content().targets.filter((x) => provinceOf(x.scope).today === HOME);
+  return targetRows(own, 'targets', t('reform.targetsTitle'), [], locale);
+}
+
+/**
+ * Targets of a unit of another province (Hương Trà, Thừa Thiên Huế) are never shown as the home
+ * province's (issue #7): each such unit gets its own table, titled and noted as an example.
+ */
+export function exampleTargetsTables(locale: string): DataTable[] {
+  const t = useT(locale);
+  const others = content().targets.filter((x) => provinceOf(x.scope).today !== HOME);
+  return [...new Set(others.map((x) => x.scope))].map((scope) => {
+    const names = { unit: unitName(scope, locale), province: unitName(provinceOf(scope).then, locale) };
+    return targetRows(
+      others.filter((x) => x.scope === scope),
+      `targets-example-${scope}`,
+      t('reform.exampleTitle', names),
+      [t('reform.exampleNote', names)],
+      locale,
+    );
+  });
+}
+
+function targetRows(list: Target[], id: string, title: string, notes: string[], locale: string): DataTable {
+  const t = useT(locale);
+  const targets = [...list].sort((a, b) => a.scope.localeCompare(b.scope) || a.from_year - b.from_year);
   return {
-    id: 'targets',
-    title: t('reform.targetsTitle'),
+    id,
+    title,
     columns: [
       { key: 'scope', label: t('reform.scope'), numeric: false },
       { key: 'target', label: t('reform.target'), numeric: false },
@@ -199,7 +231,7 @@ export function targetsTable(locale: string): DataTable {
       },
       sample: x.source.sample ? ['value'] : [],
     })),
-    notes: [],
+    notes,
   };
 }
 
@@ -207,21 +239,13 @@ export function targetsTable(locale: string): DataTable {
 export function reformTables(locale: string): DataTable[] {
   const out: DataTable[] = [];
   for (const index of content().indices) {
-    const parts = partsTable(index, 'khanh-hoa', locale);
+    const parts = partsTable(index, HOME, locale);
     if (parts) out.push(parts);
   }
   for (const index of content().indices) if (index.id === 'sipas') out.push(yearsTable(index, locale));
   for (const index of content().indices) if (index.id !== 'sipas') out.push(yearsTable(index, locale));
-  out.push(targetsTable(locale));
+  out.push(targetsTable(locale), ...exampleTargetsTables(locale));
   return out;
-}
-
-/** The labels of a row's sample cells, "; "-separated: the CSV's last column and the page's data-sample. */
-export function sampleColumns(table: DataTable, row: Row): string {
-  return table.columns
-    .filter((c) => row.sample.includes(c.key))
-    .map((c) => c.label)
-    .join('; ');
 }
 
 /** How a cell reads in the HTML table. */
@@ -231,10 +255,15 @@ export function displayCell(cell: Cell, locale: string): string {
   return cell;
 }
 
+/** The CSV's last column (issue #7): "Có"/"Yes" when some figure of the row is sample data. */
+export function sampleFlag(row: Row, locale: string): string {
+  return useT(locale)(row.sample.length > 0 ? 'data.yes' : 'data.no');
+}
+
 /**
  * RFC 4180 CSV with a header row of the column labels; numbers with a dot decimal so spreadsheets
- * and scripts read them the same in every locale; a last column names the columns of the row that
- * hold sample data (empty when none).
+ * and scripts read them the same in every locale; a last column flags (yes/no) the rows that hold
+ * sample data.
  */
 export function toCsv(table: DataTable, locale: string): string {
   const t = useT(locale);
@@ -246,7 +275,7 @@ export function toCsv(table: DataTable, locale: string): string {
       const v = row.cells[c.key];
       return v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : quote(v);
     });
-    cells.push(quote(sampleColumns(table, row)));
+    cells.push(quote(sampleFlag(row, locale)));
     lines.push(cells.join(','));
   }
   // The BOM lets Excel open Vietnamese text as UTF-8.
