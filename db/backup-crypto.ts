@@ -94,6 +94,8 @@ export async function decryptFile(file: string, out: string, secret: string): Pr
       createWriteStream(out, { mode: 0o600 }),
     );
   } catch (err) {
-    throw new Error(`cannot decrypt the backup: wrong BACKUP_KEY or a damaged file (${(err as Error).message})`);
+    throw new Error(`cannot decrypt the backup: wrong BACKUP_KEY or a damaged file (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
