@@ -170,14 +170,14 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
     if (c.req.path.startsWith('/api/')) return problemResponse(c, new ProblemError(404, 'not_found'));
     return notFoundPage(c, site);
   });
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const problem = toProblem(err, /json/i.test(c.req.header('content-type') ?? ''));
     if (problem) return problemResponse(c, problem);
     // Full disk, read-only file, I/O error or a lock held past busy_timeout (issue #9 "Faults"):
     // nothing of the batch was written, so the client keeps the answer and sends it again.
     const fault = storageFault(err);
     if (fault) {
-      noteStorageFault(deps, fault.code);
+      await noteStorageFault(deps, fault.code);
       return problemResponse(
         c,
         new ProblemError(503, 'storage_unavailable', { headers: { 'Retry-After': String(fault.retryAfter) } }),

@@ -71,9 +71,25 @@ function alert(deps: Deps, state: State, degraded: boolean, detail: Record<strin
   }
 }
 
+const reopening = new WeakMap<object, Promise<void>>();
+/** A lock error leaves the connection unusable (db/client.ts `reopen`): one reopen at a time. */
+function reopenAfter(deps: Deps, code: string): Promise<void> {
+  if (!/BUSY|LOCKED/.test(code)) return Promise.resolve();
+  let p = reopening.get(deps.db);
+  if (!p) {
+    p = deps.db
+      .reopen()
+      .catch(() => undefined)
+      .finally(() => reopening.delete(deps.db));
+    reopening.set(deps.db, p);
+  }
+  return p;
+}
+
 /** Called by the error handler when a request met a storage fault. */
-export function noteStorageFault(deps: Deps, code: string): void {
+export async function noteStorageFault(deps: Deps, code: string): Promise<void> {
   alert(deps, stateOf(deps), true, { failing: ['write_probe'], code });
+  await reopenAfter(deps, code);
 }
 
 function freeMb(url: string): number | null {
@@ -111,6 +127,7 @@ export async function checkHealth(deps: Deps): Promise<HealthReport> {
       );
     } catch (err) {
       probeCode = storageFault(err)?.code ?? 'error';
+      await reopenAfter(deps, probeCode);
     }
   }
   const local = config.DATABASE_URL.startsWith('file:');

@@ -17,6 +17,10 @@ const STORAGE_CODES = [
 /** Node's errors for the same conditions on files we write ourselves. */
 const NODE_CODES = ['ENOSPC', 'EROFS', 'EDQUOT', 'EFBIG', 'EIO'];
 
+/** Raised by @libsql/client when its connection was closed under an operation (a reopen after
+ * SQLITE_BUSY, or shutdown): nothing of that operation ran. */
+const CLIENT_CODES = ['CLIENT_CLOSED'];
+
 export interface StorageFault {
   /** The SQLite or Node code, for the log (no data). */
   code: string;
@@ -36,6 +40,7 @@ export function storageFault(err: unknown): StorageFault | undefined {
     if (code === undefined) continue;
     if (STORAGE_CODES.some((c) => code === c || code.startsWith(`${c}_`)))
       return { code, retryAfter: /BUSY|LOCKED/.test(code) ? 5 : 30 };
+    if (CLIENT_CODES.includes(code)) return { code, retryAfter: 5 };
     if (NODE_CODES.includes(code)) return { code, retryAfter: 30 };
   }
   return undefined;
