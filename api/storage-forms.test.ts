@@ -1,6 +1,7 @@
 /**
- * The forms without JavaScript (site/lib/rate.ts, site/lib/feedback.ts; here because site/ imports only api/contracts) when the server cannot store (issue #9 "Faults"): the rating and
- * the feedback form posts reach the real API (in-process, as the pages do) over a database made
+ * The forms without JavaScript (site/lib/rate.ts, site/lib/feedback.ts; tested here because site/
+ * imports only api/contracts) when the server cannot store (issue #9 "Faults"): the rating and the
+ * feedback form posts reach the real API (in-process, as the pages do) over a database made
  * read-only; the API answers 503 storage_unavailable, and the page state keeps every answer and
  * the same Idempotency-Key, so pressing Send again once storage is back stores the answer once.
  */
