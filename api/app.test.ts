@@ -121,7 +121,17 @@ describe('GET /api/v1/health', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({ status: 'ok', database: { reachable: true, migration: LATEST } });
+    // Issue #9 added the checks (write probe, free space, backup age) next to the original fields.
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      database: { reachable: true, migration: LATEST },
+      checks: {
+        database: { ok: true },
+        write_probe: { ok: true, code: null },
+        free_space: { ok: true, free_mb: expect.any(Number) },
+        backup_age_hours: { ok: true },
+      },
+    });
   });
 
   it('answers 503 degraded when the database is gone', async () => {
@@ -129,7 +139,11 @@ describe('GET /api/v1/health', () => {
     broken.close();
     const res = await createApp({ ...deps(), db: broken }).request('/api/v1/health');
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'degraded', database: { reachable: false, migration: null } });
+    expect(await res.json()).toMatchObject({
+      status: 'degraded',
+      database: { reachable: false, migration: null },
+      checks: { database: { ok: false }, write_probe: { ok: false } },
+    });
   });
 });
 

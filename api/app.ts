@@ -16,6 +16,8 @@ import type { AstroHandler } from './ssr.ts';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { sameOrigin } from './middleware/same-origin.ts';
+import { storageFault } from '../db/storage-error.ts';
+import { noteStorageFault } from './storage-health.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { usefulnessRoutes } from './routes/usefulness.ts';
@@ -168,9 +170,19 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
     if (c.req.path.startsWith('/api/')) return problemResponse(c, new ProblemError(404, 'not_found'));
     return notFoundPage(c, site);
   });
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const problem = toProblem(err, /json/i.test(c.req.header('content-type') ?? ''));
     if (problem) return problemResponse(c, problem);
+    // Full disk, read-only file, I/O error or a lock held past busy_timeout (issue #9 "Faults"):
+    // nothing of the batch was written, so the client keeps the answer and sends it again.
+    const fault = storageFault(err);
+    if (fault) {
+      await noteStorageFault(deps, fault.code);
+      return problemResponse(
+        c,
+        new ProblemError(503, 'storage_unavailable', { headers: { 'Retry-After': String(fault.retryAfter) } }),
+      );
+    }
     // A bug, not bad input: log the request id and the error class only (no request data).
     deps.log(
       JSON.stringify({ t: new Date().toISOString(), id: c.get('requestId'), error: err.name, message: err.message }),

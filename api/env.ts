@@ -71,6 +71,23 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(52 * 1024 * 1024),
+  /** Online snapshots of a local database (docs/operations.md "Backups"): where they go, how often
+   * `npm start` takes one (0 = never), and how many are kept: the newest BACKUP_KEEP_RECENT, plus
+   * the newest of each of the last BACKUP_KEEP_DAILY days and BACKUP_KEEP_MONTHLY months. */
+  BACKUP_DIR: z.string().default('data/backups'),
+  BACKUP_EVERY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 31)
+    .default(1),
+  /** Encrypts snapshots (AES-256-GCM): 32 bytes as 64 hex digits or base64, or a passphrase of at
+   * least 16 characters (scrypt with a salt stored in each file). Unset: snapshots are plain SQLite. */
+  BACKUP_KEY: z.string().min(16, 'must be 32 bytes (hex or base64) or a passphrase of 16+ characters').optional(),
+  BACKUP_KEEP_RECENT: z.coerce.number().int().min(1).default(24),
+  BACKUP_KEEP_DAILY: z.coerce.number().int().min(0).default(14),
+  BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).default(24),
+  /** The health check reports `degraded` when the database's filesystem has less free space. */
+  HEALTH_MIN_FREE_MB: z.coerce.number().min(0).default(100),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -75,6 +75,7 @@ const TITLES: Record<ProblemCode, string> = {
   link_invalid: 'The link is unknown or has expired',
   username_taken: 'The username is already taken',
   length_required: 'A request body must state its length (Content-Length)',
+  storage_unavailable: 'Storage is unavailable for the moment; send the same request again later',
   internal_error: 'Internal error',
 };
 

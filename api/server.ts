@@ -13,6 +13,7 @@ import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
 import { seedDemoData } from './demo/generate.ts';
 import type { Config } from './env.ts';
+import { removePidFile, writePidFile } from '../db/backup.ts';
 
 export interface Running {
   url: string;
@@ -56,6 +57,8 @@ export async function startServer(
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolveServer(s));
     s.once('error', reject);
   });
+  // `npm run restore` refuses while this file names a live process (docs/operations.md).
+  writePidFile(config.DATABASE_URL);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
@@ -71,6 +74,7 @@ export async function startServer(
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
       db.close();
+      removePidFile(config.DATABASE_URL);
     },
   };
 }

@@ -32,6 +32,12 @@ export interface Db {
    * atomic writes; this is for scripts (imports, rebuilds) that run alone.
    */
   transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Replaces the local connection by a fresh one with the pragmas. Needed after SQLITE_BUSY: the
+   * statement that met the lock stays "in progress" in the native driver, and every later COMMIT
+   * on that connection fails ("SQL statements in progress") until it is dropped (issue #9).
+   */
+  reopen(): Promise<void>;
   close(): void;
 }
 
@@ -73,6 +79,11 @@ export async function openDb(options: DbOptions): Promise<Db> {
         tx.close();
         if (isLocal) await applyPragmas(client);
       }
+    },
+    async reopen() {
+      if (!isLocal) return;
+      await client.reconnect();
+      await applyPragmas(client);
     },
     close() {
       client.close();

@@ -7,6 +7,7 @@
  * faulty one fails, with its own error.
  */
 import type { Client, InStatement, ResultSet } from '@libsql/client';
+import { storageFault } from './storage-error.ts';
 
 interface Pending {
   statements: InStatement[];
@@ -61,9 +62,12 @@ export function groupCommitter(client: Client, maxStatements = 5_000): GroupComm
             p.resolve(results.slice(offset, offset + p.statements.length));
             offset += p.statements.length;
           }
-        } catch {
-          // Nothing of the joined transaction was committed: retry each alone to find the culprit.
-          for (const p of group) await runAlone(p);
+        } catch (err) {
+          // Nothing of the joined transaction was committed. A full disk or a held lock is no one
+          // batch's fault: all of them are refused (503, sent again later) rather than each retried
+          // alone against the same fault (issue #9). Otherwise retry each alone to find the culprit.
+          if (storageFault(err)) for (const p of group) p.reject(err);
+          else for (const p of group) await runAlone(p);
         }
       }
     } finally {

@@ -9,6 +9,7 @@ import { seedDemoStaff } from '../api/staff/demo.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 import { startMailWorker } from '../api/mail/worker.ts';
 import { startMaintenance } from '../api/maintenance.ts';
+import { startBackups } from '../api/backup-schedule.ts';
 
 const config = loadConfig();
 const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
@@ -34,6 +35,9 @@ const upkeep = startMaintenance({
   log: (line) => process.stdout.write(`${line}\n`),
 });
 
+// A checked snapshot every BACKUP_EVERY_HOURS into BACKUP_DIR (docs/operations.md "Backups").
+const backups = startBackups({ config, now: () => new Date(), log: (line) => process.stdout.write(`${line}\n`) });
+
 // Demo mode only: one staff account per role, new passwords each start, printed here and never logged.
 // seedDemoStaff does nothing once a real staff account exists.
 const demoStaff = config.DEMO_DATA ? await seedDemoStaff(running.db) : [];
@@ -49,6 +53,7 @@ gopy is running: ${running.url}
   API:      ${running.url}api/v1/openapi.json
   e-mail:   ${config.SMTP_URL ? 'SMTP (SMTP_URL)' : `written as .eml files into ${config.MAIL_DIR}/ (SMTP_URL is not set)`}
   staff:    ${running.url}quan-tri/
+  backups:  ${config.BACKUP_EVERY_HOURS > 0 && config.DATABASE_URL.startsWith('file:') ? `every ${config.BACKUP_EVERY_HOURS} h into ${config.BACKUP_DIR}/${config.BACKUP_KEY ? ' (encrypted)' : ''}` : 'off'}
 Press Ctrl-C to stop.`);
 
 let stopping = false;
@@ -58,7 +63,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     console.log('\nStopping…');
     // The worker first: it uses the database that running.stop() closes. Unsent mail stays queued.
-    Promise.all([mail.stop(), upkeep.stop()])
+    Promise.all([mail.stop(), upkeep.stop(), backups.stop()])
       .then(() => running.stop())
       .then(
         () => process.exit(0),

@@ -50,6 +50,7 @@ export const problemCodes = [
   'invalid_query',
   'username_taken',
   'length_required',
+  'storage_unavailable',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

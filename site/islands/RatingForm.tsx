@@ -49,6 +49,7 @@ export interface RatingStrings extends ErrorStrings {
   sending: string;
   checking: string;
   pending: string;
+  pendingStorage: string;
   pendingSent: string;
 }
 
@@ -61,7 +62,7 @@ interface Props {
   strings: RatingStrings;
 }
 
-type Status = 'idle' | 'checking' | 'sending' | 'pending' | 'sentOther';
+type Status = 'idle' | 'checking' | 'sending' | 'pending' | 'pendingStorage' | 'sentOther';
 const PHONE = '(max-width: 39.99rem)';
 
 export default function RatingForm({
@@ -143,7 +144,7 @@ export default function RatingForm({
       busy.current = false;
       setStatus('idle');
       showProblem(mine.problem);
-    } else if (readPending().length > 0) setStatus('pending');
+    } else if (readPending().length > 0) setStatus(r.storage ? 'pendingStorage' : 'pending');
     else if (r.sent.length > 0) setStatus('sentOther');
   }
 
@@ -242,7 +243,7 @@ export default function RatingForm({
     busy.current = false;
     if (outcome.kind === 'offline') {
       addPending({ body, key: key.current, createdAt: Date.now() });
-      setStatus('pending');
+      setStatus(outcome.storage ? 'pendingStorage' : 'pending');
       flusher.current?.arm();
       return;
     }
@@ -253,7 +254,7 @@ export default function RatingForm({
   function onSubmit(e: Event): void {
     if (!enhanced) return; // not hydrated yet: the plain post still works
     e.preventDefault();
-    if (status === 'pending') return;
+    if (status === 'pending' || status === 'pendingStorage') return;
     if (mode === 'stepper' && view === 'form') next();
     else if (mode === 'long' && view === 'form') {
       const errs = checkAnswers(questions, answers);
@@ -426,6 +427,7 @@ export default function RatingForm({
     checking: s.checking,
     sending: s.sending,
     pending: s.pending,
+    pendingStorage: s.pendingStorage,
     sentOther: s.pendingSent,
   }[status];
 

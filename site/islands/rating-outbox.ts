@@ -17,7 +17,10 @@ export interface PendingRating {
   createdAt: number;
 }
 
-export type Outcome = { kind: 'ok' } | { kind: 'offline' } | { kind: 'problem'; problem: ProblemLike };
+/** `offline` with `storage`: the server answered 503 storage_unavailable (issue #9): it is up but
+ * cannot store answers for the moment; the rating waits and is retried like an offline one. */
+export type Outcome =
+  { kind: 'ok' } | { kind: 'offline'; storage?: boolean } | { kind: 'problem'; problem: ProblemLike };
 
 // ── Waiting ratings in localStorage ──────────────────────────────────────────────────────────────
 
@@ -119,7 +122,11 @@ export async function sendRating(body: RatingInput, key: string, onSolved?: () =
     } catch {
       return { kind: 'offline' };
     }
-    if (res.status >= 500) return { kind: 'offline' };
+    if (res.status >= 500)
+      return {
+        kind: 'offline',
+        storage: res.status === 503 && (await readProblem(res)).code === 'storage_unavailable',
+      };
     if (res.ok) {
       usedPow();
       return { kind: 'ok' };
@@ -140,6 +147,8 @@ export interface FlushResult {
   sent: string[];
   failed: { key: string; problem: ProblemLike }[];
   waiting: number;
+  /** The last attempt met 503 storage_unavailable (the server is up, its storage is not). */
+  storage: boolean;
 }
 
 /**
@@ -148,10 +157,13 @@ export interface FlushResult {
  */
 export function flushPending(): Promise<FlushResult> {
   flushing ??= (async () => {
-    const result: FlushResult = { sent: [], failed: [], waiting: 0 };
+    const result: FlushResult = { sent: [], failed: [], waiting: 0, storage: false };
     for (const item of readPending().sort((a, b) => a.createdAt - b.createdAt)) {
       const outcome = await sendRating(item.body, item.key);
-      if (outcome.kind === 'offline') break;
+      if (outcome.kind === 'offline') {
+        result.storage = outcome.storage === true;
+        break;
+      }
       if (outcome.kind === 'ok') {
         removePending(item.key);
         result.sent.push(item.key);

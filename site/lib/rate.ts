@@ -165,6 +165,7 @@ export function rateStrings(locale: string): RatingStrings {
     sending: t('rate.sending'),
     checking: t('rate.checking'),
     pending: t('rate.pending'),
+    pendingStorage: t('rate.pendingStorage'),
     pendingSent: t('rate.pendingSent'),
     problems: Object.fromEntries(problemCodes.map((c) => [c, t(`problem.${c}`)])),
     fieldErrors: Object.fromEntries(fieldErrorCodes.map((c) => [c, raw(`fieldError.${c}`)])),
