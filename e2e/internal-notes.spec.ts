@@ -91,6 +91,7 @@ test('no public page shows an internal note (every page reachable from the entry
 test('no public API output shows an internal note (statistics, dictionary, published feedback, Open311, OpenAPI)', async ({
   request,
 }) => {
+  test.setTimeout(120_000);
   const content = loadContent('content');
   const scopes = [...new Set(['khanh-hoa', ...content.targets.map((t) => t.scope)])];
   const paths = [

@@ -10,6 +10,8 @@ const PAGES = { vi: '/ket-qua-cai-cach/', en: '/en/reform-results/' } as const;
 
 for (const [lang, path] of Object.entries(PAGES))
   test(`at 360 px every bar is labelled and no legend is cut off (${lang})`, async ({ page }, testInfo) => {
+    // Four charts, each measured and photographed: more than the default 30 s on a busy machine.
+    test.setTimeout(120_000);
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(path);
     const par = page.locator('section[data-table-id="par-index-khanh-hoa"]');

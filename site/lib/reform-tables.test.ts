@@ -195,6 +195,7 @@ describe('the reform tables speak to citizens (issue #7)', () => {
       expect(example.title).toMatch(/Hương Trà|Huong Tra/);
       expect(example.title).toMatch(/Thừa Thiên Huế|Thua Thien Hue/);
       expect(example.notes).toHaveLength(1);
+      for (const row of example.rows) expect(String(row.cells.scope)).toMatch(/Thừa Thiên Huế|Thua Thien Hue/);
       // Ninh Sơn (Ninh Thuận until the 2025 merger) is Khánh Hòa's today: its targets stay in the table.
       expect(own.rows.some((r) => /Ninh S[ơo]n/.test(String(r.cells.scope)))).toBe(true);
       expect(own.rows.length + example.rows.length).toBe(content().targets.length);

@@ -198,13 +198,16 @@ export function exampleTargetsTables(locale: string): DataTable[] {
   const others = content().targets.filter((x) => provinceOf(x.scope).today !== HOME);
   return [...new Set(others.map((x) => x.scope))].map((scope) => {
     const names = { unit: unitName(scope, locale), province: unitName(provinceOf(scope).then, locale) };
-    return targetRows(
+    const table = targetRows(
       others.filter((x) => x.scope === scope),
       `targets-example-${scope}`,
       t('reform.exampleTitle', names),
       [t('reform.exampleNote', names)],
       locale,
     );
+    // The CSV has no title: its scope column names the province too.
+    for (const row of table.rows) row.cells.scope = `${names.unit} (${names.province})`;
+    return table;
   });
 }
 
