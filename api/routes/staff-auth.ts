@@ -3,7 +3,7 @@
  * POST /staff/users/{id}/revoke-sessions (admin). See api/staff/auth.ts for the mechanisms.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import { clientAddress } from '../open-submission.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
@@ -15,20 +15,18 @@ import {
   currentSession,
   dummyHash,
   adminManages,
-  newSessionId,
   noStore,
   requireStaff,
-  sha256,
   throttleLogin,
   verifyPassword,
   type StaffEnv,
 } from '../staff/auth.ts';
+import { nextStep } from '../staff/second-factor.ts';
+import { issueSession, startPending } from '../staff/sign-in.ts';
 import {
   auditStatement,
   findStaffById,
   findStaffByUsername,
-  forgiveAttemptsStatements,
-  insertSessionStatement,
   normalizeUsername,
   revokeAllSessionsStatement,
   revokeSessionStatement,
@@ -40,6 +38,8 @@ const loginInput = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) })
   .strict()
   .openapi('StaffLogin');
+
+const loginNext = z.object({ next: z.enum(['second_factor', 'enrol']) }).openapi('StaffLoginNext');
 
 const sessionInfo = z
   .object({
@@ -59,7 +59,12 @@ const loginRoute = createRoute({
   middleware: [onlyMediaTypes(['application/json'])] as const,
   request: { body: { content: { 'application/json': { schema: loginInput } } } },
   responses: {
-    204: { description: 'Signed in; Set-Cookie carries the session' },
+    200: {
+      content: { 'application/json': { schema: loginNext } },
+      description:
+        'Right password, a second factor follows: Set-Cookie carries `__Host-gopy_pending` (5 minutes, single use, no session). `next` says whether to verify a factor or enrol one.',
+    },
+    204: { description: 'Signed in (a role needing no second factor, none enrolled); Set-Cookie carries the session' },
     401: problems('Unknown username or wrong password'),
     415: problems('Not JSON'),
     422: problems('Invalid fields'),
@@ -128,27 +133,15 @@ staffAuthRoutes.openapi(loginRoute, async (c) => {
     );
     throw new ProblemError(401, 'invalid_credentials');
   }
-  const sessionId = newSessionId();
-  const idHash = sha256(sessionId);
-  // A session presented at sign-in ends: each sign-in gets a new id (no session fixation).
-  const previous = getCookie(c, SESSION_COOKIE);
-  const expiresAt = new Date(now.getTime() + deps.config.STAFF_SESSION_HOURS * 3600 * 1000);
-  await client.batch(
-    [
-      ...(previous ? [revokeSessionStatement(sha256(previous), now)] : []),
-      insertSessionStatement({ idHash, staffId: staff.id, csrfHash: sha256(csrfTokenFor(sessionId)), now, expiresAt }),
-      ...forgiveAttemptsStatements(buckets.user, buckets.address),
-      auditStatement({ at: now, staffId: staff.id, action: 'login_success', targetType: 'session' }),
-    ],
-    'write',
-  );
-  setCookie(c, SESSION_COOKIE, sessionId, {
-    path: '/',
-    secure: true,
-    httpOnly: true,
-    sameSite: 'Strict',
-    maxAge: deps.config.STAFF_SESSION_HOURS * 3600,
-  });
+  // Issue #7 part 4b: a right password alone opens a session only for roles that need no second
+  // factor (STAFF_MFA_ROLES) and accounts without one; otherwise a pending state, no session, and
+  // the throttle is not forgiven until the second factor passes.
+  const step = await nextStep(client, deps.config, staff.id, await rolesOf(client, staff.id));
+  if (step !== 'session') {
+    await startPending(c, deps, staff.id, step);
+    return c.json({ next: step === 'verify' ? ('second_factor' as const) : ('enrol' as const) }, 200);
+  }
+  await issueSession(c, deps, staff.id, buckets, { method: 'password' });
   return c.body(null, 204);
 });
 
