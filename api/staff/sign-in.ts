@@ -64,7 +64,8 @@ export async function issueSession(
         now,
         expiresAt,
       }),
-      ...forgiveAttemptsStatements(buckets.user, buckets.address),
+      // The password's attempt and the factor's: a sign-in that passed costs the address nothing.
+      ...forgiveAttemptsStatements(buckets.user, buckets.address, also.consume ? 2 : 1),
       auditStatement({ at: now, staffId, action: 'login_success', targetType: 'session', details }),
     ],
     'write',
