@@ -18,10 +18,12 @@ import {
   noStore,
   requireStaff,
   throttleLogin,
+  hashPassword,
   verifyPassword,
   type StaffEnv,
 } from '../staff/auth.ts';
 import { nextStep } from '../staff/second-factor.ts';
+import { passwordWeakness } from '../staff/password-strength.ts';
 import { issueSession, startPending } from '../staff/sign-in.ts';
 import {
   auditStatement,
@@ -103,10 +105,37 @@ const revokeRoute = createRoute({
   },
 });
 
+const passwordRoute = createRoute({
+  method: 'post',
+  path: '/staff/password',
+  summary: 'Change one’s own password (the current one is needed; weak or common ones are refused)',
+  description:
+    'Issue #7 part 4b: 422 `password_too_short` (under 12 characters) or `password_weak` (zxcvbn-ts score under 3, common passwords, the username). Ends every other session of the account.',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: {
+    body: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    204: { description: 'Changed' },
+    401: problems('Not signed in, or the current password is wrong'),
+    403: problems('Missing or wrong CSRF token'),
+    422: problems('The new password is too short or too weak'),
+  },
+});
+
 export const staffAuthRoutes = new OpenAPIHono<StaffEnv>();
 
 staffAuthRoutes.use('/staff/*', noStore);
 staffAuthRoutes.use('/staff/session', requireStaff());
+staffAuthRoutes.use('/staff/password', requireStaff(undefined, undefined, { audit: false }));
 staffAuthRoutes.use('/staff/users/:id/revoke-sessions', requireStaff('admin', undefined, { audit: false }));
 
 staffAuthRoutes.openapi(loginRoute, async (c) => {
@@ -195,4 +224,39 @@ staffAuthRoutes.openapi(revokeRoute, async (c) => {
     'write',
   );
   return c.json({ revoked: rs!.rowsAffected }, 200);
+});
+
+staffAuthRoutes.openapi(passwordRoute, async (c) => {
+  const deps = c.get('deps');
+  const client = deps.db.client;
+  const me = c.get('staff');
+  const input = c.req.valid('json');
+  const row = (await findStaffById(client, me.staffId))!;
+  if (!(await verifyPassword(input.current_password, row.password_hash)))
+    throw new ProblemError(401, 'invalid_credentials');
+  const weak = passwordWeakness(input.new_password, [row.username, row.display_name]);
+  if (weak) throw new ProblemError(422, weak, { errors: [{ path: 'new_password', code: 'invalid_value' }] });
+  const now = deps.now();
+  await client.batch(
+    [
+      {
+        sql: 'UPDATE staff SET password_hash = ? WHERE id = ?',
+        args: [await hashPassword(input.new_password), me.staffId],
+      },
+      // Other devices signed in with the old password end; this one stays.
+      {
+        sql: 'UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND id_hash <> ? AND revoked_at IS NULL',
+        args: [now.toISOString(), me.staffId, me.idHash],
+      },
+      auditStatement({
+        at: now,
+        staffId: me.staffId,
+        action: 'password_change',
+        targetType: 'staff',
+        targetId: String(me.staffId),
+      }),
+    ],
+    'write',
+  );
+  return c.body(null, 204);
 });

@@ -277,6 +277,37 @@ describe('admin reset', () => {
 });
 
 describe('password strength', () => {
+  it('a member changes their own password only to a strong one; other sessions end', async () => {
+    const me = await staffMember(h, app, 'mfa-changer', [{ role: 'handler', unit: 'phuong-ninh-hoa' }]);
+    const set = (current: string, next: string) =>
+      staffPost(app, me, '/api/v1/staff/password', { current_password: current, new_password: next });
+    const row = await h.db.client.execute({ sql: 'SELECT password_hash FROM staff WHERE id = ?', args: [me.staffId] });
+    const before = String(row.rows[0]!.password_hash);
+    expect(((await (await set('wrong', 'x')).json()) as { code: string }).code).toBe('invalid_credentials');
+    // The kit's password is not known here: give the account one.
+    await h.db.client.execute({
+      sql: 'UPDATE staff SET password_hash = ? WHERE id = ?',
+      args: [await hashPassword(PW), me.staffId],
+    });
+    for (const [weak, code] of [
+      ['short1!', 'password_too_short'],
+      ['password1234', 'password_weak'],
+      ['mfa-changer-2026', 'password_weak'],
+    ] as const) {
+      const res = await set(PW, weak);
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { code: string }).code).toBe(code);
+    }
+    const strong = generatePassword();
+    expect((await set(PW, strong)).status).toBe(204);
+    const after = await h.db.client.execute({
+      sql: 'SELECT password_hash FROM staff WHERE id = ?',
+      args: [me.staffId],
+    });
+    expect(String(after.rows[0]!.password_hash)).not.toBe(before);
+    expect((await app.request('/api/v1/staff/session', { headers: { Cookie: me.cookie } })).status).toBe(200);
+  });
+
   it('refuses short and common passwords and accepts every generated one', () => {
     expect(passwordWeakness('short')).toBe('password_too_short');
     for (const p of ['password1234', 'Khanhhoa2026!', 'qwertyuiop123', 'iloveyou1234'])

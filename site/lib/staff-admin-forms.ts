@@ -94,6 +94,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'login_password_ok',
   'second_factor_enrol',
   'staff_reset_second_factor',
+  'password_change',
   'write',
 ];
 
