@@ -520,5 +520,15 @@ describe('demo accounts and the staff script', () => {
     expect(await staffCli(['revoke-sessions', 'LAN.NGUYEN'], env, sink(revoked), sink([]))).toBe(0);
     expect(revoked.join('')).toContain('1 session(s) revoked');
     expect((await session(s.cookie)).status).toBe(401);
+    // reset-second-factor: the TOTP secret goes, with an audit row (issue #7 part 4b).
+    await h.db.client.execute({
+      sql: "INSERT INTO staff_totp (staff_id, secret, created_at) SELECT id, 'plain:AAAA', '2026-01-01' FROM staff WHERE username = 'lan.nguyen'",
+      args: [],
+    });
+    expect(await staffCli(['reset-second-factor', 'lan.nguyen'], env, sink([]), sink([]))).toBe(0);
+    const left = await h.db.client.execute(
+      "SELECT (SELECT count(*) FROM staff_totp) AS t, (SELECT count(*) FROM audit_log WHERE action = 'staff_reset_second_factor') AS a",
+    );
+    expect([Number(left.rows[0]!.t), Number(left.rows[0]!.a)]).toEqual([0, 1]);
   });
 });
