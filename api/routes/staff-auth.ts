@@ -1,6 +1,7 @@
 /**
- * Staff sign-in (issue #4): POST /staff/login, POST /staff/logout, GET /staff/session and
- * POST /staff/users/{id}/revoke-sessions (admin). See api/staff/auth.ts for the mechanisms.
+ * Staff sign-in (issue #4): POST /staff/login, POST /staff/logout, GET /staff/session,
+ * POST /staff/password and POST /staff/users/{id}/revoke-sessions (admin). See api/staff/auth.ts
+ * for the mechanisms; the second step of sign-in is api/routes/staff-mfa.ts (issue #7 part 4b).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
@@ -57,7 +58,7 @@ const loginRoute = createRoute({
   path: '/staff/login',
   summary: 'Staff sign-in',
   description:
-    'Sets the session cookie `__Host-gopy_session`. Unknown usernames and wrong passwords get the same 401. Five failed attempts per username and twenty per client address in 15 minutes give 429 with Retry-After.',
+    'The first step. For accounts that need or have a second factor (docs/staff-security.md) a right password answers 200 with the pending cookie `__Host-gopy_pending` and no session: the session cookie `__Host-gopy_session` comes from POST /staff/login/totp, /passkey or /recovery (or the enrolment). Otherwise 204 with the session. Unknown usernames and wrong passwords get the same 401. Five failed attempts per username and twenty per client address in 15 minutes (passwords and second factors together) give 429 with Retry-After.',
   middleware: [onlyMediaTypes(['application/json'])] as const,
   request: { body: { content: { 'application/json': { schema: loginInput } } } },
   responses: {
