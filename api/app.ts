@@ -26,6 +26,7 @@ import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
+import { staffMfaRoutes } from './routes/staff-mfa.ts';
 import { staffFeedbackRoutes } from './routes/staff-feedback.ts';
 import { staffAdminRoutes } from './routes/staff-admin.ts';
 import { publishedRoutes } from './routes/published.ts';
@@ -68,6 +69,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', statsRoutes);
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
+  api.route('/', staffMfaRoutes);
   api.route('/', staffFeedbackRoutes);
   api.route('/', staffAdminRoutes);
   api.route('/', publishedRoutes);

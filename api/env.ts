@@ -57,6 +57,19 @@ const schema = z.object({
   /** Staff sessions end after this long without a request, and in any case this long after sign-in. */
   STAFF_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   STAFF_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+  /** Roles whose members must pass a second factor (docs/staff-security.md): a comma list, or
+   * `none`. Default: every role, since each can reach senders' personal data (contact data for
+   * coordinators and handlers, unredacted texts for publishers, any account's reset for admins). */
+  STAFF_MFA_ROLES: z
+    .string()
+    .regex(/^(none|((coordinator|handler|publisher|admin)(,(coordinator|handler|publisher|admin))*))$/)
+    .default('coordinator,handler,publisher,admin')
+    .transform((v) => (v === 'none' ? [] : [...new Set(v.split(','))])),
+  /** 32 random bytes, base64url: seals TOTP secrets at rest (AES-256-GCM). Unset: stored unsealed. */
+  STAFF_MFA_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url (openssl rand -base64 32 | tr +/ -_ | tr -d =)')
+    .optional(),
   /** Where e-mail goes: smtp://user:pass@host:port or smtps://… When unset, each mail is written as
    * an .eml file into MAIL_DIR instead (demo and development), so nothing is lost or sent. */
   SMTP_URL: z

@@ -227,11 +227,14 @@ export async function countAttempts(
   }));
 }
 
-/** After a successful sign-in: the username starts afresh, the address gives its attempt back. */
-export function forgiveAttemptsStatements(userBucket: string, addressBucket: string): InStatement[] {
+/**
+ * After a successful sign-in: the username starts afresh, the address gives back the attempts of
+ * this sign-in (`attempts`: 1 for a password alone, 2 for password and second factor).
+ */
+export function forgiveAttemptsStatements(userBucket: string, addressBucket: string, attempts = 1): InStatement[] {
   return [
     { sql: 'DELETE FROM login_attempts WHERE bucket = ?', args: [userBucket] },
-    { sql: 'UPDATE login_attempts SET count = max(count - 1, 0) WHERE bucket = ?', args: [addressBucket] },
+    { sql: 'UPDATE login_attempts SET count = max(count - ?, 0) WHERE bucket = ?', args: [attempts, addressBucket] },
   ];
 }
 

@@ -5,7 +5,7 @@
  * it and disputes it; the public page shows the answer and the dispute, and the statistics count
  * it. Staff accounts come from scripts/e2e-server.ts (reports/e2e-staff.json).
  */
-import { readFileSync } from 'node:fs';
+import { pageSignIn } from './staff-login.ts';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
 import { jpeg } from './feedback-files.ts';
@@ -45,13 +45,10 @@ const L = {
 type Account = 'e2e-coordinator' | 'e2e-handler' | 'e2e-publisher';
 
 async function staff(browser: Browser, who: Account, path: string): Promise<Page> {
-  const passwords = JSON.parse(readFileSync('reports/e2e-staff.json', 'utf8')) as Record<Account, string>;
   const page = await (await browser.newContext({ viewport: PHONE })).newPage();
   await page.goto(path);
-  await page.locator('#username').fill(who);
-  await page.locator('#password').fill(passwords[who]);
-  await page.getByTestId('sign-in').click();
-  await expect(page.getByTestId('staff-bar')).toBeVisible();
+  // Both factors (issue #7 part 4b): e2e/staff-login.ts.
+  await pageSignIn(page, who);
   return page;
 }
 

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
+import { pageSignIn } from './staff-login.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
@@ -22,10 +23,8 @@ const PASSWORD = /^[A-Za-z0-9]{20}$/;
 /** Signs in on `path` (any workspace page shows the form when signed out) and lands on it. */
 async function signInAs(page: Page, username: string, password: string, path = '/quan-tri/'): Promise<void> {
   await page.goto(path);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.getByTestId('sign-in').click();
-  await expect(page.getByTestId('staff-bar')).toBeVisible();
+  // Both factors (issue #7 part 4b); a new account enrols TOTP at its first sign-in.
+  await pageSignIn(page, username, { password });
 }
 
 async function member(browser: Browser, who: Account, path?: string): Promise<Page> {

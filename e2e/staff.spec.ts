@@ -7,15 +7,13 @@
  * overdue case, sign-out; axe and no horizontal overflow on every page type in both languages.
  * The accounts come from scripts/e2e-server.ts (reports/e2e-staff.json).
  */
-import { readFileSync } from 'node:fs';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
+import { pageSignIn } from './staff-login.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
 type Account = 'e2e-coordinator' | 'e2e-handler' | 'e2e-publisher';
-const passwords = (): Record<Account, string> =>
-  JSON.parse(readFileSync('reports/e2e-staff.json', 'utf8')) as Record<Account, string>;
 
 const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
@@ -25,10 +23,7 @@ const CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUV
 /** Signs in on `path` (any workspace page shows the form when signed out) and lands on it. */
 async function signIn(page: Page, who: Account, path = '/quan-tri/'): Promise<void> {
   await page.goto(path);
-  await page.locator('#username').fill(who);
-  await page.locator('#password').fill(passwords()[who]);
-  await page.getByTestId('sign-in').click();
-  await expect(page.getByTestId('staff-bar')).toBeVisible();
+  await pageSignIn(page, who);
 }
 
 async function member(browser: Browser, who: Account, path?: string): Promise<Page> {
@@ -105,9 +100,8 @@ test('sign-in: a wrong password is refused with one sentence; pages are no-store
   await expect(page.locator('#username')).toHaveValue('khong-co-ai');
   await expectAccessible(page);
 
-  await page.locator('#username').fill('e2e-coordinator');
-  await page.locator('#password').fill(passwords()['e2e-coordinator']);
-  await page.getByTestId('sign-in').click();
+  // The password, then the second factor (issue #7 part 4b): no session cookie in between.
+  await pageSignIn(page, 'e2e-coordinator');
   await expect(page).toHaveURL(/\/quan-tri\/$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hộp hồ sơ phản ánh, kiến nghị');
   const cookie = (await page.context().cookies()).find((c) => c.name === '__Host-gopy_session');

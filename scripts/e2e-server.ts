@@ -13,6 +13,8 @@ import { createApiKey } from '../db/dossiers.ts';
 import { seedPublicFeedbackDemo } from '../db/demo-feedback-public.ts';
 import { createStaff } from '../db/staff.ts';
 import { generatePassword, hashPassword } from '../api/staff/auth.ts';
+import { newTotpSecret, sealSecret } from '../api/staff/second-factor.ts';
+import { insertTotpStatement } from '../db/staff-mfa.ts';
 import { startMailWorker, type MailWorker } from '../api/mail/worker.ts';
 
 const port = process.argv[2] ?? '4399';
@@ -47,9 +49,12 @@ const staffAccounts = [
   { username: 'e2e-admin', role: 'admin', unit: 'khanh-hoa' },
 ] as const;
 const passwords: Record<string, string> = {};
+// Every role needs a second factor (issue #7 part 4b): each account gets a TOTP secret, written to
+// reports/e2e-staff-totp.json so the specs compute codes (e2e/staff-login.ts).
+const totpSecrets: Record<string, string> = {};
 for (const a of staffAccounts) {
   const password = generatePassword();
-  await createStaff(running.db.client, {
+  const id = await createStaff(running.db.client, {
     username: a.username,
     displayName: `Cán bộ ${a.username}`,
     passwordHash: await hashPassword(password),
@@ -57,10 +62,16 @@ for (const a of staffAccounts) {
     now: new Date(),
   });
   passwords[a.username] = password;
+  const secret = newTotpSecret();
+  totpSecrets[a.username] = secret;
+  await running.db.client.execute(insertTotpStatement(id, sealSecret(config, secret), new Date(), null));
 }
 mkdirSync('reports', { recursive: true });
 writeFileSync(join('reports', 'e2e-api-key.txt'), key);
 writeFileSync(join('reports', 'e2e-staff.json'), `${JSON.stringify(passwords, null, 2)}\n`);
+writeFileSync(join('reports', 'e2e-staff-totp.json'), `${JSON.stringify(totpSecrets, null, 2)}\n`);
+// The TOTP steps the specs used, per account (a step is accepted once): a fresh run starts empty.
+rmSync(join('reports', 'e2e-totp-steps'), { recursive: true, force: true });
 const mail = startE2eMail();
 console.log(`e2e server on ${running.url}`);
 

@@ -7,6 +7,9 @@
  *       stored). Roles: coordinator, handler, publisher, admin; each covers the unit's subtree.
  *   node scripts/staff.ts revoke-sessions <username>
  *       Ends every session of the account at once (a lost laptop, a person who left).
+ *   node scripts/staff.ts reset-second-factor <username>
+ *       Removes the account's second factors and recovery codes and ends its sessions (a lost
+ *       phone of an admin with no admin above; docs/staff-security.md). It enrols again at sign-in.
  */
 import { commandLine, type Output } from './cli.ts';
 import type { Config } from '../api/env.ts';
@@ -22,11 +25,13 @@ import {
   type StaffRole,
 } from '../db/staff.ts';
 import { knownCodes } from '../db/units.ts';
+import { resetFactorsStatements } from '../db/staff-mfa.ts';
 import { STAFF_USERNAME } from '../api/contracts/staff.ts';
 
 const USAGE = `usage:
   npm run staff -- create <username> <display-name> <role>:<unit-id> [<role>:<unit-id> …]
   npm run staff -- revoke-sessions <username>
+  npm run staff -- reset-second-factor <username>
 roles: ${staffRoles.join(', ')}
 `;
 
@@ -78,6 +83,20 @@ async function create(config: Config, args: string[], out: Output, err: Output):
 }
 
 async function revokeSessions(config: Config, args: string[], out: Output, err: Output): Promise<number> {
+  return endSessions(config, args, out, err, false);
+}
+
+async function resetSecondFactor(config: Config, args: string[], out: Output, err: Output): Promise<number> {
+  return endSessions(config, args, out, err, true);
+}
+
+async function endSessions(
+  config: Config,
+  args: string[],
+  out: Output,
+  err: Output,
+  resetFactors: boolean,
+): Promise<number> {
   const [rawName] = args;
   if (!rawName || args.length !== 1) {
     err.write(USAGE);
@@ -94,10 +113,11 @@ async function revokeSessions(config: Config, args: string[], out: Output, err: 
     const [rs] = await db.client.batch(
       [
         revokeAllSessionsStatement(staff.id, now),
+        ...(resetFactors ? resetFactorsStatements(staff.id) : []),
         auditStatement({
           at: now,
           staffId: null,
-          action: 'revoke_sessions',
+          action: resetFactors ? 'staff_reset_second_factor' : 'revoke_sessions',
           targetType: 'staff',
           targetId: String(staff.id),
           details: { via: 'cli' },
@@ -105,6 +125,7 @@ async function revokeSessions(config: Config, args: string[], out: Output, err: 
       ],
       'write',
     );
+    if (resetFactors) err.write('Second factors and recovery codes removed; the account enrols again at sign-in.\n');
     out.write(`${rs!.rowsAffected} session(s) revoked\n`);
     return 0;
   } finally {
@@ -113,6 +134,9 @@ async function revokeSessions(config: Config, args: string[], out: Output, err: 
 }
 
 /** Runs one command; returns the exit code. Tests call this in-process. */
-export const main = commandLine({ create, 'revoke-sessions': revokeSessions }, USAGE);
+export const main = commandLine(
+  { create, 'revoke-sessions': revokeSessions, 'reset-second-factor': resetSecondFactor },
+  USAGE,
+);
 
 if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -40,10 +40,18 @@ const backups = startBackups({ config, now: () => new Date(), log: (line) => pro
 
 // Demo mode only: one staff account per role, new passwords each start, printed here and never logged.
 // seedDemoStaff does nothing once a real staff account exists.
-const demoStaff = config.DEMO_DATA ? await seedDemoStaff(running.db) : [];
+// Each also gets a new TOTP secret: the demo asks for the second factor like production does
+// (docs/staff-security.md); add the secret or the otpauth URI to an authenticator app.
+const demoStaff = config.DEMO_DATA ? await seedDemoStaff(running.db, config) : [];
 if (demoStaff.length > 0) {
-  console.log('\nDemo staff accounts (demo data only; new passwords at every start):');
-  for (const a of demoStaff) console.log(`  ${a.username} (${a.role}, ${a.unit}): ${a.password}`);
+  console.log('\nDemo staff accounts (demo data only; new passwords and TOTP secrets at every start):');
+  for (const a of demoStaff) {
+    console.log(`  ${a.username} (${a.role}, ${a.unit}): password ${a.password}`);
+    console.log(`    TOTP secret ${a.totpSecret}  (${a.totpUri})`);
+  }
+  console.log(
+    '  The sign-in asks for a 6-digit code: add a secret to an authenticator app (or oathtool --totp -b SECRET).',
+  );
 }
 
 console.log(`

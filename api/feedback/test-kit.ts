@@ -3,10 +3,13 @@
  * through the real API, sending feedback as a sender, and taking steps — all through
  * `createApp(...).request()` over a real libSQL file (api/test-harness.ts). Tests only.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Harness } from '../test-harness.ts';
 import { createStaff, type StaffRole } from '../../db/staff.ts';
 import { hashPassword } from '../staff/auth.ts';
+import { newTotpSecret, sealSecret, totpCode } from '../staff/second-factor.ts';
+import { insertTotpStatement } from '../../db/staff-mfa.ts';
+import { configWith } from '../env.ts';
 
 export type App = ReturnType<Harness['app']>;
 
@@ -38,21 +41,53 @@ export async function staffMember(
     roles: grants,
     now: new Date(),
   });
-  const login = await app.request(
-    '/api/v1/staff/login',
-    {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    },
-    freshAddress(),
-  );
+  // Issue #7 part 4b: every role needs a second factor by default; the account gets a TOTP secret
+  // and signs in with both steps, as staff do.
+  const secret = newTotpSecret();
+  await h.db.client.execute(insertTotpStatement(staffId, sealSecret(configWith({}), secret), new Date(), null));
+  const login = await signInTwoSteps(h, app, username, password, secret);
   if (login.status !== 204) throw new Error(`sign-in of ${username} failed: ${login.status}`);
   const m = /__Host-gopy_session=([^;]*)/.exec(login.headers.get('set-cookie') ?? '');
   const cookie = `__Host-gopy_session=${m![1]}`;
   const s = await app.request('/api/v1/staff/session', { headers: { Cookie: cookie } });
   const { csrf_token } = (await s.json()) as { csrf_token: string };
   return { cookie, csrf: csrf_token, staffId };
+}
+
+/**
+ * Password, then the TOTP code of `secret`: the final response (204 with the session cookie when
+ * both pass). Accounts without a factor (STAFF_MFA_ROLES=none) get the password's answer.
+ */
+export async function signInTwoSteps(
+  h: Harness,
+  app: App,
+  username: string,
+  password: string,
+  secret: string,
+): Promise<Response> {
+  const address = freshAddress();
+  const first = await app.request(
+    '/api/v1/staff/login',
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) },
+    address,
+  );
+  if (first.status !== 200) return first;
+  const pending = /__Host-gopy_pending=([^;]*)/.exec(first.headers.get('set-cookie') ?? '')![1]!;
+  // The code of the app's clock (tests run apps on fixed clocks): the time the pending state began.
+  const rs = await h.db.client.execute({
+    sql: 'SELECT created_at FROM staff_pending WHERE id_hash = ?',
+    args: [createHash('sha256').update(pending).digest('hex')],
+  });
+  const at = new Date(String(rs.rows[0]!.created_at));
+  return app.request(
+    '/api/v1/staff/login/totp',
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: `__Host-gopy_pending=${pending}` },
+      body: JSON.stringify({ code: totpCode(secret, at) }),
+    },
+    address,
+  );
 }
 
 export function staffGet(app: App, who: Signed, path: string): Promise<Response> {

@@ -47,7 +47,10 @@ describe('staff accounts', () => {
     });
     expect(res.status).toBe(201);
     const { id, password } = (await res.json()) as { id: number; password: string };
-    expect((await signInWith('hòa.xu-ly', password)).status).toBe(204);
+    // Issue #7 part 4b: the password works, and a handler must enrol a second factor before any session.
+    const first = await signInWith('hòa.xu-ly', password);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ next: 'enrol' });
 
     const outside = await staffPost(app, districtAdmin, '/api/v1/staff/users', {
       username: 'ngoai-pham-vi',
@@ -85,7 +88,10 @@ describe('staff accounts', () => {
     await staffPost(app, districtAdmin, `/api/v1/staff/users/${member.staffId}/active`, { active: true });
     const reset = await staffPost(app, districtAdmin, `/api/v1/staff/users/${member.staffId}/reset-password`, {});
     const { password } = (await reset.json()) as { password: string };
-    expect((await signInWith('tam-thoi', password)).status).toBe(204);
+    // The new password works; the enrolled second factor still follows it (issue #7 part 4b).
+    const again = await signInWith('tam-thoi', password);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ next: 'second_factor' });
     // An admin cannot lock themselves out (they are their own peer), nor touch an account outside their units.
     expect(
       (await staffPost(app, districtAdmin, `/api/v1/staff/users/${districtAdmin.staffId}/active`, { active: false }))

@@ -28,6 +28,7 @@ import {
   type RoleGrant,
 } from '../../db/staff.ts';
 import { knownCodes, unitsInSubtrees } from '../../db/units.ts';
+import { resetFactorsStatements } from '../../db/staff-mfa.ts';
 
 const grant = z.object({ role: z.enum(staffRoles), unit: z.string().min(1).max(100) });
 
@@ -109,6 +110,21 @@ const passwordRoute = createRoute({
   },
 });
 
+const resetFactorRoute = createRoute({
+  method: 'post',
+  path: '/staff/users/{id}/reset-second-factor',
+  summary: 'Remove every second factor and recovery code of an account and end its sessions (admin)',
+  description:
+    'Issue #7 part 4b: for a lost phone or key. The account enrols again at its next sign-in (when its role needs a factor). Audited as `staff_reset_second_factor`.',
+  request: { params: idParam },
+  responses: {
+    200: { content: { 'application/json': { schema: z.object({ revoked: z.number().int() }) } }, description: 'Done' },
+    401: problems('Not signed in'),
+    403: problems('Not an admin of every unit of that account'),
+    404: problems('Unknown account'),
+  },
+});
+
 const auditRoute = createRoute({
   method: 'get',
   path: '/staff/audit',
@@ -176,6 +192,7 @@ staffAdminRoutes.use('/staff/users', noStore, requireStaff('admin', undefined, {
 staffAdminRoutes.use('/staff/users/*', noStore);
 staffAdminRoutes.use('/staff/users/:id/active', requireStaff('admin', undefined, { audit: false }));
 staffAdminRoutes.use('/staff/users/:id/reset-password', requireStaff('admin', undefined, { audit: false }));
+staffAdminRoutes.use('/staff/users/:id/reset-second-factor', requireStaff('admin', undefined, { audit: false }));
 staffAdminRoutes.use('/staff/audit', noStore, requireStaff('admin', undefined, { audit: false }));
 
 staffAdminRoutes.openapi(listRoute, async (c) => {
@@ -255,6 +272,29 @@ staffAdminRoutes.openapi(passwordRoute, async (c) => {
     'write',
   );
   return c.json({ password }, 200);
+});
+
+staffAdminRoutes.openapi(resetFactorRoute, async (c) => {
+  const deps = c.var.deps;
+  const { id } = c.req.valid('param');
+  // The same scope as a password reset: peers cannot strip each other's second factor.
+  await managedAccount(c, id);
+  const now = deps.now();
+  const rs = await deps.db.client.batch(
+    [
+      revokeAllSessionsStatement(id, now),
+      ...resetFactorsStatements(id),
+      auditStatement({
+        at: now,
+        staffId: c.var.staff.staffId,
+        action: 'staff_reset_second_factor',
+        targetType: 'staff',
+        targetId: String(id),
+      }),
+    ],
+    'write',
+  );
+  return c.json({ revoked: rs[0]!.rowsAffected }, 200);
 });
 
 staffAdminRoutes.openapi(auditRoute, async (c) => {

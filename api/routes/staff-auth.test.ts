@@ -13,6 +13,7 @@ import { problemCodes } from '../contracts/problem.ts';
 import { createStaff } from '../../db/staff.ts';
 import { hashPassword, kdf, requireStaff, type StaffEnv } from '../staff/auth.ts';
 import { seedDemoStaff } from '../staff/demo.ts';
+import { signInTwoSteps } from '../feedback/test-kit.ts';
 import { main as staffCli } from '../../scripts/staff.ts';
 
 const T0 = new Date('2026-03-02T01:00:00Z');
@@ -28,7 +29,9 @@ const ids: Record<string, number> = {};
 
 beforeAll(async () => {
   h = await openHarness('staff');
-  app = h.app({ LOG_LEVEL: 'info' }, () => clock);
+  // The password step and sessions alone: these accounts need no second factor here
+  // (STAFF_MFA_ROLES=none). The two steps are tested in api/routes/staff-mfa.test.ts.
+  app = h.app({ LOG_LEVEL: 'info', STAFF_MFA_ROLES: 'none' }, () => clock);
   const grants = {
     handler: { role: 'handler', unit: 'phuong-ninh-hoa' },
     admin: { role: 'admin', unit: 'khanh-hoa' },
@@ -255,7 +258,7 @@ describe('sessions', () => {
 
   it('follows the configured timeouts', async () => {
     clock = new Date(T0.getTime() + 48 * 60 * MIN);
-    const short = h.app({ STAFF_IDLE_MINUTES: '5', STAFF_SESSION_HOURS: '1' }, () => clock);
+    const short = h.app({ STAFF_IDLE_MINUTES: '5', STAFF_SESSION_HOURS: '1', STAFF_MFA_ROLES: 'none' }, () => clock);
     const { cookie } = await signIn('hòa.handler', PW.handler, short);
     clock = new Date(clock.getTime() + 6 * MIN);
     expect((await session(cookie, short)).status).toBe(401);
@@ -455,7 +458,7 @@ describe('demo accounts and the staff script', () => {
     try {
       const demoApp = d.app({}, () => clock);
       clock = new Date(T0.getTime() + 96 * 60 * MIN);
-      const first = await seedDemoStaff(d.db);
+      const first = await seedDemoStaff(d.db, configWith({}));
       expect(first.map((a) => `${a.role}:${a.unit}`)).toEqual([
         'coordinator:khanh-hoa',
         'handler:phuong-ninh-hoa',
@@ -463,18 +466,28 @@ describe('demo accounts and the staff script', () => {
         'admin:khanh-hoa',
       ]);
       secrets.push(...first.map((a) => a.password));
-      const { cookie } = await signIn(first[0]!.username, first[0]!.password, demoApp);
-      const second = await seedDemoStaff(d.db);
+      // Issue #7 part 4b: demo accounts sign in with the printed TOTP secret as a second factor.
+      const both = await signInTwoSteps(d, demoApp, first[0]!.username, first[0]!.password, first[0]!.totpSecret);
+      expect(both.status).toBe(204);
+      const cookie = cookieOf(both);
+      const second = await seedDemoStaff(d.db, configWith({}));
       secrets.push(...second.map((a) => a.password));
       expect(second[0]!.password).not.toBe(first[0]!.password);
       expect((await session(cookie, demoApp)).status).toBe(401);
       expect((await login(first[1]!.username, first[1]!.password, newAddress(), demoApp)).status).toBe(401);
-      expect((await login(second[1]!.username, second[1]!.password, newAddress(), demoApp)).status).toBe(204);
+      expect((await login(second[1]!.username, second[1]!.password, newAddress(), demoApp)).status).toBe(200);
+      // Last start's TOTP secret opens nothing either.
+      expect(
+        (await signInTwoSteps(d, demoApp, second[2]!.username, second[2]!.password, first[2]!.totpSecret)).status,
+      ).toBe(401);
+      expect(
+        (await signInTwoSteps(d, demoApp, second[2]!.username, second[2]!.password, second[2]!.totpSecret)).status,
+      ).toBe(204);
     } finally {
       d.close();
     }
     // This database holds real accounts: no demo accounts are added.
-    expect(await seedDemoStaff(h.db)).toEqual([]);
+    expect(await seedDemoStaff(h.db, configWith({}))).toEqual([]);
     expect((await h.db.client.execute("SELECT count(*) AS n FROM staff WHERE username LIKE 'demo-%'")).rows[0]!.n).toBe(
       0,
     );
@@ -507,5 +520,15 @@ describe('demo accounts and the staff script', () => {
     expect(await staffCli(['revoke-sessions', 'LAN.NGUYEN'], env, sink(revoked), sink([]))).toBe(0);
     expect(revoked.join('')).toContain('1 session(s) revoked');
     expect((await session(s.cookie)).status).toBe(401);
+    // reset-second-factor: the TOTP secret goes, with an audit row (issue #7 part 4b).
+    await h.db.client.execute({
+      sql: "INSERT INTO staff_totp (staff_id, secret, created_at) SELECT id, 'plain:AAAA', '2026-01-01' FROM staff WHERE username = 'lan.nguyen'",
+      args: [],
+    });
+    expect(await staffCli(['reset-second-factor', 'lan.nguyen'], env, sink([]), sink([]))).toBe(0);
+    const left = await h.db.client.execute(
+      "SELECT (SELECT count(*) FROM staff_totp) AS t, (SELECT count(*) FROM audit_log WHERE action = 'staff_reset_second_factor') AS a",
+    );
+    expect([Number(left.rows[0]!.t), Number(left.rows[0]!.a)]).toEqual([0, 1]);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Staff sign-in (issue #4): POST /staff/login, POST /staff/logout, GET /staff/session and
- * POST /staff/users/{id}/revoke-sessions (admin). See api/staff/auth.ts for the mechanisms.
+ * Staff sign-in (issue #4): POST /staff/login, POST /staff/logout, GET /staff/session,
+ * POST /staff/password and POST /staff/users/{id}/revoke-sessions (admin). See api/staff/auth.ts
+ * for the mechanisms; the second step of sign-in is api/routes/staff-mfa.ts (issue #7 part 4b).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import { clientAddress } from '../open-submission.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
@@ -15,20 +16,20 @@ import {
   currentSession,
   dummyHash,
   adminManages,
-  newSessionId,
   noStore,
   requireStaff,
-  sha256,
   throttleLogin,
+  hashPassword,
   verifyPassword,
   type StaffEnv,
 } from '../staff/auth.ts';
+import { nextStep } from '../staff/second-factor.ts';
+import { passwordWeakness } from '../staff/password-strength.ts';
+import { issueSession, startPending } from '../staff/sign-in.ts';
 import {
   auditStatement,
   findStaffById,
   findStaffByUsername,
-  forgiveAttemptsStatements,
-  insertSessionStatement,
   normalizeUsername,
   revokeAllSessionsStatement,
   revokeSessionStatement,
@@ -40,6 +41,8 @@ const loginInput = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) })
   .strict()
   .openapi('StaffLogin');
+
+const loginNext = z.object({ next: z.enum(['second_factor', 'enrol']) }).openapi('StaffLoginNext');
 
 const sessionInfo = z
   .object({
@@ -55,11 +58,16 @@ const loginRoute = createRoute({
   path: '/staff/login',
   summary: 'Staff sign-in',
   description:
-    'Sets the session cookie `__Host-gopy_session`. Unknown usernames and wrong passwords get the same 401. Five failed attempts per username and twenty per client address in 15 minutes give 429 with Retry-After.',
+    'The first step. For accounts that need or have a second factor (docs/staff-security.md) a right password answers 200 with the pending cookie `__Host-gopy_pending` and no session: the session cookie `__Host-gopy_session` comes from POST /staff/login/totp, /passkey or /recovery (or the enrolment). Otherwise 204 with the session. Unknown usernames and wrong passwords get the same 401. Five failed attempts per username and twenty per client address in 15 minutes (passwords and second factors together) give 429 with Retry-After.',
   middleware: [onlyMediaTypes(['application/json'])] as const,
   request: { body: { content: { 'application/json': { schema: loginInput } } } },
   responses: {
-    204: { description: 'Signed in; Set-Cookie carries the session' },
+    200: {
+      content: { 'application/json': { schema: loginNext } },
+      description:
+        'Right password, a second factor follows: Set-Cookie carries `__Host-gopy_pending` (5 minutes, single use, no session). `next` says whether to verify a factor or enrol one.',
+    },
+    204: { description: 'Signed in (a role needing no second factor, none enrolled); Set-Cookie carries the session' },
     401: problems('Unknown username or wrong password'),
     415: problems('Not JSON'),
     422: problems('Invalid fields'),
@@ -98,10 +106,37 @@ const revokeRoute = createRoute({
   },
 });
 
+const passwordRoute = createRoute({
+  method: 'post',
+  path: '/staff/password',
+  summary: 'Change one’s own password (the current one is needed; weak or common ones are refused)',
+  description:
+    'Issue #7 part 4b: 422 `password_too_short` (under 12 characters) or `password_weak` (zxcvbn-ts score under 3, common passwords, the username). Ends every other session of the account.',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: {
+    body: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    204: { description: 'Changed' },
+    401: problems('Not signed in, or the current password is wrong'),
+    403: problems('Missing or wrong CSRF token'),
+    422: problems('The new password is too short or too weak'),
+  },
+});
+
 export const staffAuthRoutes = new OpenAPIHono<StaffEnv>();
 
 staffAuthRoutes.use('/staff/*', noStore);
 staffAuthRoutes.use('/staff/session', requireStaff());
+staffAuthRoutes.use('/staff/password', requireStaff(undefined, undefined, { audit: false }));
 staffAuthRoutes.use('/staff/users/:id/revoke-sessions', requireStaff('admin', undefined, { audit: false }));
 
 staffAuthRoutes.openapi(loginRoute, async (c) => {
@@ -128,27 +163,15 @@ staffAuthRoutes.openapi(loginRoute, async (c) => {
     );
     throw new ProblemError(401, 'invalid_credentials');
   }
-  const sessionId = newSessionId();
-  const idHash = sha256(sessionId);
-  // A session presented at sign-in ends: each sign-in gets a new id (no session fixation).
-  const previous = getCookie(c, SESSION_COOKIE);
-  const expiresAt = new Date(now.getTime() + deps.config.STAFF_SESSION_HOURS * 3600 * 1000);
-  await client.batch(
-    [
-      ...(previous ? [revokeSessionStatement(sha256(previous), now)] : []),
-      insertSessionStatement({ idHash, staffId: staff.id, csrfHash: sha256(csrfTokenFor(sessionId)), now, expiresAt }),
-      ...forgiveAttemptsStatements(buckets.user, buckets.address),
-      auditStatement({ at: now, staffId: staff.id, action: 'login_success', targetType: 'session' }),
-    ],
-    'write',
-  );
-  setCookie(c, SESSION_COOKIE, sessionId, {
-    path: '/',
-    secure: true,
-    httpOnly: true,
-    sameSite: 'Strict',
-    maxAge: deps.config.STAFF_SESSION_HOURS * 3600,
-  });
+  // Issue #7 part 4b: a right password alone opens a session only for roles that need no second
+  // factor (STAFF_MFA_ROLES) and accounts without one; otherwise a pending state, no session, and
+  // the throttle is not forgiven until the second factor passes.
+  const step = await nextStep(client, deps.config, staff.id, await rolesOf(client, staff.id));
+  if (step !== 'session') {
+    await startPending(c, deps, staff.id, step);
+    return c.json({ next: step === 'verify' ? ('second_factor' as const) : ('enrol' as const) }, 200);
+  }
+  await issueSession(c, deps, staff.id, buckets, { method: 'password' });
   return c.body(null, 204);
 });
 
@@ -202,4 +225,39 @@ staffAuthRoutes.openapi(revokeRoute, async (c) => {
     'write',
   );
   return c.json({ revoked: rs!.rowsAffected }, 200);
+});
+
+staffAuthRoutes.openapi(passwordRoute, async (c) => {
+  const deps = c.get('deps');
+  const client = deps.db.client;
+  const me = c.get('staff');
+  const input = c.req.valid('json');
+  const row = (await findStaffById(client, me.staffId))!;
+  if (!(await verifyPassword(input.current_password, row.password_hash)))
+    throw new ProblemError(401, 'invalid_credentials');
+  const weak = passwordWeakness(input.new_password, [row.username, row.display_name]);
+  if (weak) throw new ProblemError(422, weak, { errors: [{ path: 'new_password', code: 'invalid_value' }] });
+  const now = deps.now();
+  await client.batch(
+    [
+      {
+        sql: 'UPDATE staff SET password_hash = ? WHERE id = ?',
+        args: [await hashPassword(input.new_password), me.staffId],
+      },
+      // Other devices signed in with the old password end; this one stays.
+      {
+        sql: 'UPDATE sessions SET revoked_at = ? WHERE staff_id = ? AND id_hash <> ? AND revoked_at IS NULL',
+        args: [now.toISOString(), me.staffId, me.idHash],
+      },
+      auditStatement({
+        at: now,
+        staffId: me.staffId,
+        action: 'password_change',
+        targetType: 'staff',
+        targetId: String(me.staffId),
+      }),
+    ],
+    'write',
+  );
+  return c.body(null, 204);
 });

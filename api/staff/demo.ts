@@ -1,6 +1,8 @@
 /**
  * Demo staff accounts (issue #4): one per role, in demo data only, with fresh random passwords on
- * every start (printed once by `npm start` in demo mode, never stored in clear).
+ * every start (printed once by `npm start` in demo mode, never stored in clear). Each also gets a
+ * fresh TOTP secret (issue #7 part 4b): the demo signs in with both factors like production, and a
+ * tester adds the printed secret or otpauth URI to an authenticator app (docs/staff-security.md).
  */
 import type { Db } from '../../db/client.ts';
 import {
@@ -11,6 +13,9 @@ import {
   type StaffRole,
 } from '../../db/staff.ts';
 import { generatePassword, hashPassword } from './auth.ts';
+import { newTotpSecret, sealSecret, totpUri } from './second-factor.ts';
+import { insertTotpStatement, resetFactorsStatements } from '../../db/staff-mfa.ts';
+import type { Config } from '../env.ts';
 
 export const DEMO_STAFF: readonly { username: string; displayName: string; role: StaffRole; unit: string }[] = [
   { username: 'demo-coordinator', displayName: 'Điều phối (demo)', role: 'coordinator', unit: 'khanh-hoa' },
@@ -24,6 +29,9 @@ export interface DemoAccount {
   role: StaffRole;
   unit: string;
   password: string;
+  /** Base32 TOTP secret and its otpauth:// URI, printed once beside the password. */
+  totpSecret: string;
+  totpUri: string;
 }
 
 /**
@@ -31,7 +39,7 @@ export interface DemoAccount {
  * Does nothing (returns []) when the database holds any other staff account.
  * @example for (const a of await seedDemoStaff(db)) console.log(`${a.username} ${a.password}`);
  */
-export async function seedDemoStaff(db: Db, now: Date = new Date()): Promise<DemoAccount[]> {
+export async function seedDemoStaff(db: Db, config: Config, now: Date = new Date()): Promise<DemoAccount[]> {
   // A database with real accounts is not a demo: never add accounts with printed passwords to it.
   const demoNames = DEMO_STAFF.map((d) => d.username);
   const real = await db.client.execute({
@@ -44,11 +52,13 @@ export async function seedDemoStaff(db: Db, now: Date = new Date()): Promise<Dem
     const password = generatePassword();
     const passwordHash = await hashPassword(password);
     const existing = await findStaffByUsername(db.client, d.username);
+    let id: number;
     if (existing) {
+      id = existing.id;
       await setPasswordHash(db.client, existing.id, passwordHash);
       await db.client.execute(revokeAllSessionsStatement(existing.id, now));
     } else {
-      await createStaff(db.client, {
+      id = await createStaff(db.client, {
         username: d.username,
         displayName: d.displayName,
         passwordHash,
@@ -56,7 +66,20 @@ export async function seedDemoStaff(db: Db, now: Date = new Date()): Promise<Dem
         now,
       });
     }
-    out.push({ username: d.username, role: d.role, unit: d.unit, password });
+    // Last start's factors (a passkey or codes a tester enrolled) go with last start's password.
+    const totpSecret = newTotpSecret();
+    await db.client.batch(
+      [...resetFactorsStatements(id), insertTotpStatement(id, sealSecret(config, totpSecret), now, null)],
+      'write',
+    );
+    out.push({
+      username: d.username,
+      role: d.role,
+      unit: d.unit,
+      password,
+      totpSecret,
+      totpUri: totpUri(totpSecret, d.username),
+    });
   }
   return out;
 }

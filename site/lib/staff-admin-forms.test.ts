@@ -101,7 +101,9 @@ describe('audit actions', () => {
       'api/routes/staff-auth.ts',
       'api/routes/staff-admin.ts',
       'api/routes/staff-feedback.ts',
+      'api/routes/staff-mfa.ts',
       'api/staff/auth.ts',
+      'api/staff/sign-in.ts',
     ]
       .map((f) => readFileSync(join(import.meta.dirname, '..', '..', f), 'utf8'))
       .join('\n');

@@ -91,6 +91,10 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'staff_deactivate',
   'staff_reset_password',
   'revoke_sessions',
+  'login_password_ok',
+  'second_factor_enrol',
+  'staff_reset_second_factor',
+  'password_change',
   'write',
 ];
 

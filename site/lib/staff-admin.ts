@@ -64,7 +64,7 @@ interface Signed {
   forbidden?: boolean | undefined;
 }
 
-export type AccountDone = 'activate' | 'deactivate' | 'revoke';
+export type AccountDone = 'activate' | 'deactivate' | 'revoke' | 'resetFactor';
 
 export interface AdminProps extends Signed {
   kind: 'admin';
@@ -138,7 +138,13 @@ export async function adminPage(ctx: StaffCtx, locale: string): Promise<Response
         out.values = keptValues(form);
         out.rows = rows;
       }
-    } else if (intent === 'activate' || intent === 'deactivate' || intent === 'reset' || intent === 'revoke') {
+    } else if (
+      intent === 'activate' ||
+      intent === 'deactivate' ||
+      intent === 'reset' ||
+      intent === 'revoke' ||
+      intent === 'resetFactor'
+    ) {
       const id = accountId(form?.get('account'));
       if (id === undefined) {
         out.problem = { status: 400, code: 'invalid_body' };
@@ -149,7 +155,9 @@ export async function adminPage(ctx: StaffCtx, locale: string): Promise<Response
             ? `/api/v1/staff/users/${id}/reset-password`
             : intent === 'revoke'
               ? `/api/v1/staff/users/${id}/revoke-sessions`
-              : `/api/v1/staff/users/${id}/active`;
+              : intent === 'resetFactor'
+                ? `/api/v1/staff/users/${id}/reset-second-factor`
+                : `/api/v1/staff/users/${id}/active`;
         const res = await postStaff(
           ctx,
           path,
@@ -188,7 +196,11 @@ export async function adminPage(ctx: StaffCtx, locale: string): Promise<Response
   if (out.reset) out.reset.username = nameOf(out.reset.id);
   const done = ctx.url.searchParams.get('done') ?? '';
   const doneId = accountId(ctx.url.searchParams.get('account'));
-  if (ctx.request.method === 'GET' && doneId !== undefined && ['activate', 'deactivate', 'revoke'].includes(done))
+  if (
+    ctx.request.method === 'GET' &&
+    doneId !== undefined &&
+    ['activate', 'deactivate', 'revoke', 'resetFactor'].includes(done)
+  )
     out.done = { what: done as AccountDone, username: nameOf(doneId) };
   return out;
 }

@@ -158,6 +158,8 @@ export type StaffStart =
       /** A form was posted to a page whose session had ended. */
       expired?: boolean;
       signedOut?: boolean;
+      /** After a right password (issue #7 part 4b): the second factor, its enrolment, or the codes. */
+      second?: SecondFactorState | undefined;
     }
   | {
       kind: 'ok';
@@ -168,6 +170,78 @@ export type StaffStart =
       /** A problem of sign-out, shown on the page. */
       problem?: StaffProblem | undefined;
     };
+
+/** The sign-in between the password and the session (docs/staff-security.md). */
+export type SecondFactorState =
+  | { step: 'verify'; username: string; methods: { totp: boolean; passkey: boolean; recovery: boolean } }
+  | { step: 'enrol'; username: string; secret: string; uri: string }
+  /** Enrolled: the recovery codes, shown in this response only, with the session cookies to set. */
+  | { step: 'codes'; codes: string[]; setCookies: string[] };
+
+const PENDING_CLEAR = '__Host-gopy_pending=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict';
+
+/** The pending sign-in of the visitor's cookie, or undefined. */
+async function pendingState(ctx: StaffCtx): Promise<SecondFactorState | undefined> {
+  const r = await getJson<{
+    stage: 'verify' | 'enrol';
+    username: string;
+    methods: { totp: boolean; passkey: boolean; recovery: boolean };
+  }>(ctx, '/api/v1/staff/login/pending');
+  if ('problem' in r) return undefined;
+  if (r.data.stage === 'verify') return { step: 'verify', username: r.data.username, methods: r.data.methods };
+  const res = await staffApi(ctx, '/api/v1/staff/enrol/totp/start', { method: 'POST' });
+  if (res.status !== 200) return undefined;
+  const { secret, uri } = (await res.json()) as { secret: string; uri: string };
+  return { step: 'enrol', username: r.data.username, secret, uri };
+}
+
+/**
+ * The forms of the second step (plain posts, no JavaScript needed): a TOTP or recovery code, the
+ * first TOTP code of an enrolment, or starting again. undefined when `intent` is none of them.
+ */
+async function secondFactorPost(
+  ctx: StaffCtx,
+  intent: string,
+  form: FormData | undefined,
+  here: string,
+): Promise<StaffStart | undefined> {
+  if (intent === 'restart') return { kind: 'response', response: seeOther(here, [PENDING_CLEAR]) };
+  const path =
+    intent === 'totp'
+      ? '/api/v1/staff/login/totp'
+      : intent === 'recovery'
+        ? '/api/v1/staff/login/recovery'
+        : intent === 'enrol-totp'
+          ? '/api/v1/staff/enrol/totp'
+          : undefined;
+  if (!path) return undefined;
+  const code = field(form, 'code').trim().slice(0, 64);
+  let problem: StaffProblem;
+  if (!code) problem = { status: 422, code: 'code_missing' };
+  else {
+    try {
+      const res = await staffApi(ctx, path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+      if (res.status === 204) return { kind: 'response', response: seeOther(here, res.headers.getSetCookie()) };
+      if (res.status === 200) {
+        const { recovery_codes } = (await res.json()) as { recovery_codes: string[] };
+        return {
+          kind: 'signin',
+          second: { step: 'codes', codes: recovery_codes, setCookies: res.headers.getSetCookie() },
+        };
+      }
+      problem = await problemOf(res);
+    } catch {
+      problem = { status: 500, code: 'internal_error' };
+    }
+  }
+  // An ended pending state goes back to the password; otherwise the same step, with the problem.
+  const second = await pendingState(ctx);
+  return second ? { kind: 'signin', second, problem } : { kind: 'signin', problem };
+}
 
 async function readForm(request: Request): Promise<FormData | undefined> {
   if (request.method !== 'POST') return undefined;
@@ -199,6 +273,8 @@ export async function startStaffPage(ctx: StaffCtx, locale: string): Promise<Sta
   const form = await readForm(ctx.request);
   const intent = field(form, 'intent');
   const here = `${ctx.url.pathname}${ctx.url.search}`;
+  const secondPost = await secondFactorPost(ctx, intent, form, here);
+  if (secondPost) return secondPost;
   if (intent === 'login') {
     const username = field(form, 'username').trim();
     const password = field(form, 'password');
@@ -210,7 +286,8 @@ export async function startStaffPage(ctx: StaffCtx, locale: string): Promise<Sta
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: username.slice(0, 64), password: password.slice(0, 1024) }),
       });
-      if (res.status === 204)
+      // 204: signed in. 200: a second factor follows; the page then shows its form (below).
+      if (res.status === 204 || res.status === 200)
         return {
           kind: 'response',
           response: seeOther(here.replace(/[?&]signed-out=1/, ''), res.headers.getSetCookie()),
@@ -231,6 +308,8 @@ export async function startStaffPage(ctx: StaffCtx, locale: string): Promise<Sta
     problem = await problemOf(res);
   }
   const session = await getJson<StaffSessionInfo>(ctx, '/api/v1/staff/session');
+  const second = 'problem' in session ? await pendingState(ctx) : undefined;
+  if (second) return { kind: 'signin', second };
   if ('problem' in session)
     return {
       kind: 'signin',
