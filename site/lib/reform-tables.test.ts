@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unguardCell } from '../../api/contracts/csv.ts';
 import { reformTables, toCsv, type DataTable } from './reform-tables.ts';
 
 const I18N = join(import.meta.dirname, '..', '..', 'content', 'i18n');
@@ -148,7 +149,8 @@ describe('toCsv on the real reform tables', () => {
               .map((c) => c.label)
               .join('; '),
           ];
-          expect(rows[i + 1], `${table.id} row ${i + 1}`).toEqual(expected);
+          // Text such as "= 100 %" comes back behind the formula guard of api/contracts/csv.ts.
+          expect(rows[i + 1]!.map(unguardCell), `${table.id} row ${i + 1}`).toEqual(expected);
           for (const c of table.columns)
             if (typeof row.cells[c.key] === 'number')
               expect(rows[i + 1]![table.columns.indexOf(c)]).toMatch(/^-?\d+(\.\d+)?$/);

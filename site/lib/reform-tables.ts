@@ -3,6 +3,7 @@
  * the CSV download, so the three can never disagree (issue #2: "the CSV download matches the table").
  */
 import type { ReformIndex, Target } from '../../api/contracts/content.ts';
+import { toCsv as writeCsv } from '../../api/contracts/csv.ts';
 import { formatNumber, l, useT } from '../i18n/index.ts';
 import { content, unitById } from './content.ts';
 
@@ -232,23 +233,15 @@ export function displayCell(cell: Cell, locale: string): string {
 }
 
 /**
- * RFC 4180 CSV with a header row of the column labels; numbers with a dot decimal so spreadsheets
- * and scripts read them the same in every locale; a last column names the columns of the row that
- * hold sample data (empty when none).
+ * RFC 4180 CSV with a header row of the column labels (written by api/contracts/csv.ts: BOM, CRLF,
+ * formula guard); numbers with a dot decimal so spreadsheets and scripts read them the same in every
+ * locale; a last column names the columns of the row that hold sample data (empty when none).
  */
 export function toCsv(table: DataTable, locale: string): string {
   const t = useT(locale);
-  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const header = [...table.columns.map((c) => c.label), t('data.sample')];
-  const lines = [header.map(quote).join(',')];
-  for (const row of table.rows) {
-    const cells = table.columns.map((c) => {
-      const v = row.cells[c.key];
-      return v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : quote(v);
-    });
-    cells.push(quote(sampleColumns(table, row)));
-    lines.push(cells.join(','));
-  }
-  // The BOM lets Excel open Vietnamese text as UTF-8.
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return writeCsv(
+    header,
+    table.rows.map((row) => [...table.columns.map((c) => row.cells[c.key]), sampleColumns(table, row)]),
+  );
 }
