@@ -45,6 +45,7 @@ export const problemCodes = [
   'attachment_type_mismatch',
   'attachment_polyglot',
   'attachment_unreadable',
+  'attachment_pixels_exceeded',
   'link_invalid',
   'published_not_found',
   'invalid_query',
