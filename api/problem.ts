@@ -137,6 +137,8 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown)
         return { path, code: 'invalid_value' };
       case 'invalid_format':
         return { path, code: 'invalid_format' };
+      case 'custom':
+        return { path, code: issue.params?.code === 'control_character' ? 'control_character' : 'invalid_value' };
       default:
         return { path, code: 'invalid_value' };
     }

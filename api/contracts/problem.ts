@@ -65,6 +65,7 @@ export const fieldErrorCodes = [
   'unknown_field',
   'invalid_value',
   'invalid_format',
+  'control_character',
 ] as const;
 export type FieldErrorCode = (typeof fieldErrorCodes)[number];
 

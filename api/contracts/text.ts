@@ -34,3 +34,21 @@ export function compareVi(a: string, b: string): number {
   }
   return c.compare(a, b);
 }
+
+// C0 controls, DEL and C1 controls. Tab, LF and CR are text in a multi-line field.
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/u;
+const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
+/* eslint-enable no-control-regex */
+
+/**
+ * Whether text holds a character no person types (issue #7 part 6): a control character (NUL, ESC,
+ * C1…; line breaks and tabs too in a single-line field such as a title or a name), or half of a
+ * surrogate pair, which no UTF-8 encoder can write. Such text is refused with the field error
+ * `control_character`, never stored.
+ * @example hasControlCharacter('Đường\u0000hỏng') === true
+ * @example hasControlCharacter('dòng 1\r\ndòng 2', 'multi') === false
+ */
+export function hasControlCharacter(text: string, lines: 'single' | 'multi' = 'single'): boolean {
+  return (lines === 'single' ? CONTROL_SINGLE_LINE : CONTROL_MULTI_LINE).test(text) || !text.isWellFormed();
+}

@@ -190,7 +190,7 @@ describe('GET /published-feedback', () => {
       sender_name: '@SUM(1+1)',
       subject: '\t=1',
     };
-    const csv = publishedCsv([{ ...item, ...hostile }]);
+    const csv = publishedCsv([{ ...item, ...hostile } as PublishedItem]);
     const [row] = parseCsvObjects(csv);
     for (const [col, text] of Object.entries(hostile)) expect(row![col], col).toBe(`'${text}`);
     expect(row!.working_days).toBe('5');

@@ -8,6 +8,7 @@
  */
 import type { Context } from 'hono';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { storedText } from '../contracts/feedback.ts';
 import { STAFF_USERNAME } from '../contracts/staff.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
 import { problems } from '../openapi.ts';
@@ -43,7 +44,7 @@ const staffOut = z.object({
 
 const newStaffInput = z.strictObject({
   username: z.string().max(64),
-  display_name: z.string().trim().min(1).max(200),
+  display_name: storedText(1, 200, 'single'),
   roles: z.array(grant).min(1).max(20),
 });
 
