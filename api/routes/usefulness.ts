@@ -50,8 +50,9 @@ export const usefulnessRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (
   const { db, now } = c.var.deps;
   if (!(await procedureExists(db.client, input.procedure)))
     throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
-  // The per-client limit of every anonymous write (issue #7 part 6); counted with the vote.
-  const hit = await clientRateLimit(c, 'page-usefulness', now());
+  // The per-client limit of every anonymous write, per page as ratings are per unit (issue #7
+  // part 6); counted in the vote's batch.
+  const hit = await clientRateLimit(c, `page-usefulness|${input.procedure}`, now());
   const counts = await recordUsefulness(
     db.client,
     {
