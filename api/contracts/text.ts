@@ -8,14 +8,15 @@
  * @example foldForSearch('ĐĂNG KÝ Khai sinh') === 'dang ky khai sinh'
  */
 export function foldForSearch(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLocaleLowerCase('vi')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return withoutMarks(text).toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Vietnamese letters without their marks, case kept: "Đơn kiến nghị" → "Don kien nghi". NFD and
+ * stripping combining marks misses đ/Đ (a separate letter, not a base letter with a mark).
+ */
+export function withoutMarks(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
 }
 
 /** True when every word of the query occurs in the folded haystack, in any order. */

@@ -9,6 +9,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { toCsv, type CsvCell } from '../contracts/csv.ts';
+import { attachment } from '../content-disposition.ts';
 import { loadCalendar, type WorkingCalendar } from '../contracts/calendar.ts';
 import {
   PUBLISHED_CSV_MAX,
@@ -213,7 +214,7 @@ export const publishedRoutes = new OpenAPIHono<AppEnv>()
     const items = (await matchingItems(c, c.req.valid('query'))).slice(0, PUBLISHED_CSV_MAX);
     return c.body(publishedCsv(items), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': 'attachment; filename="published-feedback.csv"',
+      'Content-Disposition': attachment('published-feedback.csv'),
       'Cache-Control': CACHE,
     });
   })
