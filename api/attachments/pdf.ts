@@ -15,7 +15,7 @@
  * GoToE, SubmitForm, ImportData, embedded files, RichMedia, media (Rendition, Movie, Sound) and XFA
  * forms. Names are compared after #xx escapes are decoded the way readers do (pdf-lib decodes only
  * upper-case hex). Refused (attachment_unreadable): encrypted PDFs (their strings cannot be checked
- * and the library cannot rewrite them), objects the library cannot parse, no page tree.
+ * and the library cannot rewrite them), objects the library cannot parse, an unreadable page tree.
  *
  * Memory: pdf-lib inflates object and cross-reference streams while it parses. Each such stream is
  * inflated first by node:zlib against a budget shared by the whole file (64 MiB), so a zip bomb is
@@ -194,7 +194,8 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfCheck> {
       for (const [, object] of doc.context.enumerateIndirectObjects()) inspect(doc, object);
       for (const value of Object.values(doc.context.trailerInfo))
         if (value !== undefined) inspect(doc, value as PDFObject);
-      if (doc.getPageCount() === 0) throw new Refused('attachment_unreadable');
+      // The page tree must be readable (a document of no pages is allowed by the format).
+      doc.getPageCount();
       const out = await doc.save({ useObjectStreams: true, addDefaultPage: false, updateFieldAppearances: false });
       return { ok: true as const, bytes: out };
     });
