@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { sha256Hex } from '../../db/dossiers.ts';
 import { clientAddress } from '../open-submission.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
@@ -18,7 +19,6 @@ import {
   newSessionId,
   noStore,
   requireStaff,
-  sha256,
   throttleLogin,
   verifyPassword,
   type StaffEnv,
@@ -129,14 +129,20 @@ staffAuthRoutes.openapi(loginRoute, async (c) => {
     throw new ProblemError(401, 'invalid_credentials');
   }
   const sessionId = newSessionId();
-  const idHash = sha256(sessionId);
+  const idHash = sha256Hex(sessionId);
   // A session presented at sign-in ends: each sign-in gets a new id (no session fixation).
   const previous = getCookie(c, SESSION_COOKIE);
   const expiresAt = new Date(now.getTime() + deps.config.STAFF_SESSION_HOURS * 3600 * 1000);
   await client.batch(
     [
-      ...(previous ? [revokeSessionStatement(sha256(previous), now)] : []),
-      insertSessionStatement({ idHash, staffId: staff.id, csrfHash: sha256(csrfTokenFor(sessionId)), now, expiresAt }),
+      ...(previous ? [revokeSessionStatement(sha256Hex(previous), now)] : []),
+      insertSessionStatement({
+        idHash,
+        staffId: staff.id,
+        csrfHash: sha256Hex(csrfTokenFor(sessionId)),
+        now,
+        expiresAt,
+      }),
       ...forgiveAttemptsStatements(buckets.user, buckets.address),
       auditStatement({ at: now, staffId: staff.id, action: 'login_success', targetType: 'session' }),
     ],
