@@ -1,7 +1,13 @@
 /**
- * Runs pdf.ts in a worker thread with a heap cap and a deadline: parsing a hostile 10 MB PDF is
- * CPU and memory the request handler must not spend on the server's own thread (issue #7 part 5).
- * A worker that runs out of heap, crashes or overruns is a refusal (attachment_unreadable).
+ * Runs pdf.ts in worker threads with a heap cap and a deadline: parsing a hostile 10 MB PDF is CPU
+ * and memory the request handler must not spend on the server's own thread (issue #7 part 5;
+ * docs/attachments.md). A worker that runs out of heap, crashes or overruns is a refusal
+ * (attachment_unreadable) and is replaced.
+ *
+ * Workers are kept for a few files (starting one and loading pdf-lib costs more than most checks)
+ * and then retired, so pdf-lib's ever-growing name table never outlives RECYCLE_AFTER files. Callers
+ * run at most two checks at once (attachments.ts heavySlot), so at most two workers exist; idle
+ * ones do not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import type { PdfCheck } from './pdf.ts';
@@ -11,26 +17,44 @@ const WORKER = new URL('./pdf-worker.ts', import.meta.url);
 // ends the worker, not the process.
 const HEAP_MB = 256;
 const DEADLINE_MS = 20_000;
+const RECYCLE_AFTER = 32;
+
+interface Pooled {
+  worker: Worker;
+  used: number;
+}
+const idle: Pooled[] = [];
+
+function spawn(): Pooled {
+  const worker = new Worker(WORKER, {
+    resourceLimits: { maxOldGenerationSizeMb: HEAP_MB, maxYoungGenerationSizeMb: 32 },
+  });
+  worker.unref();
+  return { worker, used: 0 };
+}
+
+const UNREADABLE: PdfCheck = { ok: false, code: 'attachment_unreadable' };
 
 export function checkPdfIsolated(bytes: Uint8Array): Promise<PdfCheck> {
+  const p = idle.pop() ?? spawn();
+  const { worker } = p;
   return new Promise((resolve) => {
-    let settled = false;
-    const done = (r: PdfCheck) => {
-      if (settled) return;
-      settled = true;
+    const finish = (r: PdfCheck, reusable: boolean) => {
       clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onFailure);
+      worker.off('exit', onFailure);
+      p.used++;
+      if (reusable && p.used < RECYCLE_AFTER) idle.push(p);
+      else void worker.terminate();
       resolve(r);
-      void worker.terminate();
     };
-    const worker = new Worker(WORKER, {
-      workerData: bytes,
-      resourceLimits: { maxOldGenerationSizeMb: HEAP_MB, maxYoungGenerationSizeMb: 32 },
-      stdout: true,
-      stderr: true,
-    });
-    const timer = setTimeout(() => done({ ok: false, code: 'attachment_unreadable' }), DEADLINE_MS);
-    worker.once('message', (r: PdfCheck) => done(r));
-    worker.once('error', () => done({ ok: false, code: 'attachment_unreadable' }));
-    worker.once('exit', () => done({ ok: false, code: 'attachment_unreadable' }));
+    const onMessage = (r: PdfCheck) => finish(r, true);
+    const onFailure = () => finish(UNREADABLE, false);
+    const timer = setTimeout(onFailure, DEADLINE_MS);
+    worker.on('message', onMessage);
+    worker.on('error', onFailure);
+    worker.on('exit', onFailure);
+    worker.postMessage(bytes);
   });
 }

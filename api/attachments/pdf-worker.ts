@@ -1,9 +1,13 @@
 /**
- * Worker entry of pdf-check.ts: one PDF in (workerData), one PdfCheck out. A worker per file, so
- * whatever pdf-lib keeps (it interns every name it meets, for ever) dies with the worker.
+ * Worker of pdf-check.ts: PDFs in, one PdfCheck out per message. The worker is retired after a few
+ * files, so whatever pdf-lib keeps (it interns every name it meets, for ever) goes with it.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { inspectPdf } from './pdf.ts';
 
-const result = await inspectPdf(workerData as Uint8Array);
-parentPort!.postMessage(result);
+// pdf-lib warns on the console about odd objects in hostile files: not for the server's log.
+console.log = console.warn = () => {};
+
+parentPort!.on('message', (bytes: Uint8Array) => {
+  void inspectPdf(bytes).then((result) => parentPort!.postMessage(result));
+});
