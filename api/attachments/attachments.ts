@@ -2,8 +2,8 @@
  * Attachment checks for feedback (issue #4: "up to 5 attachments (JPEG, PNG, PDF; ≤ 10 MB each;
  * checked by magic bytes; images re-encoded without EXIF)"; ENGINEERING.md "Security baseline" →
  * Uploads). Pure: bytes in, a clean file or a machine code out; nothing here touches the database or
- * the request. What is stored is never the file as sent: images are re-encoded, PDFs are only kept
- * once they pass the content checks below, and the name is rebuilt from scratch.
+ * the request. What is stored is never the file as sent: images are re-encoded, PDFs are parsed,
+ * checked and rewritten by pdf-lib (pdf.ts; docs/attachments.md), and the name is rebuilt from scratch.
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
