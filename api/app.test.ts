@@ -30,7 +30,13 @@ let app: ReturnType<typeof createApp>;
 let config: Config;
 
 function deps(overrides: Partial<Record<keyof Config, string>> = {}): Deps {
-  return { db, config: configWith(overrides), log: (l) => lines.push(l), now: () => new Date() };
+  // The tests below post many votes from one client; the limit has its own test with the default.
+  return {
+    db,
+    config: configWith({ RATE_LIMIT_MAX: '100000', ...overrides }),
+    log: (l) => lines.push(l),
+    now: () => new Date(),
+  };
 }
 
 beforeAll(async () => {
@@ -217,6 +223,37 @@ describe('POST /api/v1/page-usefulness: accepted', () => {
       body: JSON.stringify({ procedure: CODE, useful: 'yes' }),
     });
     expect(res.status).toBe(201);
+  });
+});
+
+describe('POST /api/v1/page-usefulness: per-client limit (issue #7 part 6)', () => {
+  it('answers 429 rate_limited with Retry-After past RATE_LIMIT_MAX votes per page, writing nothing', async () => {
+    const limited = createApp({ ...deps(), config: configWith({}) });
+    expect(configWith({}).RATE_LIMIT_MAX).toBe(5);
+    const vote = (procedure: string, clientAddress = '203.0.113.77') =>
+      Promise.resolve(
+        limited.request(
+          URL_,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ procedure, useful: 'yes' }),
+          },
+          { clientAddress },
+        ),
+      );
+    const rows = async () => Number((await db.client.execute('SELECT count(*) AS n FROM page_usefulness')).rows[0]!.n);
+    for (let i = 0; i < 5; i++) expect((await vote(CODE)).status).toBe(201);
+    const before = await rows();
+    const refused = await vote(CODE);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { code: string }).code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await rows()).toBe(before);
+    // Another client, or another page, is not affected.
+    expect((await vote(CODE, '203.0.113.78')).status).toBe(201);
+    const [other] = (await db.client.execute('SELECT code FROM procedures WHERE code <> ? LIMIT 1', [CODE])).rows;
+    expect((await vote(String(other!.code))).status).toBe(201);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configWith, loadConfig } from './env.ts';
+import { checkServerConfig, configWith, isProduction, loadConfig, publicBaseUrl } from './env.ts';
 
 describe('loadConfig', () => {
   it('starts the embedded portal with defaults', () => {
@@ -101,5 +101,25 @@ describe('loadConfig', () => {
     expect(config.LOG_LEVEL).toBe('silent');
     expect(config.PORT).toBe(4321);
     expect(() => configWith({ PORT: 'x' })).toThrow(/PORT/);
+  });
+});
+
+describe('PUBLIC_BASE_URL in production (issue #7 part 6)', () => {
+  it('is required when NODE_ENV=production or the server listens beyond loopback', () => {
+    for (const env of [{ NODE_ENV: 'production' }, { HOST: '0.0.0.0' }, { HOST: '10.0.0.5' }]) {
+      const config = loadConfig(env);
+      expect(isProduction(config), JSON.stringify(env)).toBe(true);
+      expect(() => checkServerConfig(config)).toThrow(/PUBLIC_BASE_URL: required in production/);
+      expect(() => checkServerConfig(loadConfig({ ...env, PUBLIC_BASE_URL: 'https://gopy.example' }))).not.toThrow();
+    }
+  });
+  it('is optional for a demo on loopback, which links to itself', () => {
+    for (const HOST of ['127.0.0.1', '::1', 'localhost']) {
+      const config = loadConfig({ HOST, PORT: '8080' });
+      expect(isProduction(config)).toBe(false);
+      expect(() => checkServerConfig(config)).not.toThrow();
+    }
+    expect(publicBaseUrl(loadConfig({ HOST: '::1', PORT: '8080' }))).toBe('http://[::1]:8080');
+    expect(publicBaseUrl(loadConfig({ PUBLIC_BASE_URL: 'https://gopy.example' }))).toBe('https://gopy.example');
   });
 });

@@ -32,7 +32,10 @@ const schema = z.object({
     .min(1024)
     .default(64 * 1024),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
-  /** Public address of the portal, used in survey links and QR codes (no trailing slash). */
+  /** "production" makes PUBLIC_BASE_URL required (see isProduction). */
+  NODE_ENV: z.string().optional(),
+  /** Public address of the portal, used in survey links, QR codes and mails (no trailing slash).
+   * Required in production: links are never built from the request's Host header (issue #7 part 6). */
   PUBLIC_BASE_URL: z
     .string()
     .regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://gopy.khanhhoa.gov.vn')
@@ -114,6 +117,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Production, for the checks below: NODE_ENV=production, or a server listening beyond this machine
+ * (any HOST but loopback, as behind a reverse proxy). A demo on 127.0.0.1 is not.
+ */
+export function isProduction(config: Config): boolean {
+  return config.NODE_ENV === 'production' || !LOOPBACK.has(config.HOST);
+}
+
+/**
+ * The public origin for links in survey answers, QR codes and mails: PUBLIC_BASE_URL, or this
+ * server's own address in a demo. Never the request's Host header, which the client chooses
+ * (a forged Host would put an attacker's site in a printed QR code; issue #7 part 6).
+ */
+export function publicBaseUrl(config: Config): string {
+  if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
+}
+
+/** What the server needs beyond a valid config; startServer refuses to start otherwise. */
+export function checkServerConfig(config: Config): void {
+  if (isProduction(config) && !config.PUBLIC_BASE_URL)
+    throw new Error(
+      'Invalid configuration (see .env.example):\n  PUBLIC_BASE_URL: required in production ' +
+        `(NODE_ENV=production or HOST=${config.HOST}), e.g. https://gopy.khanhhoa.gov.vn`,
+    );
 }
 
 /** A config for tests and scripts: the defaults plus what is given. */

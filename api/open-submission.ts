@@ -55,16 +55,27 @@ export async function guardOpenSubmission(
       powUsedStatement(opts.pow.challenge.signature, Math.floor(opts.at.getTime() / 1000) + POW_VALID_SECONDS),
     );
   }
+  statements.push(await clientRateLimit(c, opts.scope, opts.at));
+  return statements;
+}
+
+/**
+ * The per-client limit of anonymous writes (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_SECONDS for each
+ * scope): 429 rate_limited when spent, else the statement that counts this request, to put in the
+ * batch of the write it limits. Also used alone by writes without proof of work
+ * (POST /page-usefulness, issue #7 part 6).
+ */
+export async function clientRateLimit(c: Context<AppEnv>, scope: string, at: Date): Promise<InStatement> {
+  const { db, config } = c.var.deps;
   const pepper = await serverSecret(db.client, 'address-pepper');
   const limit = await checkRateLimit(
     db.client,
-    sha256Hex(`${pepper}|${opts.scope}|${clientAddress(c)}`),
+    sha256Hex(`${pepper}|${scope}|${clientAddress(c)}`),
     config.RATE_LIMIT_MAX,
     config.RATE_LIMIT_WINDOW_SECONDS,
-    opts.at,
+    at,
   );
   if (!limit.allowed)
     throw new ProblemError(429, 'rate_limited', { headers: { 'Retry-After': String(Math.max(1, limit.retryAfter)) } });
-  statements.push(limit.hit);
-  return statements;
+  return limit.hit;
 }

@@ -77,6 +77,7 @@ const TITLES: Record<ProblemCode, string> = {
   attachment_type_mismatch: 'An attachment is not what its type says',
   attachment_polyglot: 'An attachment hides other content',
   attachment_unreadable: 'An attachment cannot be read',
+  attachment_pixels_exceeded: 'The attached images together have too many pixels',
   link_invalid: 'The link is unknown or has expired',
   username_taken: 'The username is already taken',
   length_required: 'A request body must state its length (Content-Length)',
@@ -142,6 +143,8 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown)
         return { path, code: 'invalid_value' };
       case 'invalid_format':
         return { path, code: 'invalid_format' };
+      case 'custom':
+        return { path, code: issue.params?.code === 'control_character' ? 'control_character' : 'invalid_value' };
       default:
         return { path, code: 'invalid_value' };
     }

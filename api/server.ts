@@ -12,7 +12,7 @@ import { loadContent } from './contracts/load-content.ts';
 import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
 import { seedDemoData } from './demo/generate.ts';
-import type { Config } from './env.ts';
+import { checkServerConfig, type Config } from './env.ts';
 import { removePidFile, writePidFile } from '../db/backup.ts';
 
 export interface Running {
@@ -51,6 +51,7 @@ export async function startServer(
   site: SiteOptions | undefined,
   log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<Running> {
+  checkServerConfig(config);
   const { db, migration } = await prepareDatabase(config, { demoData: true });
   const app = createApp({ db, config, log, now: () => new Date() }, site);
   const server = await new Promise<ServerType>((resolveServer, reject) => {

@@ -15,6 +15,7 @@ import { syncInstruments } from './ratings/instruments.ts';
 import { configWith, type Config } from './env.ts';
 import { createApp } from './app.ts';
 import type { Deps } from './app-env.ts';
+import { mulberry32 } from './demo/generate.ts';
 
 export const CONTENT_DIR = join(import.meta.dirname, '..', 'content');
 
@@ -73,17 +74,8 @@ export async function openHarness(prefix: string): Promise<Harness> {
   };
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so a failing run can be repeated. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator (the demo data's mulberry32), so a failing run can be repeated. */
+export const seeded: (seed: number) => () => number = mulberry32;
 
 /**
  * Answers that pass validation: every shown required question answered, each optional one with

@@ -1,5 +1,5 @@
 /** Storage of "was this page useful?" votes with their per-procedure counts in the same batch. */
-import type { Client } from '@libsql/client';
+import type { Client, InStatement } from '@libsql/client';
 
 export async function procedureExists(client: Client, code: string): Promise<boolean> {
   const rs = await client.execute({ sql: 'SELECT 1 FROM procedures WHERE code = ?', args: [code] });
@@ -17,9 +17,12 @@ export interface UsefulnessVote {
 export async function recordUsefulness(
   client: Client,
   vote: UsefulnessVote,
+  /** Written in the same batch, before the vote (the rate-limit counter). */
+  also: InStatement[] = [],
 ): Promise<{ useful: number; not_useful: number }> {
-  const [, , counts] = await client.batch(
+  const results = await client.batch(
     [
+      ...also,
       {
         sql: `INSERT INTO page_usefulness (procedure_code, useful, comment, locale, created_at) VALUES (?, ?, ?, ?, ?)`,
         args: [vote.procedure, vote.useful ? 1 : 0, vote.comment ?? null, vote.locale, vote.at.toISOString()],
@@ -37,6 +40,6 @@ export async function recordUsefulness(
     ],
     'write',
   );
-  const row = counts?.rows[0];
+  const row = results.at(-1)?.rows[0];
   return { useful: Number(row?.useful ?? 0), not_useful: Number(row?.not_useful ?? 0) };
 }

@@ -40,6 +40,7 @@ import { createApp } from '../api/app.ts';
 import { createApiKey, revokeApiKey } from '../db/dossiers.ts';
 import { MAX_DOSSIERS_PER_REQUEST, type DossierInput, type DossierResult } from '../api/contracts/integration.ts';
 import type { Problem } from '../api/contracts/problem.ts';
+import { parseCsv as parseCsvRecords } from '../api/contracts/csv.ts';
 
 const USAGE = `usage:
   node scripts/dossiers.ts create-key <unit-id> <label>
@@ -50,41 +51,12 @@ const USAGE = `usage:
 // ── CSV ──────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Parses RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF.
+ * The CSV as records (api/contracts/csv.ts), without blank lines (a trailing newline, an empty last
+ * line, a line of empty fields a spreadsheet left behind).
  * @example parseCsv('a,b\n1,"x, y"\n') // [['a','b'],['1','x, y']]
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  // Blank lines (a trailing newline, an empty last line) are not rows.
-  return rows.filter((r) => r.some((f) => f.trim() !== ''));
+  return parseCsvRecords(text).filter((r) => r.some((f) => f.trim() !== ''));
 }
 
 type DateRole = 'start' | 'end';
@@ -124,7 +96,14 @@ const COLUMNS = ['ma_ho_so', 'thu_tuc', 'ngay_nhan', 'hen_tra', 'ngay_tra'] as c
 
 /** Reads the CSV into API inputs, or the list of what is wrong, with line and column. */
 export function readDossierCsv(text: string): { dossiers: CsvDossier[]; problems: string[] } {
-  const rows = parseCsv(text);
+  let rows: string[][];
+  try {
+    rows = parseCsv(text);
+  } catch (e) {
+    // csv-parse says where the file stops making sense (an unclosed quote, most often).
+    const at = (e as { lines?: number }).lines;
+    return { dossiers: [], problems: [`${at ? `line ${at}: ` : ''}${(e as Error).message}`] };
+  }
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const missing = COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) return { dossiers: [], problems: [`line 1: missing column(s) ${missing.join(', ')}`] };

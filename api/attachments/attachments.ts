@@ -2,12 +2,12 @@
  * Attachment checks for feedback (issue #4: "up to 5 attachments (JPEG, PNG, PDF; ≤ 10 MB each;
  * checked by magic bytes; images re-encoded without EXIF)"; ENGINEERING.md "Security baseline" →
  * Uploads). Pure: bytes in, a clean file or a machine code out; nothing here touches the database or
- * the request. What is stored is never the file as sent: images are re-encoded, PDFs are only kept
- * once they pass the content checks below, and the name is rebuilt from scratch.
+ * the request. What is stored is never the file as sent: images are re-encoded, PDFs are parsed,
+ * checked and rewritten by pdf-lib (pdf.ts; docs/attachments.md), and the name is rebuilt from scratch.
  */
 import { createHash } from 'node:crypto';
-import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { checkPdfIsolated } from './pdf-check.ts';
 
 export const ATTACHMENT_LIMITS = { maxFiles: 5, maxBytes: 10 * 1024 * 1024 } as const;
 
@@ -21,6 +21,7 @@ export const attachmentErrorCodes = [
   'attachment_type_mismatch',
   'attachment_polyglot',
   'attachment_unreadable',
+  'attachment_pixels_exceeded',
 ] as const;
 export type AttachmentErrorCode = (typeof attachmentErrorCodes)[number];
 
@@ -152,133 +153,30 @@ function declaredContradicts(declaredType: string | undefined): boolean {
 // PDF
 // ---------------------------------------------------------------------------------------------
 
-// Names that make a reader run code, open other files or carry files along. Readers execute
-// /JavaScript and /JS actions (also from /OpenAction and /AA), /Launch starts programs, /GoToE and
-// /EmbeddedFile(s) reach attached files, /RichMedia embeds Flash/video, /XFA forms carry scripts,
-// /ImportData loads form data from another file.
-const FORBIDDEN_PDF_NAMES = new Set([
-  'JavaScript',
-  'JS',
-  'Launch',
-  'EmbeddedFile',
-  'EmbeddedFiles',
-  'GoToE',
-  'RichMedia',
-  'XFA',
-  'ImportData',
-]);
 // Markup a browser or mail client would render if it ever sniffed the file as HTML.
 const HTML_MARKERS = /<(?:script|html|iframe|svg|!doctype\s+html)/i;
 const ZIP_LOCAL_HEADER = 'PK\x03\x04';
 // The spec's and Acrobat's rule: the last %%EOF within the last 1024 bytes.
 const EOF_WINDOW = 1024;
-// PDF whitespace (ISO 32000-1 §7.2.2) and delimiters; names end at either.
-const PDF_NAME = /\/([^\0\t\n\f\r ()<>[\]{}/%]*)/g;
-const OBJ_HEADER = /\d+[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+obj/g;
-const STREAM_KEYWORD = /(?<!end)stream(?:\r\n|\n|\r)/g;
-const DICT_WINDOW = 16 * 1024;
-// Decompressed object streams are bounded so a zip bomb is refused rather than inflated.
-const INFLATE_BUDGET = 64 * 1024 * 1024;
-const FLATE_NAMES = new Set(['FlateDecode', 'Fl']);
-const FILTER_NAMES = new Set([
-  'ASCIIHexDecode',
-  'ASCII85Decode',
-  'LZWDecode',
-  'FlateDecode',
-  'RunLengthDecode',
-  'CCITTFaxDecode',
-  'JBIG2Decode',
-  'DCTDecode',
-  'JPXDecode',
-  'Crypt',
-  'AHx',
-  'A85',
-  'LZW',
-  'Fl',
-  'RL',
-  'CCF',
-  'DCT',
-]);
 
 /**
- * The names among `wanted` that occur as name tokens, with #xx escapes decoded as a reader does
- * ("/J#53" is "/JS"). Only wanted names are kept, so a file of a million distinct names costs no
- * memory.
+ * Decision (issue #7 part 5): a PDF is parsed with pdf-lib, refused if any object could make a
+ * reader run code, open or send other files or carry files along, and otherwise stored as the
+ * library REWRITES it, so what is served is exactly what was checked (api/attachments/pdf.ts;
+ * docs/attachments.md). Before that, the bytes as sent are refused if they are also a ZIP/JAR or
+ * HTML (a reader that sniffs would render them) or do not end like a PDF.
  */
-function pdfNames(text: string, wanted: ReadonlySet<string>): Set<string> {
-  const found = new Set<string>();
-  for (const m of text.matchAll(PDF_NAME)) {
-    const raw = m[1]!;
-    const name = raw.includes('#')
-      ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
-      : raw;
-    if (wanted.has(name)) found.add(name);
-  }
-  return found;
-}
-
-const hasForbiddenName = (names: Set<string>): boolean => [...names].some((n) => FORBIDDEN_PDF_NAMES.has(n));
-const TOP_LEVEL_NAMES = new Set([...FORBIDDEN_PDF_NAMES, 'Encrypt']);
-const STREAM_DICT_NAMES = new Set(['ObjStm', 'First', 'N', 'Filter', 'DecodeParms', 'DP', ...FILTER_NAMES]);
-
-/**
- * Decision: PDFs are stored as sent once they pass these checks, because the allow-listed stack has
- * no PDF rewriter we would trust with hostile input (sharp's bundled libvips has no PDF loader, and
- * rasterising would lose the text staff must copy). They are only ever served
- * as downloads with nosniff (ENGINEERING.md, Uploads), so what remains is what a PDF reader could be
- * made to do: scripts, launches, embedded files, or bytes that are also a ZIP/JAR or HTML.
- * Dictionaries are scanned in the raw bytes and inside compressed object streams, where a modern
- * writer puts most of them; anything we cannot decode well enough to vouch for is refused.
- */
-function checkPdf(bytes: Uint8Array): AttachmentErrorCode | undefined {
+async function checkPdf(bytes: Uint8Array): Promise<Uint8Array | AttachmentErrorCode> {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (text.includes(ZIP_LOCAL_HEADER) || HTML_MARKERS.test(text)) return 'attachment_polyglot';
   if (!text.slice(-EOF_WINDOW).includes('%%EOF')) return 'attachment_unreadable';
-  const names = pdfNames(text, TOP_LEVEL_NAMES);
-  if (hasForbiddenName(names)) return 'attachment_polyglot';
-  // Encrypted object streams cannot be scanned (names inside them are ciphertext).
-  if (names.has('Encrypt')) return 'attachment_unreadable';
-  return checkObjectStreams(bytes, text);
-}
-
-function checkObjectStreams(bytes: Uint8Array, text: string): AttachmentErrorCode | undefined {
-  let budget = INFLATE_BUDGET;
-  let windowFloor = 0;
-  let nextEnd = -1;
-  for (const m of text.matchAll(STREAM_KEYWORD)) {
-    const at = m.index;
-    const dataStart = at + m[0].length;
-    // Windows never overlap, so a file of nothing but "stream" keywords costs one pass.
-    let dict = text.slice(Math.max(windowFloor, at - DICT_WINDOW), at);
-    windowFloor = dataStart;
-    let header: RegExpMatchArray | undefined;
-    for (const h of dict.matchAll(OBJ_HEADER)) header = h;
-    if (header) dict = dict.slice(header.index! + header[0].length);
-    const names = pdfNames(dict, STREAM_DICT_NAMES);
-    // pdf.js finds an object stream through the xref and reads /N and /First without looking at
-    // /Type, so either sign counts.
-    if (!names.has('ObjStm') && !(names.has('First') && names.has('N'))) continue;
-    if (!names.has('Filter')) continue; // Not compressed: already scanned as raw bytes.
-    const filters = [...names].filter((n) => FILTER_NAMES.has(n));
-    // Only Flate is decoded here: another filter, an indirect one or a predictor (which inserts a
-    // byte per row, splitting names) leaves bytes we cannot read, so the file is refused.
-    if (filters.length === 0 || !filters.every((f) => FLATE_NAMES.has(f))) return 'attachment_unreadable';
-    if (names.has('DecodeParms') || names.has('DP')) return 'attachment_unreadable';
-    if (nextEnd < dataStart) nextEnd = text.indexOf('endstream', dataStart);
-    if (nextEnd === -1) return 'attachment_unreadable';
-    let inflated: Buffer;
-    try {
-      // The data must hold a complete zlib stream: a literal "endstream" planted in a stored block
-      // would otherwise end our view early while the reader, going by /Length, reads on.
-      inflated = inflateSync(bytes.subarray(dataStart, nextEnd), { maxOutputLength: Math.max(1, budget) });
-    } catch {
-      return 'attachment_unreadable';
-    }
-    budget -= inflated.length;
-    if (budget <= 0) return 'attachment_unreadable';
-    if (hasForbiddenName(pdfNames(inflated.toString('latin1'), FORBIDDEN_PDF_NAMES))) return 'attachment_polyglot';
+  await heavySlot.acquire();
+  try {
+    const result = await checkPdfIsolated(bytes);
+    return result.ok ? result.bytes : result.code;
+  } finally {
+    heavySlot.release();
   }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,6 +185,20 @@ function checkObjectStreams(bytes: Uint8Array, text: string): AttachmentErrorCod
 
 // A 50 MP phone photo fits; a decompression bomb declaring 100k × 100k pixels does not.
 const MAX_INPUT_PIXELS = 50_000_000;
+/**
+ * Decoded pixels one request may spend, all its images together (issue #7 part 5: decoding a
+ * 49-megapixel PNG costs about a second, so five of them must not tie the server up). Two 50 MP
+ * photos or five 20 MP ones fit; more is refused with attachment_pixels_exceeded before decoding,
+ * from the sizes the headers declare.
+ */
+export const REQUEST_PIXEL_BUDGET = 100_000_000;
+
+/** The pixels a request has left; one per request, shared by its files (api/feedback/submission-body.ts). */
+export interface PixelBudget {
+  left: number;
+}
+export const pixelBudget = (): PixelBudget => ({ left: REQUEST_PIXEL_BUDGET });
+
 // A photo of a broken road stays legible at 2560 px on the long side.
 const MAX_EDGE = 2560;
 const SHARP_INPUT = {
@@ -307,14 +219,17 @@ const SHARP_INPUT = {
 async function reencodeImage(
   bytes: Uint8Array,
   mediaType: 'image/jpeg' | 'image/png',
+  pixels: PixelBudget,
 ): Promise<Uint8Array | AttachmentErrorCode> {
-  await imageSlot.acquire();
+  await heavySlot.acquire();
   try {
     // The header alone, without the pixel limit, so a bomb is told apart from a broken file.
     const meta = await sharp(bytes, { failOn: SHARP_INPUT.failOn, limitInputPixels: false }).metadata();
     if (meta.format !== (mediaType === 'image/png' ? 'png' : 'jpeg')) return 'attachment_unreadable';
     if (!meta.width || !meta.height) return 'attachment_unreadable';
     if (meta.width * meta.height > MAX_INPUT_PIXELS) return 'attachment_too_large';
+    if (meta.width * meta.height > pixels.left) return 'attachment_pixels_exceeded';
+    pixels.left -= meta.width * meta.height;
     const pipeline = sharp(bytes, SHARP_INPUT)
       .rotate()
       .resize({ width: MAX_EDGE, height: MAX_EDGE, fit: 'inside', withoutEnlargement: true });
@@ -326,16 +241,16 @@ async function reencodeImage(
   } catch {
     return 'attachment_unreadable';
   } finally {
-    imageSlot.release();
+    heavySlot.release();
   }
 }
 
 /**
- * At most two images decode at once in this process: a 50-megapixel photo takes ~150 MB while it
+ * At most two images or PDFs decode at once in this process: a 50-megapixel photo takes ~150 MB while it
  * is decoded, so many at once would exhaust a small server's memory (security review, issue #4).
  * Others wait their turn, in order.
  */
-const imageSlot = (() => {
+const heavySlot = (() => {
   const MAX = 2;
   let busy = 0;
   const waiting: (() => void)[] = [];
@@ -363,11 +278,14 @@ const imageSlot = (() => {
  * One attachment as received, to a clean file or the reason it is refused. Never throws on any
  * bytes (see the property test): a hostile file is an answer, not an exception.
  */
-export async function checkAttachment(input: {
-  name: string;
-  bytes: Uint8Array;
-  declaredType?: string;
-}): Promise<AttachmentCheck> {
+export async function checkAttachment(
+  input: {
+    name: string;
+    bytes: Uint8Array;
+    declaredType?: string;
+  },
+  pixels: PixelBudget = pixelBudget(),
+): Promise<AttachmentCheck> {
   const { bytes } = input;
   if (bytes.byteLength === 0) return { ok: false, code: 'attachment_empty' };
   if (bytes.byteLength > ATTACHMENT_LIMITS.maxBytes) return { ok: false, code: 'attachment_too_large' };
@@ -377,12 +295,12 @@ export async function checkAttachment(input: {
 
   let stored: Uint8Array;
   if (mediaType === 'application/pdf') {
-    const problem = checkPdf(bytes);
-    if (problem) return { ok: false, code: problem };
-    // A copy, so a caller reusing its buffer cannot change what was checked.
-    stored = new Uint8Array(bytes);
+    // Rewritten by the library that checked it, so what is stored is what was checked.
+    const out = await checkPdf(bytes);
+    if (typeof out === 'string') return { ok: false, code: out };
+    stored = out;
   } else {
-    const out = await reencodeImage(bytes, mediaType);
+    const out = await reencodeImage(bytes, mediaType, pixels);
     if (typeof out === 'string') return { ok: false, code: out };
     stored = out;
   }

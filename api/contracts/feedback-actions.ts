@@ -77,7 +77,7 @@ export const staffActionInput = z.discriminatedUnion('action', [
     action: z.literal('transfer'),
     /** Another unit of the portal; or else `outside_agency`, an agency outside it (the case ends here). */
     unit: optionalField(unitId),
-    outside_agency: optionalField(storedText(1, 200)),
+    outside_agency: optionalField(storedText(1, 200, 'single')),
     note,
   }),
   z.strictObject({ ...guard, action: z.literal('assign'), unit: unitId, note: optionalField(note) }),
@@ -90,7 +90,7 @@ export const staffActionInput = z.discriminatedUnion('action', [
     ...guard,
     action: z.literal('publish'),
     /** The texts as the public will read them: the redaction preview, edited by the publisher. */
-    title: storedText(1, 200),
+    title: storedText(1, 200, 'single'),
     content: storedText(1, 5000),
     answer: storedText(1, 20000),
     /** Show the sender's name; only possible when the sender asked for it. */
@@ -147,11 +147,11 @@ export const manualEntryInput = z.strictObject({
   subject: z.enum(feedbackSubjects),
   unit: unitId,
   procedure: optionalField(procedureCode),
-  title: storedText(1, 200),
+  title: storedText(1, 200, 'single'),
   content: storedText(1, 5000),
   /** When the sender gave the feedback (a letter's date of receipt); defaults to now. */
   received_at: optionalField(z.iso.datetime({ offset: true })),
-  name: storedText(1, 200),
+  name: storedText(1, 200, 'single'),
   phone: optionalField(vnPhone),
   email: optionalField(z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254))),
   address: optionalField(storedText(1, 500)),

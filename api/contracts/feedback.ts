@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
 import { powPayload } from './rating.ts';
 import { procedureCode } from './usefulness.ts';
+import { hasControlCharacter } from './text.ts';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/);
 
@@ -42,9 +43,20 @@ export const feedbackChannels = ['web', 'hotline', 'letter', 'email', 'in-person
 export const TRACKING_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const TRACKING_CODE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
 
-/** Text as stored: NFC, trimmed; limits apply to the stored form. */
-export const storedText = (min: number, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.normalize('NFC').trim() : v), z.string().min(min).max(max));
+/**
+ * Text as stored: NFC, trimmed; limits apply to the stored form. Control characters (and line
+ * breaks in a single-line field) are refused with the field code `control_character` (issue #7
+ * part 6; api/contracts/text.ts).
+ */
+export const storedText = (min: number, max: number, lines: 'single' | 'multi' = 'multi') =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.isWellFormed() ? v.normalize('NFC') : v).trim() : v),
+    z
+      .string()
+      .min(min)
+      .max(max)
+      .refine((s) => !hasControlCharacter(s, lines), { params: { code: 'control_character' } }),
+  );
 
 /** An optional field: a blank string or null (an empty form field) counts as absent. */
 export const optionalField = <T extends z.ZodType>(schema: T) =>
@@ -70,9 +82,9 @@ export const feedbackInput = z.strictObject({
   /** The unit concerned; when none is named the province receives and classifies the case. */
   unit: optionalField(slug.max(100)),
   procedure: optionalField(procedureCode),
-  title: storedText(1, 200),
+  title: storedText(1, 200, 'single'),
   content: storedText(1, 5000),
-  name: storedText(1, 200),
+  name: storedText(1, 200, 'single'),
   /** At least one of phone and email (checked by the route, reported on both fields). */
   phone: optionalField(vnPhone),
   email: optionalField(z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254))),

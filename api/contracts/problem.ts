@@ -50,6 +50,7 @@ export const problemCodes = [
   'attachment_type_mismatch',
   'attachment_polyglot',
   'attachment_unreadable',
+  'attachment_pixels_exceeded',
   'link_invalid',
   'published_not_found',
   'invalid_query',
@@ -70,6 +71,7 @@ export const fieldErrorCodes = [
   'unknown_field',
   'invalid_value',
   'invalid_format',
+  'control_character',
 ] as const;
 export type FieldErrorCode = (typeof fieldErrorCodes)[number];
 

@@ -1,6 +1,7 @@
 /** "Was this page useful?" on procedure pages (issue #2). Accepted as JSON from scripts and as a plain
  * HTML form post (no JavaScript on content pages), with the same fields. */
 import { z } from 'zod';
+import { hasControlCharacter } from './text.ts';
 
 export const procedureCode = z.string().regex(/^[0-9]\.[0-9]{6}$/);
 
@@ -17,6 +18,7 @@ export const usefulnessInput = z.strictObject({
   comment: z
     .string()
     .max(1000)
+    .refine((s) => !hasControlCharacter(s, 'multi'), { params: { code: 'control_character' } })
     .optional()
     .transform((s) => (s && s.trim() ? s.trim().normalize('NFC') : undefined)),
   locale: z

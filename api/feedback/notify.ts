@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
 import type { Deps } from '../app-env.ts';
+import { publicBaseUrl } from '../env.ts';
 import { receiptMail, statusMail } from '../mail/templates.ts';
 import { enqueueEmailStatement } from '../../db/outbox.ts';
 import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
@@ -24,7 +25,7 @@ export const LINK_VALID_DAYS = 180;
 
 /** The public origin for links in mails: PUBLIC_BASE_URL, or this server's address in a demo. */
 export function publicBase(deps: Deps): string {
-  return deps.config.PUBLIC_BASE_URL ?? `http://${deps.config.HOST}:${deps.config.PORT}`;
+  return publicBaseUrl(deps.config);
 }
 
 /** The tracking page of the sender's language. */

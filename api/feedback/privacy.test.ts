@@ -223,7 +223,12 @@ describe('canary personal data through the whole flow', () => {
     answer.append(
       'attachments',
       new File(
-        [new TextEncoder().encode('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')],
+        // A readable page tree: PDFs are parsed since issue #7 part 5 (api/attachments/pdf.ts).
+        [
+          new TextEncoder().encode(
+            '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+          ),
+        ],
         `tra-loi-${CANARY.cccd}.pdf`,
         { type: 'application/pdf' },
       ),

@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import { ProblemError } from '../problem.ts';
 import type { FieldError } from '../contracts/problem.ts';
-import { ATTACHMENT_LIMITS, checkAttachment, type CleanAttachment } from '../attachments/attachments.ts';
+import { ATTACHMENT_LIMITS, checkAttachment, pixelBudget, type CleanAttachment } from '../attachments/attachments.ts';
 
 /** The multipart form of a write with files, as the OpenAPI document describes it. */
 export const multipartBody = z.object({
@@ -70,14 +70,18 @@ export async function cleanFiles(files: readonly File[]): Promise<CleanAttachmen
       errors: [{ path: 'attachments', code: 'too_large', params: { maximum: ATTACHMENT_LIMITS.maxFiles } }],
     });
   const clean: CleanAttachment[] = [];
+  const pixels = pixelBudget();
   for (const [i, file] of files.entries()) {
     // Refuse before reading a file that is already too large.
     if (file.size > ATTACHMENT_LIMITS.maxBytes) throw fileProblem('attachment_too_large', i);
-    const result = await checkAttachment({
-      name: file.name,
-      bytes: new Uint8Array(await file.arrayBuffer()),
-      declaredType: file.type || undefined,
-    });
+    const result = await checkAttachment(
+      {
+        name: file.name,
+        bytes: new Uint8Array(await file.arrayBuffer()),
+        declaredType: file.type || undefined,
+      },
+      pixels,
+    );
     if (!result.ok) throw fileProblem(result.code, i);
     clean.push(result.file);
   }

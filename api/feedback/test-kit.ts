@@ -3,7 +3,8 @@
  * through the real API, sending feedback as a sender, and taking steps — all through
  * `createApp(...).request()` over a real libSQL file (api/test-harness.ts). Tests only.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../db/dossiers.ts';
 import type { Harness } from '../test-harness.ts';
 import { createStaff, type StaffRole } from '../../db/staff.ts';
 import { hashPassword } from '../staff/auth.ts';
@@ -76,7 +77,7 @@ export async function signInTwoSteps(
   // The code of the app's clock (tests run apps on fixed clocks): the time the pending state began.
   const rs = await h.db.client.execute({
     sql: 'SELECT created_at FROM staff_pending WHERE id_hash = ?',
-    args: [createHash('sha256').update(pending).digest('hex')],
+    args: [sha256Hex(pending)],
   });
   const at = new Date(String(rs.rows[0]!.created_at));
   return app.request(

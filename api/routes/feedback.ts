@@ -42,6 +42,7 @@ import { conflictOf, createCase } from '../feedback/intake.ts';
 import { citizenView } from '../feedback/citizen-view.ts';
 import { takeStep } from '../feedback/service.ts';
 import { cleanFiles, multipartBody, readSubmission } from '../feedback/submission-body.ts';
+import { attachment } from '../content-disposition.ts';
 
 const submitRoute = createRoute({
   method: 'post',
@@ -393,27 +394,12 @@ export function attachmentResponse(file: { fileName: string; mediaType: string; 
     status: 200,
     headers: {
       'Content-Type': file.mediaType,
-      'Content-Disposition': `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${rfc8187(file.fileName)}`,
+      'Content-Disposition': attachment(file.fileName),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
       'Content-Security-Policy': "default-src 'none'; sandbox",
     },
   });
-}
-
-/** A value for `filename*` (RFC 8187): encodeURIComponent leaves ' ( ) * ! as they are, which it may not. */
-function rfc8187(name: string): string {
-  return encodeURIComponent(name).replace(/['()*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** The plain-ASCII fallback name of Content-Disposition (RFC 6266): accents dropped, quotes removed. */
-function asciiName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .replace(/[^\x20-\x7e]|["\\]/g, '_');
 }
 
 async function unitName(c: Context<AppEnv>, unit: string | undefined, locale: string): Promise<string> {

@@ -179,7 +179,8 @@ describe('registration', () => {
   it('one dossier → 201 with the survey link, token and QR; rows, hashed token and rollup written', async () => {
     const d = dossier();
     const before = await snapshot();
-    const res = await post(d);
+    // A forged Host header must not reach the link (issue #7 part 6).
+    const res = await post(d, { headers: { host: 'evil.example' } });
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -195,8 +196,11 @@ describe('registration', () => {
       token_expires_at: '2025-09-03T03:30:00.000Z',
       qr_svg: expect.stringMatching(/^<svg [^>]*viewBox="0 0 \d+ \d+"[\s\S]*<path [^>]*d="M[\s\S]*<\/svg>\s*$/),
     });
-    // Without PUBLIC_BASE_URL the link uses the request's origin.
-    expect(body.survey_url).toBe(`http://localhost/danh-gia/?don-vi=so-y-te&thu-tuc=${PROCEDURE}&ma=${body.token}`);
+    // Changed with issue #7 part 6: without PUBLIC_BASE_URL (a demo on loopback) the link uses the
+    // server's own address, never the request's Host.
+    expect(body.survey_url).toBe(
+      `http://127.0.0.1:4321/danh-gia/?don-vi=so-y-te&thu-tuc=${PROCEDURE}&ma=${body.token}`,
+    );
     // The QR code is the one of exactly that link.
     expect(body.qr_svg).toBe(await qrSvg(body.survey_url));
 

@@ -39,6 +39,7 @@ import {
   type DossierInput as DossierRow,
 } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
+import { publicBaseUrl } from '../env.ts';
 
 /** A dossier returned a little "in the future" is a clock difference; more is a wrong date. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -175,8 +176,8 @@ export const integrationRoutes = app.openapi(
     );
     if (conflicts.length > 0) throw new ProblemError(409, 'dossier_conflict', { errors: conflicts });
 
-    // Behind a proxy the request's origin is the proxy's: set PUBLIC_BASE_URL in production.
-    const base = config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
+    // Never the request's origin: the Host header is the client's to choose (issue #7 part 6).
+    const base = publicBaseUrl(config);
     const results: DossierResult[] = [];
     for (const r of registered) {
       const d = r.input;

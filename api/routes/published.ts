@@ -8,6 +8,8 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { toCsv, type CsvCell } from '../contracts/csv.ts';
+import { attachment } from '../content-disposition.ts';
 import { loadCalendar, type WorkingCalendar } from '../contracts/calendar.ts';
 import {
   PUBLISHED_CSV_MAX,
@@ -157,14 +159,15 @@ const itemRoute = createRoute({
   },
 });
 
-const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/** One CSV row per case, the columns of api/contracts/published.ts `publishedCsvColumns`. */
+/**
+ * One CSV row per case, the columns of api/contracts/published.ts `publishedCsvColumns`. Titles,
+ * questions and answers are citizens' and staff's text: api/contracts/csv.ts neutralises any that a
+ * spreadsheet would run as a formula (issue #7 part 4).
+ */
 export function publishedCsv(items: readonly PublishedItem[]): string {
-  const lines: string[] = [publishedCsvColumns.join(',')];
-  const b = (x: boolean | null) => (x === null ? '' : String(x));
+  const lines: CsvCell[][] = [];
   for (const i of items) {
-    const row: Record<(typeof publishedCsvColumns)[number], string> = {
+    const row: Record<(typeof publishedCsvColumns)[number], CsvCell> = {
       tracking_code: i.tracking_code,
       kind: i.kind,
       subject: i.subject,
@@ -183,14 +186,14 @@ export function publishedCsv(items: readonly PublishedItem[]): string {
       answer_due_at: i.answer_due_at,
       published_at: i.published_at,
       closed_at: i.closed_at ?? '',
-      on_time: b(i.on_time),
-      working_days: i.working_days === null ? '' : String(i.working_days),
-      satisfied: b(i.satisfied),
-      disputed: String(i.disputed),
+      on_time: i.on_time,
+      working_days: i.working_days,
+      satisfied: i.satisfied,
+      disputed: i.disputed,
     };
-    lines.push(publishedCsvColumns.map((col) => quote(row[col])).join(','));
+    lines.push(publishedCsvColumns.map((col) => row[col]));
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return toCsv(publishedCsvColumns, lines);
 }
 
 export const publishedRoutes = new OpenAPIHono<AppEnv>()
@@ -211,7 +214,7 @@ export const publishedRoutes = new OpenAPIHono<AppEnv>()
     const items = (await matchingItems(c, c.req.valid('query'))).slice(0, PUBLISHED_CSV_MAX);
     return c.body(publishedCsv(items), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': 'attachment; filename="published-feedback.csv"',
+      'Content-Disposition': attachment('published-feedback.csv'),
       'Cache-Control': CACHE,
     });
   })

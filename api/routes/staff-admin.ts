@@ -8,8 +8,9 @@
  */
 import type { Context } from 'hono';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { storedText } from '../contracts/feedback.ts';
 import { STAFF_USERNAME } from '../contracts/staff.ts';
-import { ProblemError, fieldErrors } from '../problem.ts';
+import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { adminManages, generatePassword, hashPassword, noStore, requireStaff, type StaffEnv } from '../staff/auth.ts';
@@ -44,7 +45,7 @@ const staffOut = z.object({
 
 const newStaffInput = z.strictObject({
   username: z.string().max(64),
-  display_name: z.string().trim().min(1).max(200),
+  display_name: storedText(1, 200, 'single'),
   roles: z.array(grant).min(1).max(20),
 });
 
@@ -179,14 +180,9 @@ async function managedAccount(c: Context<StaffEnv>, id: number): Promise<{ id: n
   return { id, roles };
 }
 
-export const staffAdminRoutes = new OpenAPIHono<StaffEnv>({
-  defaultHook: (result) => {
-    if (!result.success)
-      throw new ProblemError(422, 'validation_failed', {
-        errors: fieldErrors(result.error.issues, (result as { data?: unknown }).data),
-      });
-  },
-});
+// Validation failures reach the API's defaultHook (api/app.ts): @hono/zod-openapi resolves it
+// through the parent app, so a copy here would change nothing.
+export const staffAdminRoutes = new OpenAPIHono<StaffEnv>();
 
 staffAdminRoutes.use('/staff/users', noStore, requireStaff('admin', undefined, { audit: false }));
 staffAdminRoutes.use('/staff/users/*', noStore);

@@ -307,14 +307,9 @@ async function auditRead(c: Context<StaffEnv>, action: string, row: CaseRow, ext
   );
 }
 
-export const staffFeedbackRoutes = new OpenAPIHono<StaffEnv>({
-  defaultHook: (result) => {
-    if (!result.success)
-      throw new ProblemError(422, 'validation_failed', {
-        errors: fieldErrors(result.error.issues, (result as { data?: unknown }).data),
-      });
-  },
-});
+// Validation failures reach the API's defaultHook (api/app.ts): @hono/zod-openapi resolves it
+// through the parent app, so a copy here would change nothing.
+export const staffFeedbackRoutes = new OpenAPIHono<StaffEnv>();
 
 staffFeedbackRoutes.use('/staff/feedback', noStore);
 staffFeedbackRoutes.use('/staff/feedback/*', noStore);

@@ -7,6 +7,7 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { usefulnessInput, usefulnessResult } from '../contracts/usefulness.ts';
 import { procedureExists, recordUsefulness } from '../../db/usefulness.ts';
 import { ProblemError } from '../problem.ts';
+import { clientRateLimit } from '../open-submission.ts';
 import { onlyMediaTypes } from '../middleware/media-type.ts';
 import { problemSchema } from '../openapi.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -36,6 +37,10 @@ const route = createRoute({
       content: { 'application/problem+json': { schema: problemSchema } },
       description: 'Invalid fields or unknown procedure',
     },
+    429: {
+      content: { 'application/problem+json': { schema: problemSchema } },
+      description: 'Too many votes from this client in the window: rate_limited (Retry-After)',
+    },
   },
 });
 
@@ -45,13 +50,20 @@ export const usefulnessRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (
   const { db, now } = c.var.deps;
   if (!(await procedureExists(db.client, input.procedure)))
     throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
-  const counts = await recordUsefulness(db.client, {
-    procedure: input.procedure,
-    useful: input.useful === 'yes',
-    comment: input.comment,
-    locale: input.locale,
-    at: now(),
-  });
+  // The per-client limit of every anonymous write, per page as ratings are per unit (issue #7
+  // part 6); counted in the vote's batch.
+  const hit = await clientRateLimit(c, `page-usefulness|${input.procedure}`, now());
+  const counts = await recordUsefulness(
+    db.client,
+    {
+      procedure: input.procedure,
+      useful: input.useful === 'yes',
+      comment: input.comment,
+      locale: input.locale,
+      at: now(),
+    },
+    [hit],
+  );
   if (isForm) {
     // Back to the page; the #cam-on target shows the thank-you note with CSS only.
     return c.redirect(`${input.return_to ?? '/'}#cam-on`, 303);

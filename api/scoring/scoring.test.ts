@@ -30,6 +30,7 @@ import {
   type RollupCell,
 } from './scoring.ts';
 import { counter, nd61, nd61Answers, sipas2x2 } from './fixtures.ts';
+import { mulberry32 } from '../demo/generate.ts';
 
 /** The rollup of a list of responses, exactly as the writer's upserts would leave it. */
 function rollup(ins: Instrument, responses: readonly Answers[]): RollupCell[] {
@@ -510,17 +511,8 @@ describe('timeliness and the ranking rule', () => {
 // with an independent, deliberately plain implementation.
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (the demo data's mulberry32), so a failure reproduces. */
+const rng = mulberry32;
 
 /** A random valid response; each question skipped with probability `skip`. */
 function randomAnswers(ins: Instrument, rand: () => number, skip: number): Record<string, string | string[]> {

@@ -3,7 +3,7 @@
  * hashing, server-side sessions with idle and absolute timeouts, a per-session CSRF token, and
  * `requireStaff()` for staff routes (session, role, unit subtree, audit row for every write).
  */
-import { argon2, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { argon2, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { getCookie } from 'hono/cookie';
 import { routePath } from 'hono/route';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -12,6 +12,7 @@ import { ProblemError } from '../problem.ts';
 import type { AppEnv, Deps } from '../app-env.ts';
 import { serverSecret } from '../../db/secrets.ts';
 import { unitWithAncestors } from '../../db/units.ts';
+import { sha256Hex } from '../../db/dossiers.ts';
 import {
   audit,
   countAttempts,
@@ -148,10 +149,6 @@ export async function throttleLogin(
 /** `__Host-`: Secure, Path=/, no Domain, so no subdomain or plain-HTTP page can set or read it. */
 export const SESSION_COOKIE = '__Host-gopy_session';
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /** The CSRF token of a session: derived from the session id, so only its hash needs storing. */
 export function csrfTokenFor(sessionId: string): string {
   return createHmac('sha256', sessionId).update('gopy-csrf').digest('base64url');
@@ -183,7 +180,7 @@ export interface StaffEnv {
 export async function currentSession(c: Context, deps: Deps): Promise<StaffSession | undefined> {
   const id = getCookie(c, SESSION_COOKIE);
   if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-  const idHash = sha256(id);
+  const idHash = sha256Hex(id);
   const row = await findSession(deps.db.client, idHash);
   if (!row || row.revoked_at !== null || !row.active) return undefined;
   const now = deps.now();
@@ -226,7 +223,7 @@ export async function checkCsrf(c: Context, session: StaffSession): Promise<void
     const field = (await c.req.parseBody())['csrf_token'];
     if (typeof field === 'string') token = field;
   }
-  if (!token || token.length > 200 || !sameHash(sha256(token), session.csrfHash))
+  if (!token || token.length > 200 || !sameHash(sha256Hex(token), session.csrfHash))
     throw new ProblemError(403, 'csrf_invalid');
 }
 

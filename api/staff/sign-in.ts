@@ -10,7 +10,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientAddress } from '../open-submission.ts';
 import { ProblemError } from '../problem.ts';
 import type { Deps } from '../app-env.ts';
-import { SESSION_COOKIE, csrfTokenFor, newSessionId, sha256, throttleLogin, type ThrottleBuckets } from './auth.ts';
+import { SESSION_COOKIE, csrfTokenFor, newSessionId, throttleLogin, type ThrottleBuckets } from './auth.ts';
+import { sha256Hex } from '../../db/dossiers.ts';
 import { PENDING_COOKIE, PENDING_MINUTES } from './second-factor.ts';
 import {
   auditStatement,
@@ -56,11 +57,11 @@ export async function issueSession(
   await client.batch(
     [
       ...(also.statements ?? []),
-      ...(previous ? [revokeSessionStatement(sha256(previous), now)] : []),
+      ...(previous ? [revokeSessionStatement(sha256Hex(previous), now)] : []),
       insertSessionStatement({
-        idHash: sha256(sessionId),
+        idHash: sha256Hex(sessionId),
         staffId,
-        csrfHash: sha256(csrfTokenFor(sessionId)),
+        csrfHash: sha256Hex(csrfTokenFor(sessionId)),
         now,
         expiresAt,
       }),
@@ -82,7 +83,7 @@ export async function startPending(c: Context, deps: Deps, staffId: number, stag
     [
       prunePendingStatement(now),
       insertPendingStatement({
-        idHash: sha256(id),
+        idHash: sha256Hex(id),
         staffId,
         stage,
         now,
@@ -105,7 +106,7 @@ export interface Pending extends PendingRow {
  */
 export async function requirePending(c: Context, deps: Deps, stage?: 'verify' | 'enrol'): Promise<Pending> {
   const id = getCookie(c, PENDING_COOKIE);
-  const idHash = id && /^[A-Za-z0-9_-]{43}$/.test(id) ? sha256(id) : undefined;
+  const idHash = id && /^[A-Za-z0-9_-]{43}$/.test(id) ? sha256Hex(id) : undefined;
   const row = idHash ? await findPending(deps.db.client, idHash) : undefined;
   const now = deps.now().getTime();
   if (!idHash || !row || row.usedAt !== null || !row.active || new Date(row.expiresAt).getTime() <= now)

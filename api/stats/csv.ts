@@ -4,6 +4,7 @@
  * disagree. Columns: api/contracts/stats.ts `csvColumns`, explained by GET /stats/dictionary.
  */
 import type { Localized } from '../contracts/content.ts';
+import { toCsv, type CsvCell } from '../contracts/csv.ts';
 import {
   csvColumns,
   type CsvColumn,
@@ -101,13 +102,8 @@ export function timelinessMetrics(s: TimelinessSummary): MetricRow[] {
 
 const LATE_DOSSIERS = named('Tỷ lệ hồ sơ trễ hạn', 'Late dossiers');
 
-type Line = Record<CsvColumn, string>;
-
-function quote(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-const num = (x: number | null) => (x === null ? '' : String(x));
+// Figures stay numbers so the formula guard of api/contracts/csv.ts never touches them.
+type Line = Record<CsvColumn, CsvCell>;
 
 function line(
   unit: { unit: string; name: Localized },
@@ -128,10 +124,10 @@ function line(
     metric: m.metric,
     metric_name_vi: m.name.vi,
     metric_name_en: m.name.en,
-    n: String(isCount ? f.count : f.n),
-    value: isCount ? String(f.count) : num(f.value),
-    low: isCount ? '' : num(f.low),
-    high: isCount ? '' : num(f.high),
+    n: isCount ? f.count : f.n,
+    value: isCount ? f.count : f.value,
+    low: isCount ? '' : f.low,
+    high: isCount ? '' : f.high,
     value_unit: m.unit,
     suppressed: String(!isCount && f.suppressed),
     label,
@@ -139,12 +135,13 @@ function line(
   };
 }
 
-/** RFC 4180 with a header row, CRLF and a BOM (so Excel opens Vietnamese text as UTF-8), as the
- * reform-results downloads; numbers with a dot decimal and unrounded. */
+/** RFC 4180 with a header row, CRLF and a BOM (api/contracts/csv.ts), as the reform-results
+ * downloads; numbers with a dot decimal and unrounded. */
 function render(lines: Line[]): string {
-  const out = [csvColumns.join(',')];
-  for (const l of lines) out.push(csvColumns.map((c) => quote(l[c])).join(','));
-  return `\uFEFF${out.join('\r\n')}\r\n`;
+  return toCsv(
+    csvColumns,
+    lines.map((l) => csvColumns.map((c) => l[c])),
+  );
 }
 
 const range = (q: { from: string; to: string }) => `${q.from}/${q.to}`;

@@ -10,6 +10,7 @@
 import type { WorkingCalendar } from '../contracts/calendar.ts';
 import type { Figure } from '../contracts/stats.ts';
 import type { FeedbackStatsResult, FeedbackSummary } from '../contracts/published.ts';
+import { toCsv, type CsvCell } from '../contracts/csv.ts';
 import { csvColumns, type CsvColumn } from '../contracts/stats.ts';
 import { workingDaysBetween } from '../deadlines/calendar.ts';
 import { wilson } from '../scoring/scoring.ts';
@@ -118,20 +119,17 @@ export function feedbackMetrics(s: FeedbackSummary): Metric[] {
   ];
 }
 
-const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-const num = (x: number | null) => (x === null ? '' : String(x));
-
 /**
  * The CSV of GET /stats/feedback.csv, with the columns of the other statistics downloads
- * (api/contracts/stats.ts `csvColumns`; instrument is "feedback"): RFC 4180, CRLF, a BOM.
+ * (api/contracts/stats.ts `csvColumns`; instrument is "feedback"), written by api/contracts/csv.ts.
  */
 export function feedbackCsv(r: FeedbackStatsResult): string {
-  const lines: string[] = [csvColumns.join(',')];
+  const lines: CsvCell[][] = [];
   const add = (unit: { unit: string; name: { vi: string; en: string } }, period: string, s: FeedbackSummary) => {
     for (const m of feedbackMetrics(s)) {
       const f = m.value;
       const isCount = 'count' in f;
-      const row: Record<CsvColumn, string> = {
+      const row: Record<CsvColumn, CsvCell> = {
         unit: unit.unit,
         unit_name_vi: unit.name.vi,
         unit_name_en: unit.name.en,
@@ -140,21 +138,21 @@ export function feedbackCsv(r: FeedbackStatsResult): string {
         metric: m.metric,
         metric_name_vi: m.vi,
         metric_name_en: m.en,
-        n: String(isCount ? f.count : f.n),
-        value: isCount ? String(f.count) : num(f.value),
-        low: isCount ? '' : num(f.low),
-        high: isCount ? '' : num(f.high),
+        n: isCount ? f.count : f.n,
+        value: isCount ? f.count : f.value,
+        low: isCount ? '' : f.low,
+        high: isCount ? '' : f.high,
         value_unit: m.unit,
         suppressed: String(!isCount && f.suppressed),
         label: s.label,
         flag: '',
       };
-      lines.push(csvColumns.map((c) => quote(row[c])).join(','));
+      lines.push(csvColumns.map((c) => row[c]));
     }
   };
   const scope = { unit: r.query.unit, name: r.query.name };
   add(scope, `${r.query.from}/${r.query.to}`, r.summary);
   for (const p of r.series) add(scope, p.period, p.summary);
   for (const u of r.units) add(u, `${r.query.from}/${r.query.to}`, u.summary);
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return toCsv(csvColumns, lines);
 }

@@ -11,6 +11,7 @@
 import { feedbackInput, type FeedbackReceipt, type FeedbackTrack } from '../../api/contracts/feedback.ts';
 import type { SsrLocals } from '../../api/contracts/ssr.ts';
 import { KEY_PATTERN, newKey, type ProblemLike } from './rating-form.ts';
+import { problemOf } from './problem.ts';
 
 /** The form fields, named as the API names them. */
 export const FEEDBACK_TEXT_FIELDS = [
@@ -104,13 +105,6 @@ function textOf(form: FormData, name: string): string {
 /** Files of a form's `attachments` inputs; an empty input sends one nameless, empty part. */
 export function filesOf(form: FormData): File[] {
   return form.getAll('attachments').filter((p): p is File => typeof p !== 'string' && !(p.size === 0 && p.name === ''));
-}
-
-async function problemOf(res: Response): Promise<ProblemLike> {
-  const json = (await res.json().catch(() => undefined)) as ProblemLike | undefined;
-  return json && typeof json.code === 'string'
-    ? { status: res.status, code: json.code, errors: json.errors }
-    : { status: res.status, code: res.status === 429 ? 'rate_limited' : 'internal_error' };
 }
 
 /** The answers of a /gop-y/ post (the questions, or the hidden copy on the check screen). */

@@ -3,10 +3,10 @@
  * loading from the API in-process (Astro.locals.api) and the wording of each case. Every fact on
  * the pages comes from GET /api/v1/published-feedback; this module only words and formats it.
  */
-import type { Problem } from '../../api/contracts/problem.ts';
 import type { SsrLocals } from '../../api/contracts/ssr.ts';
 import type { PublishedItem, PublishedList } from '../../api/contracts/published.ts';
 import { defaultLocale, localeMeta, pathFor, useT } from '../i18n/index.ts';
+import { problemOf, type ApiProblem } from './problem.ts';
 
 /** The page's query names (Vietnamese, like the statistics page) → the API's. */
 export const LIST_PARAMS = {
@@ -67,12 +67,8 @@ export interface LoadedList {
   status: number;
 }
 
-async function problemOf(res: Response): Promise<Problem | undefined> {
-  return /problem\+json/.test(res.headers.get('content-type') ?? '') ? ((await res.json()) as Problem) : undefined;
-}
-
 /** A refused query as sentences tied to its fields (GOV.UK error summary). */
-export function listErrors(problem: Problem | undefined, locale: string): ListErrors {
+export function listErrors(problem: ApiProblem | undefined, locale: string): ListErrors {
   const t = useT(locale);
   if (problem?.code === 'unknown_unit') return { unit: t('published.errors.unit') };
   const out: ListErrors = {};

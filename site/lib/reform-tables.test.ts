@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { internalNotes } from '../../e2e/internal-notes.ts';
 import { content } from './content.ts';
+import { unguardCell } from '../../api/contracts/csv.ts';
 import { reformTables, toCsv, type DataTable } from './reform-tables.ts';
 
 const I18N = join(import.meta.dirname, '..', '..', 'content', 'i18n');
@@ -151,7 +152,8 @@ describe('toCsv on the real reform tables', () => {
             }),
             flag(locale, row.sample.length > 0),
           ];
-          expect(rows[i + 1], `${table.id} row ${i + 1}`).toEqual(expected);
+          // Text such as "= 100 %" comes back behind the formula guard of api/contracts/csv.ts.
+          expect(rows[i + 1]!.map(unguardCell), `${table.id} row ${i + 1}`).toEqual(expected);
           for (const c of table.columns)
             if (typeof row.cells[c.key] === 'number')
               expect(rows[i + 1]![table.columns.indexOf(c)]).toMatch(/^-?\d+(\.\d+)?$/);

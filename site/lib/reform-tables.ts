@@ -3,6 +3,7 @@
  * the CSV download, so the three can never disagree (issue #2: "the CSV download matches the table").
  */
 import type { ReformIndex, Target } from '../../api/contracts/content.ts';
+import { toCsv as writeCsv } from '../../api/contracts/csv.ts';
 import { formatNumber, l, useT } from '../i18n/index.ts';
 import { content, provinceOf, unitById } from './content.ts';
 
@@ -264,23 +265,15 @@ export function sampleFlag(row: Row, locale: string): string {
 }
 
 /**
- * RFC 4180 CSV with a header row of the column labels; numbers with a dot decimal so spreadsheets
- * and scripts read them the same in every locale; a last column flags (yes/no) the rows that hold
- * sample data.
+ * RFC 4180 CSV with a header row of the column labels (written by api/contracts/csv.ts: BOM, CRLF,
+ * formula guard); numbers with a dot decimal so spreadsheets and scripts read them the same in every
+ * locale; a last column flags (yes/no) the rows that hold sample data.
  */
 export function toCsv(table: DataTable, locale: string): string {
   const t = useT(locale);
-  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const header = [...table.columns.map((c) => c.label), t('data.sample')];
-  const lines = [header.map(quote).join(',')];
-  for (const row of table.rows) {
-    const cells = table.columns.map((c) => {
-      const v = row.cells[c.key];
-      return v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : quote(v);
-    });
-    cells.push(quote(sampleFlag(row, locale)));
-    lines.push(cells.join(','));
-  }
-  // The BOM lets Excel open Vietnamese text as UTF-8.
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return writeCsv(
+    header,
+    table.rows.map((row) => [...table.columns.map((c) => row.cells[c.key]), sampleFlag(row, locale)]),
+  );
 }

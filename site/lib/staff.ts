@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { SsrLocals } from '../../api/contracts/ssr.ts';
 import { pathFor } from '../i18n/index.ts';
 import { keptValues } from './staff-forms.ts';
+import { problemOf, type ApiProblem } from './problem.ts';
 
 /** What a page passes in: `Astro` fits. */
 export interface StaffCtx {
@@ -35,13 +36,7 @@ export interface StaffUnit {
 }
 
 /** An RFC 9457 problem as the pages show it. */
-export interface StaffProblem {
-  status: number;
-  code: string;
-  errors?: { path: string; code: string; params?: Record<string, number> | undefined }[] | undefined;
-  /** Seconds, from Retry-After (sign-in throttling). */
-  retryAfter?: number | undefined;
-}
+export type StaffProblem = ApiProblem;
 
 // ── URLs ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -104,16 +99,7 @@ export async function staffApi(ctx: StaffCtx, path: string, init: RequestInit = 
   return apiOf(ctx)(path, { ...init, headers });
 }
 
-export async function problemOf(res: Response): Promise<StaffProblem> {
-  const json = (await res.json().catch(() => undefined)) as Partial<StaffProblem> | undefined;
-  const retry = Number(res.headers.get('retry-after'));
-  return {
-    status: res.status,
-    code: json && typeof json.code === 'string' ? json.code : res.status === 429 ? 'rate_limited' : 'internal_error',
-    errors: json?.errors,
-    ...(Number.isFinite(retry) && retry > 0 ? { retryAfter: retry } : {}),
-  };
-}
+export { problemOf };
 
 /** GET a JSON resource; a problem when the API refuses. */
 export async function getJson<T>(ctx: StaffCtx, path: string): Promise<{ data: T } | { problem: StaffProblem }> {
