@@ -25,6 +25,8 @@ import { statsRoutes } from './routes/stats.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
 import { staffFeedbackRoutes } from './routes/staff-feedback.ts';
+import { feedbackRightsRoutes } from './routes/feedback-rights.ts';
+import { staffRightsRoutes } from './routes/staff-rights.ts';
 import { staffAdminRoutes } from './routes/staff-admin.ts';
 import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
@@ -67,6 +69,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
   api.route('/', staffFeedbackRoutes);
+  api.route('/', feedbackRightsRoutes);
+  api.route('/', staffRightsRoutes);
   api.route('/', staffAdminRoutes);
   api.route('/', publishedRoutes);
   api.doc31('/openapi.json', {

@@ -50,6 +50,10 @@ export const problemCodes = [
   'invalid_query',
   'username_taken',
   'length_required',
+  'data_request_pending',
+  'data_request_decided',
+  'contact_deleted',
+  'correction_empty',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
