@@ -11,6 +11,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { citizenCredentials } from '../contracts/feedback-actions.ts';
 import { feedbackTrack } from '../contracts/feedback.ts';
+import { dataRequestOut } from '../contracts/privacy.ts';
 import { dataRequestInput, dataRequestReceipt } from '../contracts/data-requests.ts';
 import { ProblemError, fieldErrors } from '../problem.ts';
 import { problems } from '../openapi.ts';
@@ -47,7 +48,7 @@ const senderExport = z.object({
   history: feedbackTrack,
   files_note: z.string(),
   data_requests: z.array(
-    z.object({ id: z.number().int(), kind: z.string(), status: z.string(), reason: z.string() }).passthrough(),
+    dataRequestOut.extend({ reason: z.string(), corrections: z.record(z.string(), z.string()).nullable() }),
   ),
 });
 

@@ -20,8 +20,7 @@ export interface NoticeView {
 export function privacyNotice(locale: string): NoticeView {
   const root = join(process.cwd(), 'content');
   const v = currentNotice(root);
-  const rights = loadPrivacyRights(root);
-  const days = Math.max(rights.response_working_days.correct, rights.response_working_days.delete);
+  const days = rightsDays();
   const lang = locale === 'en' ? 'en' : 'vi';
   const f = (t: { vi: string; en: string }) =>
     fillNotice(t[lang], { years: CONTACT_RETENTION_YEARS, days, version: v.id });
@@ -35,4 +34,10 @@ export function privacyNotice(locale: string): NoticeView {
     sections: v.sections.map((s) => ({ id: s.id, heading: f(s.heading), items: s.items.map(f) })),
     consent: f(v.consent),
   };
+}
+
+/** The longest response period of a request, in working days, told on the tracking page. */
+export function rightsDays(): number {
+  const r = loadPrivacyRights(join(process.cwd(), 'content')).response_working_days;
+  return Math.max(r.correct, r.delete);
 }
