@@ -28,6 +28,8 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
 import { staffMfaRoutes } from './routes/staff-mfa.ts';
 import { staffFeedbackRoutes } from './routes/staff-feedback.ts';
+import { feedbackRightsRoutes } from './routes/feedback-rights.ts';
+import { staffRightsRoutes } from './routes/staff-rights.ts';
 import { staffAdminRoutes } from './routes/staff-admin.ts';
 import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
@@ -71,6 +73,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', staffAuthRoutes);
   api.route('/', staffMfaRoutes);
   api.route('/', staffFeedbackRoutes);
+  api.route('/', feedbackRightsRoutes);
+  api.route('/', staffRightsRoutes);
   api.route('/', staffAdminRoutes);
   api.route('/', publishedRoutes);
   api.doc31('/openapi.json', {

@@ -1,6 +1,6 @@
 /**
  * Periodic upkeep of the running portal: the retention purge of personal data (db/retention.ts,
- * NĐ 13/2023: keep it no longer than needed), mail written as .eml files when there is no SMTP
+ * Luật 91/2025/QH15: keep it no longer than needed), mail written as .eml files when there is no SMTP
  * server (they hold addresses and magic links), and old rate-limit windows. Once at start, then every
  * few hours; a failure is logged as a code and retried next time, never stopping the server.
  */

@@ -33,12 +33,14 @@ export interface CaseRow {
   updatedAt: string;
   /** Steps taken so far; a step names the version it was decided on. */
   version: number;
+  /** The privacy notice the case was received under (content/privacy/notice.yaml, docs/privacy.md). */
+  noticeVersion: string;
 }
 
 const CASE_COLUMNS = `f.id, f.tracking_code, f.access_key_hash, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en,
   f.procedure_code, f.title, f.content, f.channel, f.status, f.publish_content, f.show_name, f.received_at,
   f.classify_due_at, f.answer_due_at, f.classified_at, f.answered_at, f.closed_at, f.dispute_until,
-  f.extension_count, f.locale, f.updated_at, f.version`;
+  f.extension_count, f.locale, f.updated_at, f.version, f.notice_version`;
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -70,6 +72,7 @@ function toCase(r: Record<string, unknown>): CaseRow {
     locale: String(r.locale),
     updatedAt: String(r.updated_at),
     version: Number(r.version),
+    noticeVersion: String(r.notice_version),
   };
 }
 
@@ -221,7 +224,7 @@ export async function readContact(client: Client, id: number): Promise<ContactRo
 }
 
 /** SQL for the ids of every unit in the subtrees rooted at the given units. */
-function subtreeSql(roots: readonly string[]): { sql: string; args: InValue[] } {
+export function subtreeSql(roots: readonly string[]): { sql: string; args: InValue[] } {
   return {
     sql: `WITH RECURSIVE scope(id, depth) AS (
             SELECT id, 0 FROM units WHERE id IN (${roots.map(() => '?').join(', ')})

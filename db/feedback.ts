@@ -32,6 +32,8 @@ export interface NewFeedback {
   enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
   contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
   retainUntil: Date;
+  /** The privacy notice version in force at receipt (content/privacy/notice.yaml, docs/privacy.md). */
+  noticeVersion: string;
 }
 
 /** The case, its contact row and the 'received' event; the last two find the case by tracking code. */
@@ -42,8 +44,8 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
     {
       sql: `INSERT INTO feedback (tracking_code, access_key_hash, kind, subject, unit_id, procedure_code, title, content,
               channel, status, publish_content, show_name, received_at, classify_due_at, answer_due_at,
-              idempotency_key, request_hash, locale, updated_at, search_text)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              idempotency_key, request_hash, locale, updated_at, search_text, notice_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         f.trackingCode,
         f.accessKeyHash,
@@ -64,6 +66,7 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
         f.locale,
         at,
         f.searchText,
+        f.noticeVersion,
       ],
     },
     {

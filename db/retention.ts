@@ -1,6 +1,6 @@
 /**
- * Keeping personal data no longer than needed (Nghị định 13/2023/NĐ-CP; issue #4 "collect the
- * minimum, keep it apart"): the sender's contact data and own files are deleted once their
+ * Keeping personal data no longer than needed (Luật 91/2025/QH15, docs/privacy.md; issue #4
+ * "collect the minimum, keep it apart"): the sender's contact data and own files are deleted once their
  * retention date has passed and the case is finished; expired magic links go at once. Cases,
  * histories, answers and publications stay: they hold no contact data.
  */

@@ -3,6 +3,7 @@
  * what the API answers. The sender's name, phone, e-mail and address are personal data: they are
  * stored apart from the case (db/migrations/0005_feedback.sql) and never returned by these routes.
  */
+import { dataRequestOut } from './privacy.ts';
 import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
 import { powPayload } from './rating.ts';
@@ -186,5 +187,11 @@ export const feedbackTrack = z.object({
   dispute_until: z.string().nullable(),
   /** What the sender may do now. */
   allowed_actions: z.array(z.enum(['provide-info', 'dispute', 'rate'])),
+  /** The privacy notice the case was received under (issue #7 part 4, docs/privacy.md). */
+  notice_version: z.string(),
+  /** Whether contact data is still held (false once deleted on request or after retention). */
+  contact_kept: z.boolean(),
+  /** The sender's requests to correct or delete their contact data. */
+  data_requests: z.array(dataRequestOut),
 });
 export type FeedbackTrack = z.infer<typeof feedbackTrack>;

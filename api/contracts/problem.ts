@@ -57,6 +57,10 @@ export const problemCodes = [
   'username_taken',
   'length_required',
   'storage_unavailable',
+  'data_request_pending',
+  'data_request_decided',
+  'contact_deleted',
+  'correction_empty',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

@@ -2,7 +2,8 @@
  * Creating a feedback case (issue #4), for the sender's web form and for staff entering feedback
  * received by phone, letter, e-mail or in person (QĐ 31/2021/QĐ-TTg art. 43): a short tracking
  * code, a secret access key shown once and stored hashed, working-day deadlines, the contact data
- * apart, the files, and the receipt e-mail with a magic link — all in one batch.
+ * apart, the files, the version of the privacy notice in force, and the receipt e-mail with a magic
+ * link — all in one batch.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
@@ -11,14 +12,16 @@ import { TRACKING_ALPHABET } from '../contracts/feedback.ts';
 import { foldForSearch } from '../contracts/text.ts';
 import type { CleanAttachment } from '../attachments/attachments.ts';
 import { deadlinesFor } from './deadlines.ts';
+import { currentNotice } from '../contracts/privacy.ts';
 import { receiptStatements } from './notify.ts';
 import { feedbackStatements, RECEIVING_UNIT } from '../../db/feedback.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
 
-/** How long the sender's contact data is kept after receipt. ASSUMPTION to verify against the
- * archive rules for PAKN records and NĐ 13/2023 (keep no longer than needed). */
+/** How long the sender's contact data is kept after receipt, told in the privacy notice. ASSUMPTION
+ * to verify against the archive rules for PAKN records; Luật 91/2025/QH15 asks to keep personal
+ * data no longer than its purpose needs (docs/privacy.md). */
 export const CONTACT_RETENTION_YEARS = 3;
 /** Tries to find an unused tracking code: 31^8 ≈ 8.5e11 codes, so a second try is already rare. */
 const CODE_TRIES = 5;
@@ -111,6 +114,8 @@ export async function createCase(
         enteredBy: spec.enteredBy,
         contact: spec.contact,
         retainUntil,
+        // The notice the sender was shown (web form) or told (staff entry): the one in force now.
+        noticeVersion: currentNotice(deps.config.CONTENT_DIR).id,
       }),
       ...spec.files.map((file) =>
         attachmentInsertStatement({

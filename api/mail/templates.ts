@@ -62,6 +62,9 @@ interface Strings {
   rate: string;
   disputeUntil: (date: string) => string;
   trackAt: string;
+  /** The outcome of a request about contact data (issue #7 part 4, docs/privacy.md). */
+  dataSubject: (code: string) => string;
+  dataOutcome: Record<'correct-done' | 'delete-done' | 'correct-refused' | 'delete-refused', (code: string) => string>;
 }
 
 /** Polite official register: "Kính gửi Ông/Bà", "Trân trọng". */
@@ -103,6 +106,14 @@ const VI: Strings = {
   rate: 'Mời Ông/Bà đánh giá mức độ hài lòng với nội dung trả lời trên trang theo dõi hồ sơ.',
   disputeUntil: (date) => `Nếu chưa đồng ý với nội dung trả lời, Ông/Bà có thể gửi ý kiến đến hết ngày ${date}.`,
   trackAt: 'Theo dõi hồ sơ:',
+  dataSubject: (c) => `Kết quả yêu cầu về dữ liệu cá nhân, hồ sơ ${c}`,
+  dataOutcome: {
+    'correct-done': (c) => `Thông tin liên hệ của Ông/Bà trong hồ sơ ${c} đã được sửa theo yêu cầu.`,
+    'delete-done': (c) =>
+      `Thông tin liên hệ của Ông/Bà trong hồ sơ ${c} đã được xóa theo yêu cầu. Đây là thư cuối cùng gửi đến địa chỉ này về hồ sơ. Nội dung phản ánh, kiến nghị và bản đã công khai (đã lược bỏ thông tin cá nhân) vẫn được lưu giữ theo quy định.`,
+    'correct-refused': (c) => `Yêu cầu sửa thông tin liên hệ trong hồ sơ ${c} của Ông/Bà không được chấp nhận.`,
+    'delete-refused': (c) => `Yêu cầu xóa thông tin liên hệ trong hồ sơ ${c} của Ông/Bà không được chấp nhận.`,
+  },
 };
 
 const EN: Strings = {
@@ -142,6 +153,14 @@ const EN: Strings = {
   rate: 'Please rate how satisfied you are with the answer on your case page.',
   disputeUntil: (date) => `If you disagree with the answer, you can say so until ${date} (dd/mm/yyyy).`,
   trackAt: 'Your case:',
+  dataSubject: (c) => `Your request about your personal data, case ${c}`,
+  dataOutcome: {
+    'correct-done': (c) => `Your contact details in case ${c} have been corrected as you asked.`,
+    'delete-done': (c) =>
+      `Your contact details in case ${c} have been deleted as you asked. This is the last message sent to this address about the case. The feedback itself and its published version (personal data removed) are kept as the law requires.`,
+    'correct-refused': (c) => `Your request to correct your contact details in case ${c} was refused.`,
+    'delete-refused': (c) => `Your request to delete your contact details in case ${c} was refused.`,
+  },
 };
 
 const STRINGS: Record<MailLocale, Strings> = { vi: VI, en: EN };
@@ -221,4 +240,26 @@ export function statusMail(p: {
   }
   parts.push(`${s.trackAt}\n${p.trackUrl}`);
   return compose(s, s.statusSubject[p.status](p.trackingCode), parts);
+}
+
+/**
+ * The outcome of a sender's request to correct or delete their contact data. `note` is the reason
+ * of a refusal (or a note on what was done), as written for the sender.
+ * @example dataRequestMail({ locale: 'vi', trackingCode: 'ABCD-EFGH', kind: 'delete', done: true, trackUrl }).subject
+ */
+export function dataRequestMail(p: {
+  locale: MailLocale;
+  trackingCode: string;
+  kind: 'correct' | 'delete';
+  done: boolean;
+  trackUrl: string;
+  note?: string | null | undefined;
+}): MailText {
+  const s = STRINGS[p.locale];
+  const note = p.note?.trim();
+  return compose(s, s.dataSubject(p.trackingCode), [
+    s.dataOutcome[`${p.kind}-${p.done ? 'done' : 'refused'}`](p.trackingCode),
+    note && s.reason(note),
+    `${s.trackAt}\n${p.trackUrl}`,
+  ]);
 }

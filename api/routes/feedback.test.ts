@@ -362,6 +362,11 @@ describe('POST /feedback/track', () => {
       ratings: [],
       dispute_until: null,
       allowed_actions: [],
+      // Issue #7 part 4: the notice it was received under, whether contact data is held (a yes/no,
+      // never the data) and the sender's requests about it.
+      notice_version: '2026-01',
+      contact_kept: true,
+      data_requests: [],
     });
     for (const s of ['Trần Thị Bình', '0912345678', '0912 345 678', 'binh@example.vn', 'Trần Phú', r.access_key!])
       expect(text).not.toContain(s);

@@ -160,7 +160,7 @@ const DUMMY_HASH = sha256Hex('no such feedback');
  * The sender's case for code + key or a live magic link; 404 otherwise. Only failures count
  * towards the per-client limit: a sender reading their own case is never throttled, a guesser is.
  */
-async function senderCase(c: Context<AppEnv>, creds: CitizenCredentials): Promise<CaseRow> {
+export async function senderCase(c: Context<AppEnv>, creds: CitizenCredentials): Promise<CaseRow> {
   const { db, now } = c.var.deps;
   const at = now();
   const pepper = await serverSecret(db.client, 'address-pepper');

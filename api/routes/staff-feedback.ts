@@ -214,7 +214,7 @@ async function scopedCase(c: Context<StaffEnv>, id: number): Promise<{ row: Case
   return { row, roles };
 }
 
-const PERSONAL_DATA_ROLES: readonly StaffRole[] = ['coordinator', 'handler'];
+export const PERSONAL_DATA_ROLES: readonly StaffRole[] = ['coordinator', 'handler'];
 
 /**
  * The sender's texts as a member without access to personal data (a publisher, an admin) may read

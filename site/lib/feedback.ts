@@ -12,6 +12,7 @@ import { feedbackInput, type FeedbackReceipt, type FeedbackTrack } from '../../a
 import type { SsrLocals } from '../../api/contracts/ssr.ts';
 import { KEY_PATTERN, newKey, type ProblemLike } from './rating-form.ts';
 import { problemOf } from './problem.ts';
+import { handleRightsPost } from './track-rights.ts';
 
 /** The form fields, named as the API names them. */
 export const FEEDBACK_TEXT_FIELDS = [
@@ -81,7 +82,7 @@ export interface TrackPostState {
   /** The step just taken on the case: done, or refused with a problem (then `values` refill it). */
   action?:
     | {
-        name: CitizenAction | 'download';
+        name: CitizenAction | 'download' | 'export' | 'data-request';
         done: boolean;
         problem?: ProblemLike | undefined;
         values?: Record<string, string | string[]> | undefined;
@@ -97,7 +98,7 @@ async function readForm(request: Request): Promise<FormData | undefined> {
   }
 }
 
-function textOf(form: FormData, name: string): string {
+export function textOf(form: FormData, name: string): string {
   const v = form.get(name);
   return typeof v === 'string' ? v.trim() : '';
 }
@@ -245,7 +246,7 @@ export function readCredentials(form: FormData): TrackCredentials {
 }
 
 /** The credentials as the API takes them: blank ones left out. */
-function credentialsBody(c: TrackCredentials): Record<string, string> {
+export function credentialsBody(c: TrackCredentials): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of ['code', 'key', 'link'] as const) if (c[k]) out[k] = c[k];
   return out;
@@ -279,7 +280,7 @@ function valuesOf(form: FormData): Record<string, string | string[]> {
 }
 
 /** Looks a case up; a malformed code or key is "not found" to the citizen too. */
-async function lookUp(locals: SsrLocals, credentials: TrackCredentials): Promise<TrackPostState> {
+export async function lookUp(locals: SsrLocals, credentials: TrackCredentials): Promise<TrackPostState> {
   const code = credentials.code ?? '';
   try {
     const res = await locals.api('/api/v1/feedback/track', {
@@ -321,6 +322,9 @@ export async function handleTrackPost(request: Request, locals: SsrLocals): Prom
   if (!form) return { code: '', problem: { status: 400, code: 'invalid_body' } };
   const credentials = readCredentials(form);
   const action = textOf(form, 'action');
+
+  // The sender's rights (issue #7 part 4): the export is a download, the request a step.
+  if (action === 'export' || action === 'data-request') return handleRightsPost(action, form, credentials, locals);
 
   if (action === 'download') {
     const id = Number(textOf(form, 'id'));

@@ -5,6 +5,7 @@
  * in their locale, so both call these. Server only.
  */
 import type { ApologyLetter, InboxPage, StaffCase } from '../../api/contracts/feedback-actions.ts';
+import type { StaffDataRequestList } from '../../api/contracts/data-requests.ts';
 import {
   csrfMatches,
   getJson,
@@ -46,6 +47,8 @@ export interface InboxProps extends Signed {
   units: StaffUnit[];
   done?: string | undefined;
   moved?: string | undefined;
+  /** Pending requests about contact data (issue #7 part 4), the earliest due first. */
+  requests?: StaffDataRequestList['items'] | undefined;
 }
 
 export interface CaseProps extends Signed {
@@ -57,6 +60,12 @@ export interface CaseProps extends Signed {
   /** The step whose form was refused, and what it held, to show it again. */
   failed?: { action: StaffActionName; values: Record<string, string> } | undefined;
   done?: StaffActionName | undefined;
+  /** The requests about the sender's contact data (issue #7 part 4), with reason and new values. */
+  requests?: StaffDataRequestList['items'] | undefined;
+  /** The request whose decision was refused, and the note typed. */
+  requestFailed?: { id: number; note: string } | undefined;
+  /** A decision on a request was just recorded. */
+  decided?: boolean | undefined;
 }
 
 export interface PublishProps extends Signed {
@@ -101,9 +110,11 @@ export async function inboxPage(ctx: StaffCtx, locale: string): Promise<Response
   if (start.kind === 'response') return start.response;
   if (start.kind === 'signin') return { kind: 'signin', state: start };
   const filters = inboxFilters(ctx.url.searchParams);
-  const [list, units] = await Promise.all([
+  const personal = start.session.roles.some((g) => g.role === 'coordinator' || g.role === 'handler');
+  const [list, units, requests] = await Promise.all([
     getJson<InboxPage>(ctx, `/api/v1/staff/feedback${inboxQueryString(filters)}`),
     staffUnits(ctx),
+    personal ? getJson<StaffDataRequestList>(ctx, '/api/v1/staff/data-requests') : undefined,
   ]);
   const done = ctx.url.searchParams.get('done') ?? '';
   const moved = ctx.url.searchParams.get('moved') ?? '';
@@ -116,6 +127,7 @@ export async function inboxPage(ctx: StaffCtx, locale: string): Promise<Response
     units: units.filter((u) => u.roles.length > 0),
     done: isStaffAction(done) ? done : undefined,
     moved: /^[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(moved) ? moved : undefined,
+    requests: requests && 'data' in requests ? requests.data.items : undefined,
   };
 }
 
@@ -158,6 +170,28 @@ export async function casePage(
       }
       base.failed = { action, values: keptValues(form) };
     }
+  } else if (start.intent === 'data-request' && form) {
+    // A decision on a sender's request about contact data (issue #7 part 4).
+    const rid = caseId(field(form, 'request'));
+    const decision = field(form, 'decision');
+    const note = field(form, 'note').trim();
+    if (rid === undefined || (decision !== 'carry-out' && decision !== 'refuse'))
+      base.problem = { status: 400, code: 'invalid_body' };
+    else {
+      try {
+        const res = await postStaff(
+          ctx,
+          `/api/v1/staff/data-requests/${rid}`,
+          { decision, ...(note ? { note: note.slice(0, 1000) } : {}) },
+          field(form, 'csrf_token'),
+        );
+        if (res.status === 204) return seeOther(`${staffPath(locale, 'case', id)}?decided=1`);
+        base.problem = await problemOf(res);
+      } catch {
+        base.problem = { status: 500, code: 'internal_error' };
+      }
+      base.requestFailed = { id: rid, note };
+    }
   } else if (start.intent === 'contact') {
     // Each view is an audited read of personal data: only on an explicit post from this session.
     if (!csrfMatches(form, start.session)) base.problem = { status: 403, code: 'csrf_invalid' };
@@ -169,6 +203,9 @@ export async function casePage(
   }
   const item = await getJson<StaffCase>(ctx, `/api/v1/staff/feedback/${id}`);
   if ('problem' in item) return { ...base, problem: item.problem };
+  const requests = item.data.can_view_contact
+    ? await getJson<StaffDataRequestList>(ctx, `/api/v1/staff/data-requests?status=all&feedback=${id}`)
+    : undefined;
   const needsUnits = item.data.allowed_actions.some((a) => a === 'assign' || a === 'transfer');
   const done = ctx.url.searchParams.get('done') ?? '';
   return {
@@ -176,6 +213,8 @@ export async function casePage(
     item: item.data,
     units: needsUnits ? await staffUnits(ctx) : [],
     done: ctx.request.method === 'GET' && isStaffAction(done) ? done : undefined,
+    requests: requests && 'data' in requests ? requests.data.items : undefined,
+    decided: ctx.request.method === 'GET' && ctx.url.searchParams.get('decided') === '1',
   };
 }
 
