@@ -32,6 +32,7 @@ export const problemCodes = [
   'forbidden_role',
   'transition_not_allowed',
   'publish_not_consented',
+  'personal_data_remains',
   'extension_limit',
   'dispute_window_open',
   'dispute_window_closed',
@@ -64,6 +65,7 @@ export const fieldErrorCodes = [
   'unknown_field',
   'invalid_value',
   'invalid_format',
+  'personal_data',
 ] as const;
 export type FieldErrorCode = (typeof fieldErrorCodes)[number];
 
@@ -71,6 +73,8 @@ export interface FieldError {
   path: string;
   code: FieldErrorCode;
   params?: Record<string, number>;
+  /** For `personal_data`: the kind found (api/redaction/kinds.ts), so the page can name it. */
+  kind?: string;
 }
 
 export interface Problem {

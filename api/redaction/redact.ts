@@ -26,7 +26,7 @@ import {
   type SenderDetails,
 } from './kinds.ts';
 import { prepare, type Prepared } from './sender.ts';
-import { MASK, PRIORITY, escapeRe, makeDoc, type Hit } from './text.ts';
+import { MASK, PRIORITY, escapeRe, makeDoc, type Doc, type Hit } from './text.ts';
 import { findEmails } from './detect-email.ts';
 import { findNumbers } from './detect-numbers.ts';
 import { findNames } from './detect-names.ts';
@@ -63,15 +63,25 @@ function merge(hits: Hit[], text: string): Hit[] {
   return out;
 }
 
-function onePass(text: string, sender: Prepared): string {
+/** The detectors, one module each; on overlap the kinds' PRIORITY decides (./text.ts). */
+const DETECTORS: readonly ((doc: Doc, hits: Hit[], sender: Prepared) => void)[] = [
+  findEmails,
+  findNumbers,
+  findNames,
+  findAddresses,
+];
+
+/** Personal data still in `text` (placeholders already there are left alone), merged. */
+function findings(text: string, sender: Prepared): Hit[] {
   const masked = text.replace(PLACEHOLDER_RE, (m) => MASK.repeat(m.length));
   const doc = makeDoc(masked);
   const hits: Hit[] = [];
-  findEmails(doc, hits, sender);
-  findNumbers(doc, hits, sender);
-  findNames(doc, hits, sender);
-  findAddresses(doc, hits, sender);
-  const merged = merge(hits, masked);
+  for (const detect of DETECTORS) detect(doc, hits, sender);
+  return merge(hits, masked);
+}
+
+function onePass(text: string, sender: Prepared): string {
+  const merged = findings(text, sender);
   let out = '';
   let at = 0;
   for (const h of merged) {
@@ -101,6 +111,17 @@ export function redact(text: string, sender: SenderDetails = {}): RedactionResul
   for (const m of current.matchAll(PLACEHOLDER_RE))
     spans.push({ start: m.index, end: m.index + m[0].length, kind: PLACEHOLDERS.get(m[0])! });
   return { text: current, spans };
+}
+
+/**
+ * Where personal data remains in text that is about to be published (issue #7 part 4: the publish
+ * step refuses it). Offsets are in the NFC form of `text` (UTF-16 code units); the text of a span
+ * is personal data, so callers report offsets and kinds only. Placeholders left by `redact` are not
+ * findings, so the redaction preview, published unchanged, passes.
+ * @example findPersonalData('Gọi 0901234567') // [{ start: 4, end: 14, kind: 'phone' }]
+ */
+export function findPersonalData(text: string, sender: SenderDetails = {}): RedactionSpan[] {
+  return findings(text.normalize('NFC'), prepare(sender)).map((h) => ({ start: h.start, end: h.end, kind: h.kind }));
 }
 
 /**

@@ -95,3 +95,15 @@ export function nationalDigits(d: string): string {
   if (d.startsWith('84') && d.length >= 11) return '0' + d.slice(2);
   return d;
 }
+
+/** The sender details of a stored contact row (null fields left out). */
+export function senderDetailsOf(
+  contact: { name: string | null; phone: string | null; email: string | null; address: string | null } | undefined,
+): SenderDetails {
+  return {
+    ...(contact?.name ? { senderName: contact.name } : {}),
+    ...(contact?.phone ? { senderPhone: contact.phone } : {}),
+    ...(contact?.email ? { senderEmail: contact.email } : {}),
+    ...(contact?.address ? { senderAddress: contact.address } : {}),
+  };
+}

@@ -38,7 +38,9 @@ export interface StaffUnit {
 export interface StaffProblem {
   status: number;
   code: string;
-  errors?: { path: string; code: string; params?: Record<string, number> | undefined }[] | undefined;
+  errors?:
+    | { path: string; code: string; params?: Record<string, number> | undefined; kind?: string | undefined }[]
+    | undefined;
   /** Seconds, from Retry-After (sign-in throttling). */
   retryAfter?: number | undefined;
 }
