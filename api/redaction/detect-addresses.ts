@@ -10,6 +10,7 @@ import {
   LOCALITY_WORDS,
   LOWER_NAME_OK,
   NOT_HOUSE_BEFORE,
+  PLACE_WORDS_FLAT,
 } from './wordlists.ts';
 
 /** Words before "số 12 …" that make it a document or parcel number, not a house number (folded). */
@@ -54,7 +55,7 @@ export function readStreet(doc: Doc, pos: number, numberFirst = true): number {
 
 const HOUSE_NUMBER =
   /(?<![\p{L}\p{N}])(so nha|nha so|sn|so|nha|tai|o)\s*\.?\s*(\d+[a-z]?(?:\s*\/\s*\d+[a-z]?)*)(?![\p{L}\p{N}/])/gu;
-const ALLEY = /(?<![\p{L}\p{N}])(hem|kiet|ngo|ngach)\s+(\d+[a-z]?(?:\s*\/\s*\d+[a-z]?)*)(?![\p{L}\p{N}])/gu;
+const ALLEY = /(?<![\p{L}\p{N}])(hem|kiet|ngo|ngach)\s+(?:so\s*)?(\d+[a-z]?(?:\s*\/\s*\d+[a-z]?)*)(?![\p{L}\p{N}])/gu;
 /** Hamlets, residential groups, quarters: "tổ 3", "tổ dân phố 5", "thôn Phú Lộc", "ấp 2", "KP 6". */
 const LOCALITY = /(?<![\p{L}\p{N}])(to dan pho|to|khu pho|kp|khom|thon|xom|ap|buon|ban|lang)\s*\.?\s+/gu;
 /** Labels that introduce the sender's address; what follows, clause by clause, is redacted while
@@ -165,7 +166,10 @@ export function findAddresses(doc: Doc, hits: Hit[], sender: Prepared): void {
     const gap = /[ \t\u00a0,]*/y;
     gap.lastIndex = end;
     gap.exec(doc.flat);
-    const streetEnd = readStreet(doc, gap.lastIndex, false);
+    let streetEnd = readStreet(doc, gap.lastIndex, false);
+    // Typed without diacritics, the street is often in lower case too: "hem 12 tran quy cap".
+    if (streetEnd === gap.lastIndex && !doc.accented && /^[ \t\u00a0]/.test(doc.flat.charAt(end)))
+      streetEnd = readLowerName(doc, gap.lastIndex);
     push(m.index, streetEnd > gap.lastIndex ? streetEnd : end);
   }
 
@@ -173,6 +177,9 @@ export function findAddresses(doc: Doc, hits: Hit[], sender: Prepared): void {
     const kw = m[1]!;
     const kwEnd = m.index + kw.length;
     if (!keywordOk(doc, m.index, kwEnd, LOCALITY_WORDS)) continue;
+    // "Trưởng thôn" is a title; "chợ Xóm Mới", "cầu Xóm Bóng" are places named after a hamlet.
+    const before = wordBefore(doc, m.index);
+    if (before === 'truong' || PLACE_WORDS_FLAT.has(before)) continue;
     const at = m.index + m[0].length;
     const num = /\d+[a-z]?(?![\p{L}\p{N}])/uy;
     num.lastIndex = at;

@@ -4,11 +4,13 @@ import { L, NOT_AFTER, NOT_BEFORE, type Doc, type Hit } from './text.ts';
 
 // Lengths are bounded (RFC 5321: 64 for the local part, 63 per label) so a long run of dots and
 // letters cannot make the scan quadratic.
+/** "@" written out: "[at]", "(a)", " a còng ". */
+const AT = `(?:\\s?@\\s?|\\s*[([]\\s*(?:at|@|a|a còng)\\s*[)\\]]\\s*|\\s+(?:at|a còng)\\s+)`;
+/** "." written out or spaced: "[dot]", "(.)", " chấm ", " . ". */
+const DOT = `(?:\\s?\\.\\s?|\\s*[([]\\s*(?:dot|chấm|\\.)\\s*[)\\]]\\s*|\\s+(?:dot|chấm)\\s+)`;
 const EMAIL = new RegExp(
-  `${NOT_BEFORE}[${L}._%+-]{1,64}` +
-    `(?:\\s?@\\s?|\\s*[([]\\s*(?:at|@|a còng)\\s*[)\\]]\\s*|\\s+(?:at|a còng)\\s+)` +
-    `[${L}-]{1,63}(?:(?:\\.|\\s*[([]\\s*(?:dot|chấm)\\s*[)\\]]\\s*|\\s+(?:dot|chấm)\\s+)[${L}-]{1,63}){0,8}` +
-    `(?:\\.|\\s*[([]\\s*(?:dot|chấm)\\s*[)\\]]\\s*|\\s+(?:dot|chấm)\\s+)(?:com|vn|net|org|edu|gov|info|io|me|biz|[a-z]{2,6})` +
+  `${NOT_BEFORE}[${L}._%+-]{1,64}${AT}[${L}-]{1,63}(?:${DOT}[${L}-]{1,63}){0,8}` +
+    `${DOT}(?:com|vn|net|org|edu|gov|info|io|me|biz|[a-z]{2,6})` +
     NOT_AFTER,
   'gu',
 );

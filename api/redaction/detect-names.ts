@@ -15,6 +15,8 @@ import {
   PLACE_WORDS_FLAT,
   PLAIN_HONORIFICS,
   PUBLIC_FIGURES,
+  AMBIGUOUS_FAMILY_NAMES,
+  KNOWN_PLACES,
   alternation,
 } from './wordlists.ts';
 
@@ -164,12 +166,114 @@ export function findNames(doc: Doc, hits: Hit[], sender: Prepared): void {
       hits.push({ start: at, end: at + mm[0].length, kind: 'name' });
       continue;
     }
-    const run = readNameRun(doc, at, 5);
-    const label = m[0].trim();
-    const min = label.startsWith('ho') ? 1 : 2;
-    if (run.syllables.length >= min && isNameRun(doc, at, run.syllables))
+    const label = m[0].replace(/[\s:-]+$/, '');
+    // "họ" (family name) and not "hồ" (lake) or "hộ" (household) in accented text.
+    if (
+      FAMILY_LABELS.has(label) &&
+      doc.accented &&
+      !/^(?:tôi )?họ$/.test(doc.lower.slice(m.index, m.index + label.length))
+    )
+      continue;
+    let run = readNameRun(doc, at, 5);
+    // Typed without diacritics and in lower case: "toi ten la nguyen van an", "ho ten: tran thi be".
+    if (run.syllables.length === 0 && !doc.accented) run = readLowerNameRun(doc, at);
+    // "Tôi là Thảo." names one person; "Tôi là Việt kiều" does not: a single word after "là"
+    // counts only before punctuation or the end. "Tôi họ Huỳnh": a family name.
+    const single =
+      run.syllables.length === 1 &&
+      (SINGLE_WORD_LABELS.has(label) ||
+        (label.endsWith(' la') && /^\s*(?:[,.;:!?)]|$)/.test(doc.text.slice(run.end))) ||
+        (FAMILY_LABELS.has(label) && FAMILY_NAMES.has(run.syllables[0]!)));
+    if ((run.syllables.length >= 2 || single) && isNameRun(doc, at, run.syllables))
       hits.push({ start: at, end: run.end, kind: 'name' });
   }
+
+  findBareNames(doc, hits);
+}
+
+/** Labels after which one capitalised word is a name ("tên Hạnh", "Họ tên: AN"). */
+const SINGLE_WORD_LABELS = new Set([
+  'ho va ten',
+  'ho ten',
+  'ho & ten',
+  'ten',
+  'ten la',
+  'toi ten',
+  'ten toi la',
+  'toi ten la',
+  'em ten',
+  'minh ten',
+  'ky ten',
+]);
+/** Labels after which one word is a name only when it is a family name ("Tôi họ Huỳnh"). */
+const FAMILY_LABELS = new Set(['ho', 'toi ho']);
+
+/** Lower-case name syllables (text typed without diacritics): 2 to 4, the first a family name. */
+function readLowerNameRun(doc: Doc, pos: number): { end: number; syllables: string[] } {
+  const re = /([a-z]{1,7})(?![\p{L}\p{N}])/uy;
+  const syllables: string[] = [];
+  let end = pos;
+  let p = pos;
+  while (syllables.length < 4) {
+    re.lastIndex = p;
+    const m = re.exec(doc.flat);
+    if (!m || !SYLLABLE.test(m[1]!)) break;
+    syllables.push(m[1]!);
+    end = p + m[0].length;
+    const gap = /[ \t\u00a0]+/y;
+    gap.lastIndex = end;
+    if (!gap.exec(doc.flat)) break;
+    p = gap.lastIndex;
+  }
+  if (syllables.length < 2 || !FAMILY_NAMES.has(syllables[0]!)) return { end: pos, syllables: [] };
+  return { end, syllables };
+}
+
+/** The capitalised word just before `pos` (only spaces between), or ''. */
+function capitalWordBefore(doc: Doc, pos: number): string {
+  const m = /(\p{L}+)[ \t\u00a0]+$/u.exec(doc.fold.slice(Math.max(0, pos - 30), pos));
+  return m && /^\p{Lu}/u.test(m[1]!) ? m[1]! : '';
+}
+
+/**
+ * Full names with no cue word (issue #7 part 4): a capitalised run of 2 to 4 syllables that starts
+ * with a Vietnamese family name (./words/family-names.yaml) — "Hôm qua Nguyễn Thị Hoa ở cùng xóm".
+ * Not when the words before make it a place ("đường Trần Phú bị ngập"), when it is a known street,
+ * place or public figure used as a place name, or when it is part of a longer capitalised phrase
+ * (titles written in capitals, agency names): "ĐỀ NGHỊ GIẢI QUYẾT HỒ SƠ" is no name.
+ */
+function findBareNames(doc: Doc, hits: Hit[]): void {
+  for (const w of doc.fold.matchAll(/(?<![\p{L}\p{N}])\p{Lu}/gu)) {
+    const at = w.index;
+    const run = readNameRun(doc, at);
+    const s = run.syllables;
+    if (s.length < 2) continue;
+    // "Đường Lê Lợi", "Trường Lê Quý Đôn" at the start of a sentence: the place word folds like a
+    // family name (Dương, Trương); the name after it is looked at from its own start.
+    const firstWord = /\p{L}+/uy.exec(doc.lower.slice(at))?.[0] ?? '';
+    if (doc.accented && firstWord !== 'hồ' && PLACE_WORDS.has(firstWord)) continue;
+    // "Ông Lê Văn Hùng": the honorific is not part of the name (the honorific rule takes it).
+    if (doc.accented ? HONORIFICS.includes(firstWord) : HONORIFIC_FLAT.has(s[0]!)) continue;
+    if (!FAMILY_NAMES.has(s[0]!) || (AMBIGUOUS_FAMILY_NAMES.has(s[0]!) && s.length < 3)) continue;
+    // A run that continues a capitalised phrase, or is followed by one, is a title or an agency.
+    const before = capitalWordBefore(doc, at);
+    if (before && !/^(?:Toi|Em|Con|Chau|Minh)$/.test(before)) continue;
+    if (/^[ \t\u00a0]+\p{Lu}/u.test(doc.fold.slice(run.end, run.end + 3))) continue;
+    if (placeBefore(doc, at)) continue;
+    const joined = s.join(' ');
+    if ([2, 3, 4].some((n) => n <= s.length && KNOWN_PLACES.has(s.slice(0, n).join(' ')))) continue;
+    if (PUBLIC_FIGURES.has(joined) || NOT_NAME_START.has(s.slice(0, 2).join(' '))) continue;
+    if (!isNameRun(doc, at, s)) continue;
+    hits.push({ start: at, end: run.end, kind: 'name' });
+  }
+}
+
+/** One or two words before `pos` name a kind of place ("đường", "ngã tư", "tượng đài"). */
+function placeBefore(doc: Doc, pos: number): boolean {
+  if (doc.accented) {
+    return PLACE_WORDS.has(wordBefore(doc, pos, 1, true)) || PLACE_WORDS.has(wordBefore(doc, pos, 2, true));
+  }
+  return PLACE_WORDS_FLAT.has(wordBefore(doc, pos)) || PLACE_WORDS_FLAT.has(wordBefore(doc, pos, 2));
 }
 
 function capitalised(doc: Doc, start: number, length: number): boolean {

@@ -11,6 +11,8 @@ import { SHIELD, type Doc, type Hit } from './text.ts';
 const PROTECTED: readonly RegExp[] = [
   // Dossier codes of the one-stop system: 000.00.12.H35-250101-0001, H35.12-250101-0001.
   /(?<![\p{L}\p{N}.])(?=[\p{L}\p{N}.]*\p{L})[\p{L}\p{N}]+(?:\.[\p{L}\p{N}]+)*-\d{6}-\d{4,6}(?![\p{L}\p{N}])/gu,
+  // Dossier codes written with dots: H37.240101.0001.
+  /(?<![\p{L}\p{N}.])[A-Z]\d{2}\.\d{6}\.\d{4,6}(?![\p{L}\p{N}])/gu,
   // Procedure codes (mã TTHC): 1.001193, 2.000123.
   /(?<![\d.])\d\.\d{6}(?![\d]|[.,]\d)/g,
   // Dates: 12/3/2025, 12.03.2025, 12-03-2025, 2025-03-12.
@@ -71,6 +73,8 @@ export function findNumbers(doc: Doc, hits: Hit[], sender: Prepared): void {
     for (const m of text.matchAll(re))
       text = text.slice(0, m.index) + SHIELD.repeat(m[0].length) + text.slice(m.index + m[0].length);
 
+  // "o9o5 222 333": a letter o typed for a zero, next to a digit and not part of a word.
+  text = text.replace(/(?<=\d)[oO](?!\p{L})|(?<!\p{L})[oO](?=\d)/gu, '0');
   const groups: Group[] = [...text.matchAll(/\d+/g)].map((m) => ({
     start: m.index,
     end: m.index + m[0].length,
@@ -126,7 +130,7 @@ export function findNumbers(doc: Doc, hits: Hit[], sender: Prepared): void {
 
     // 1. Phone numbers first, longest from the left, so "2024 0901 234 567" keeps the year.
     for (let i = 0; i <= last; i++)
-      for (let j = Math.min(last, i + 6); j >= i; j--) {
+      for (let j = Math.min(last, i + 13); j >= i; j--) {
         if (!free(i, j)) continue;
         const d = digitsOf(i, j);
         if (isPhoneShape(d) || (sender.phoneDigits !== undefined && sameNumber(d, sender.phoneDigits))) {
@@ -137,10 +141,15 @@ export function findNumbers(doc: Doc, hits: Hit[], sender: Prepared): void {
       }
     // 2. ID numbers: 12 digits (CCCD) or 9 (CMND), written whole or in groups of 2 to 6 digits.
     for (let i = 0; i <= last; i++)
-      for (let j = Math.min(last, i + 6); j >= i; j--) {
+      for (let j = Math.min(last, i + 13); j >= i; j--) {
         if (!free(i, j)) continue;
         const d = digitsOf(i, j);
-        const groupsOk = i === j || cluster.slice(i, j + 1).every((g) => g.digits.length >= 2 && g.digits.length <= 6);
+        // Groups of 2 to 6 digits, or one digit at a time ("0 7 9 0 8 5 …").
+        const gs = cluster.slice(i, j + 1);
+        const groupsOk =
+          i === j ||
+          gs.every((g) => g.digits.length >= 2 && g.digits.length <= 6) ||
+          gs.every((g) => g.digits.length === 1);
         if (isIdShape(d) && groupsOk) {
           emit(i, j, 'id-number');
           i = j;

@@ -43,6 +43,10 @@ export const NAME_TITLES: readonly string[] = list(cues, 'titles');
 export const NAME_LABELS: readonly string[] = list(cues, 'labels');
 export const PLACE_WORDS: ReadonlySet<string> = new Set(list(places, 'place_words'));
 export const PLACE_WORDS_FLAT: ReadonlySet<string> = new Set(list(places, 'place_words').map(foldWord));
+export const KNOWN_PLACES: ReadonlySet<string> = new Set([
+  ...list(places, 'street_names').map(foldWord),
+  ...list(places, 'place_names').map(foldWord),
+]);
 export const ADMIN_WORDS: readonly string[] = list(places, 'admin_words');
 
 export const NOT_HOUSE_BEFORE: ReadonlySet<string> = new Set(list(addresses, 'not_house_before'));
@@ -53,11 +57,15 @@ export const LOCALITY_NUMBER_ONLY: ReadonlySet<string> = new Set(list(addresses,
 export const ADMIN_UNIT: ReadonlySet<string> = new Set(list(addresses, 'admin_unit'));
 export const LOWER_NAME_OK: ReadonlySet<string> = new Set(list(addresses, 'lower_name_ok'));
 
-/** Folded spelled digit → the digit. */
+/** Spelled digit (lower case, with diacritics) → the digit. */
 export const SPELLED_DIGITS: ReadonlyMap<string, string> = new Map(
   Object.entries((spelled.digits ?? {}) as Record<string, string[]>).flatMap(([d, ws]) =>
-    ws.map((w) => [foldWord(w), d] as const),
+    ws.map((w) => [w.normalize('NFC'), d] as const),
   ),
+);
+/** The same, folded, for text typed without diacritics. */
+export const SPELLED_DIGITS_FLAT: ReadonlyMap<string, string> = new Map(
+  [...SPELLED_DIGITS].map(([w, d]) => [foldWord(w), d] as const),
 );
 
 /** An alternation of folded phrases, longest first, for a pattern: "chu tich|giam doc". */
