@@ -13,6 +13,7 @@ export const problemSchema = z
           path: z.string(),
           code: z.enum(fieldErrorCodes),
           params: z.record(z.string(), z.number()).optional(),
+          kind: z.string().optional(),
         }),
       )
       .optional(),

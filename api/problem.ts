@@ -64,6 +64,7 @@ const TITLES: Record<ProblemCode, string> = {
   invalid_query: 'A query parameter is missing or invalid',
   transition_not_allowed: "This action is not possible in the case's current status",
   publish_not_consented: 'The sender did not agree to publication',
+  personal_data_remains: 'The texts to publish still hold personal data',
   extension_limit: 'The deadline has already been extended the allowed number of times',
   dispute_window_open: 'The sender may still dispute the answer',
   dispute_window_closed: 'The time to dispute this answer has passed',

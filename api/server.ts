@@ -12,6 +12,7 @@ import { loadContent } from './contracts/load-content.ts';
 import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
 import { seedDemoData } from './demo/generate.ts';
+import { backfillRedacted } from './feedback/redacted-search.ts';
 import { checkServerConfig, type Config } from './env.ts';
 import { removePidFile, writePidFile } from '../db/backup.ts';
 
@@ -43,6 +44,9 @@ export async function prepareDatabase(
   await syncContent(db.client, content.units, content.procedures);
   await syncInstruments(db.client, content.instruments);
   if (config.DEMO_DATA && options.demoData) await seedDemoData(db, content, config, new Date());
+  // Cases from before migration 0008 (or written by the demo seed directly) get their redacted
+  // search text, so publishers can search them (issue #7 part 4).
+  await backfillRedacted(db.client);
   return { db, migration };
 }
 

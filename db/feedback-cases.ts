@@ -236,13 +236,17 @@ export function subtreeSql(roots: readonly string[]): { sql: string; args: InVal
 export interface InboxFilter {
   /** Roots of the subtrees the staff member may see (their grants). */
   scope: readonly string[];
+  /** Roots of the subtrees where one of the member's roles reads redacted text (publisher,
+   * admin): there the title shown and the text searched are the redacted ones (issue #7 part 4). */
+  redactedScope: readonly string[];
   status?: string | undefined;
   unit?: string | undefined;
   kind?: string | undefined;
   channel?: string | undefined;
   /** Only cases past the deadline of their current step. */
   overdueAt?: Date | undefined;
-  /** Folded words that must all occur in the folded title, content and code. */
+  /** Folded words that must all occur in the folded title, content and code (redacted where the
+   * member reads redacted text). */
   words?: readonly string[] | undefined;
   /** Statuses that count as finished (no deadline), for the overdue filter and the sort. */
   finished: readonly string[];
@@ -261,6 +265,10 @@ export interface InboxRow {
   channel: string;
   status: string;
   title: string;
+  /** The member reads this case's texts redacted: show `titleRedacted` (or, when it was not
+   * computed yet, the title redacted by the caller), never `title`. */
+  redacted: boolean;
+  titleRedacted: string | null;
   receivedAt: string;
   classifyDueAt: string;
   answerDueAt: string;
@@ -273,8 +281,14 @@ export interface InboxRow {
 export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
   if (f.scope.length === 0) return { total: 0, rows: [] };
   const scope = subtreeSql(f.scope);
+  // The units where the member reads redacted text: the least-privileged view of a case wins.
+  const redactedRoots = f.redactedScope.length > 0 ? f.redactedScope : [''];
+  const rscope = `, rscope(id, depth) AS (
+            SELECT id, 0 FROM units WHERE id IN (${redactedRoots.map(() => '?').join(', ')})
+            UNION SELECT u.id, s.depth + 1 FROM units u JOIN rscope s ON u.parent_id = s.id WHERE s.depth < 32)`;
+  const redacted = 'f.unit_id IN (SELECT id FROM rscope)';
   const where: string[] = ['f.unit_id IN (SELECT id FROM scope)'];
-  const args: InValue[] = [...scope.args];
+  const args: InValue[] = [...scope.args, ...redactedRoots];
   const finished = f.finished.map(() => '?').join(', ');
   const due = `CASE WHEN f.status = 'received' THEN f.classify_due_at ELSE f.answer_due_at END`;
   for (const [column, value] of [
@@ -296,17 +310,22 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
     args.push(...f.finished, f.overdueAt.toISOString());
   }
   for (const w of f.words ?? []) {
-    where.push("f.search_text LIKE ? ESCAPE '\\'");
+    // Never the unredacted text where the member reads redacted text, so a search cannot reveal
+    // what the page hides (a row not yet backfilled matches nothing there).
+    where.push(
+      `(CASE WHEN ${redacted} THEN coalesce(f.search_redacted, '') ELSE f.search_text END) LIKE ? ESCAPE '\\'`,
+    );
     args.push(`%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   }
-  const base = `${scope.sql} SELECT {cols} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE ${where.join(' AND ')}`;
+  const base = `${scope.sql}${rscope} SELECT {cols} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE ${where.join(' AND ')}`;
   const [count, page] = await client.batch(
     [
       { sql: base.replace('{cols}', 'count(*) AS n'), args },
       {
         sql: `${base.replace(
           '{cols}',
-          `f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en, f.channel, f.status, f.title,
+          `f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en, f.channel, f.status,
+           f.title, ${redacted} AS redacted, f.title_redacted,
            f.received_at, f.classify_due_at, f.answer_due_at`,
         )}
               ORDER BY (f.status IN (${finished})), CASE WHEN f.status IN (${finished}) THEN NULL ELSE ${due} END,
@@ -330,6 +349,8 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
       channel: String(r.channel),
       status: String(r.status),
       title: String(r.title),
+      redacted: Number(r.redacted) === 1,
+      titleRedacted: r.title_redacted === null ? null : String(r.title_redacted),
       receivedAt: String(r.received_at),
       classifyDueAt: String(r.classify_due_at),
       answerDueAt: String(r.answer_due_at),

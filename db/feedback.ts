@@ -28,6 +28,9 @@ export interface NewFeedback {
   locale: string;
   /** Folded title, content and code (foldForSearch) for the staff inbox search. */
   searchText: string;
+  /** The same after redaction, and the redacted title (migration 0008, api/feedback/redacted-search.ts). */
+  searchRedacted: string;
+  titleRedacted: string;
   /** Who entered it: the sender on the web, or a staff member for another channel (QĐ 31/2021 art. 43). */
   enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
   contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
@@ -44,8 +47,9 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
     {
       sql: `INSERT INTO feedback (tracking_code, access_key_hash, kind, subject, unit_id, procedure_code, title, content,
               channel, status, publish_content, show_name, received_at, classify_due_at, answer_due_at,
-              idempotency_key, request_hash, locale, updated_at, search_text, notice_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              idempotency_key, request_hash, locale, updated_at, search_text, notice_version, search_redacted,
+              title_redacted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         f.trackingCode,
         f.accessKeyHash,
@@ -67,6 +71,8 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
         at,
         f.searchText,
         f.noticeVersion,
+        f.searchRedacted,
+        f.titleRedacted,
       ],
     },
     {

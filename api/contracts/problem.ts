@@ -37,6 +37,7 @@ export const problemCodes = [
   'forbidden_role',
   'transition_not_allowed',
   'publish_not_consented',
+  'personal_data_remains',
   'extension_limit',
   'dispute_window_open',
   'dispute_window_closed',
@@ -76,6 +77,7 @@ export const fieldErrorCodes = [
   'invalid_value',
   'invalid_format',
   'control_character',
+  'personal_data',
 ] as const;
 export type FieldErrorCode = (typeof fieldErrorCodes)[number];
 
@@ -83,6 +85,8 @@ export interface FieldError {
   path: string;
   code: FieldErrorCode;
   params?: Record<string, number>;
+  /** For `personal_data`: the kind found (api/redaction/kinds.ts), so the page can name it. */
+  kind?: string;
 }
 
 export interface Problem {

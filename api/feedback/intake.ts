@@ -14,6 +14,7 @@ import type { CleanAttachment } from '../attachments/attachments.ts';
 import { deadlinesFor } from './deadlines.ts';
 import { currentNotice } from '../contracts/privacy.ts';
 import { receiptStatements } from './notify.ts';
+import { redactedFields } from './redacted-search.ts';
 import { feedbackStatements, RECEIVING_UNIT } from '../../db/feedback.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
 import { committerFor } from '../../db/group-commit.ts';
@@ -111,6 +112,12 @@ export async function createCase(
         requestHash: spec.requestHash,
         locale: spec.locale,
         searchText: foldForSearch(`${trackingCode} ${spec.title} ${spec.content}`),
+        ...redactedFields(trackingCode, spec.title, spec.content, {
+          name: spec.contact.name,
+          phone: spec.contact.phone ?? null,
+          email: spec.contact.email ?? null,
+          address: spec.contact.address ?? null,
+        }),
         enteredBy: spec.enteredBy,
         contact: spec.contact,
         retainUntil,

@@ -27,6 +27,8 @@ import {
   type CaseRow,
 } from '../../db/feedback-cases.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
+import { findPersonalData } from '../redaction/redact.ts';
+import { senderDetailsOf } from '../redaction/sender.ts';
 import { auditStatement } from '../../db/staff.ts';
 import { knownCodes, unitExistsOn } from '../../db/units.ts';
 import { vnDate } from '../deadlines/calendar.ts';
@@ -159,7 +161,20 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
     case 'publish': {
       if (input.show_name && !c.showName)
         throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'show_name', code: 'invalid_value' }] });
-      const contact = input.show_name ? await readContact(deps.db.client, c.id) : undefined;
+      // The texts as given are checked again (issue #7 part 4): whatever the publisher edited, no
+      // personal data reaches /cong-khai/, the open data or Open311. The sender's own details are
+      // looked for too. The refusal lists offsets and kinds, never the text found.
+      const contact = await readContact(deps.db.client, c.id);
+      const sender = senderDetailsOf(contact);
+      const remaining = (['title', 'content', 'answer'] as const).flatMap((path) =>
+        findPersonalData(input[path], sender).map((s) => ({
+          path,
+          code: 'personal_data' as const,
+          params: { start: s.start, end: s.end },
+          kind: s.kind,
+        })),
+      );
+      if (remaining.length > 0) throw new ProblemError(422, 'personal_data_remains', { errors: remaining });
       extra.push(
         publicationStatement({
           feedbackId: c.id,
@@ -168,7 +183,7 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
           title: input.title,
           content: input.content,
           answer: input.answer,
-          senderName: contact?.name ?? null,
+          senderName: input.show_name ? (contact?.name ?? null) : null,
         }),
       );
       notice = { event: 'published' };

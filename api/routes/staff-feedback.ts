@@ -34,6 +34,7 @@ import { deadlinesFor, deadlinesOf } from '../feedback/deadlines.ts';
 import { cleanFiles, multipartBody, readSubmission } from '../feedback/submission-body.ts';
 import { attachmentResponse } from './feedback.ts';
 import { redact, type RedactionKind } from '../redaction/redact.ts';
+import { senderDetailsOf } from '../redaction/sender.ts';
 import { vnDate, workingDaysBetween } from '../deadlines/calendar.ts';
 import { caseHistory, findCase, findPublication, inbox, readContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { readAttachment } from '../../db/attachments.ts';
@@ -222,13 +223,7 @@ export const PERSONAL_DATA_ROLES: readonly StaffRole[] = ['coordinator', 'handle
  * with the sender's own details, as for publishing.
  */
 async function senderTextRedactor(c: Context<StaffEnv>, row: CaseRow): Promise<(text: string) => string> {
-  const contact = await readContact(c.var.deps.db.client, row.id);
-  const sender = {
-    ...(contact?.name ? { senderName: contact.name } : {}),
-    ...(contact?.phone ? { senderPhone: contact.phone } : {}),
-    ...(contact?.email ? { senderEmail: contact.email } : {}),
-    ...(contact?.address ? { senderAddress: contact.address } : {}),
-  };
+  const sender = senderDetailsOf(await readContact(c.var.deps.db.client, row.id));
   return (text) => redact(text, sender).text;
 }
 
@@ -240,7 +235,9 @@ async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[])
     findPublication(deps.db.client, row.id),
   ]);
   const facts = caseFacts(deps, row, history);
-  const personal = roles.some((r) => PERSONAL_DATA_ROLES.includes(r));
+  // The least-privileged view wins (issue #7 part 4): a member who also holds a role over this case
+  // that reads redacted text (publisher, admin) reads it redacted, as the inbox shows and searches it.
+  const personal = roles.length > 0 && roles.every((r) => PERSONAL_DATA_ROLES.includes(r));
   if (!personal) {
     const clean = await senderTextRedactor(c, row);
     row = { ...row, title: clean(row.title), content: clean(row.content) };
@@ -288,7 +285,8 @@ async function staffView(c: Context<StaffEnv>, row: CaseRow, roles: StaffRole[])
       ? { at: published.at, title: published.title, content: published.content, answer: published.answer }
       : null,
     allowed_actions: allowedStaffActions(facts, roles, now),
-    can_view_contact: personal,
+    // Contact data stays a separate, audited read for coordinators and handlers.
+    can_view_contact: roles.some((r) => PERSONAL_DATA_ROLES.includes(r)),
   };
 }
 
@@ -323,8 +321,10 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
   const q = c.req.valid('query');
   const deps = c.var.deps;
   const words = q.q ? foldForSearch(q.q).split(' ').filter(Boolean).slice(0, 10) : undefined;
+  const roles = c.var.staff.roles;
   const result = await inbox(deps.db.client, {
-    scope: [...new Set(c.var.staff.roles.map((g) => g.unit))],
+    scope: [...new Set(roles.map((g) => g.unit))],
+    redactedScope: [...new Set(roles.filter((g) => !PERSONAL_DATA_ROLES.includes(g.role)).map((g) => g.unit))],
     status: q.status,
     unit: q.unit,
     kind: q.kind,
@@ -336,8 +336,20 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
     offset: (q.page - 1) * PAGE_SIZE,
   });
   const now = deps.now();
-  // A member with no role over personal data reads titles with names and numbers taken out.
-  const personal = c.var.staff.roles.some((g) => PERSONAL_DATA_ROLES.includes(g.role));
+  // A search reads the sender's words (redacted or not): audited like the opening of a case, with
+  // counts only (the words may be personal data themselves).
+  if (words && words.length > 0)
+    await deps.db.client.execute(
+      auditStatement({
+        at: now,
+        staffId: c.var.staff.staffId,
+        action: 'feedback_search',
+        targetType: 'feedback',
+        targetId: null,
+        unitId: null,
+        details: { words: words.length, results: result.total },
+      }),
+    );
   return c.json(
     {
       total: result.total,
@@ -357,7 +369,8 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
           unit: { id: r.unitId, name_vi: r.unitNameVi, name_en: r.unitNameEn },
           channel: r.channel as (typeof feedbackChannels)[number],
           status: dates.status,
-          title: personal ? r.title : redact(r.title).text,
+          // Redacted wherever one of the member's roles over the case reads redacted text.
+          title: r.redacted ? (r.titleRedacted ?? redact(r.title).text) : r.title,
           received_at: r.receivedAt,
           due_at: currentDue(dates),
           overdue: isCaseOverdue(dates, now),
@@ -514,12 +527,7 @@ staffFeedbackRoutes.openapi(previewRoute, async (c) => {
   // The sender's own details are searched for too, so "Tôi là Nguyễn Văn An" loses the name.
   const contact = await readContact(deps.db.client, row.id);
   await auditRead(c, 'redaction_preview', row);
-  const sender = {
-    ...(contact?.name ? { senderName: contact.name } : {}),
-    ...(contact?.phone ? { senderPhone: contact.phone } : {}),
-    ...(contact?.email ? { senderEmail: contact.email } : {}),
-    ...(contact?.address ? { senderAddress: contact.address } : {}),
-  };
+  const sender = senderDetailsOf(contact);
   const parts = [redact(row.title, sender), redact(row.content, sender), redact(answer.body, sender)];
   const removed: Partial<Record<RedactionKind, number>> = {};
   for (const p of parts) for (const s of p.spans) removed[s.kind] = (removed[s.kind] ?? 0) + 1;

@@ -6,7 +6,9 @@
 export interface ApiProblem {
   status: number;
   code: string;
-  errors?: { path: string; code: string; params?: Record<string, number> | undefined }[] | undefined;
+  errors?:
+    | { path: string; code: string; params?: Record<string, number> | undefined; kind?: string | undefined }[]
+    | undefined;
   /** Seconds, from Retry-After (rate limits, sign-in throttling). */
   retryAfter?: number | undefined;
 }
