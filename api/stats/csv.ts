@@ -18,8 +18,8 @@ import {
 interface MetricRow {
   metric: string;
   name: Localized;
-  /** A figure, or a plain count (responses, dossiers: never suppressed). */
-  figure: Figure | { count: number };
+  /** A figure, or a plain count (responses, dossiers: null when suppressed, docs/statistics.md). */
+  figure: Figure | { count: number | null };
   unit: 'percent' | 'points' | 'count';
 }
 
@@ -128,29 +128,30 @@ function line(
     metric: m.metric,
     metric_name_vi: m.name.vi,
     metric_name_en: m.name.en,
-    n: String(isCount ? f.count : f.n),
-    value: isCount ? String(f.count) : num(f.value),
+    n: num(isCount ? f.count : f.n),
+    value: isCount ? num(f.count) : num(f.value),
     low: isCount ? '' : num(f.low),
     high: isCount ? '' : num(f.high),
     value_unit: m.unit,
-    suppressed: String(!isCount && f.suppressed),
+    suppressed: String(isCount ? f.count === null : f.suppressed),
     label,
     flag: flag ? flag.reasons.join(';') : '',
   };
 }
 
 /** RFC 4180 with a header row, CRLF and a BOM (so Excel opens Vietnamese text as UTF-8), as the
- * reform-results downloads; numbers with a dot decimal and unrounded. */
+ * reform-results downloads; numbers with a dot decimal, rounded as published (api/stats/disclosure.ts);
+ * a suppressed figure or count has an empty n and value and suppressed = true. */
 function render(lines: Line[]): string {
   const out = [csvColumns.join(',')];
   for (const l of lines) out.push(csvColumns.map((c) => quote(l[c])).join(','));
   return `\uFEFF${out.join('\r\n')}\r\n`;
 }
 
-const range = (q: { from: string; to: string }) => `${q.from}/${q.to}`;
+const range = (q: { span: string }) => q.span;
 
 /**
- * Rows: the whole range for the unit (period "from/to"), each period of the series, then each
+ * Rows: the whole span for the unit (period = the span, e.g. "2025"), each period of the series, then each
  * child unit over the whole range with its late dossiers and its ranking flag.
  */
 export function ratingsCsv(r: RatingsResult): string {

@@ -3,9 +3,9 @@
  * working days to answer, satisfied senders and disputed answers, over ALL cases (published or not)
  * but only as counts and shares. Pure functions over the facts db/published.ts `caseFacts` reads.
  *
- * Every share and mean with n below min n is suppressed (n kept, no value), as the rating figures
- * are: in a small commune one late or disputed case could point at one person. Plain counts
- * (received, answered, rated) are published as they are.
+ * Every share and mean with n below min n is suppressed, as the rating figures are: in a small
+ * commune one late or disputed case could point at one person. The route passes every summary
+ * through api/stats/disclosure.ts, which also hides counts and adds complementary suppression.
  */
 import type { WorkingCalendar } from '../contracts/calendar.ts';
 import type { Figure } from '../contracts/stats.ts';
@@ -84,7 +84,7 @@ interface Metric {
   metric: string;
   vi: string;
   en: string;
-  value: Figure | { count: number };
+  value: Figure | { count: number | null };
   unit: 'percent' | 'count' | 'working days';
 }
 
@@ -140,12 +140,12 @@ export function feedbackCsv(r: FeedbackStatsResult): string {
         metric: m.metric,
         metric_name_vi: m.vi,
         metric_name_en: m.en,
-        n: String(isCount ? f.count : f.n),
-        value: isCount ? String(f.count) : num(f.value),
+        n: num(isCount ? f.count : f.n),
+        value: isCount ? num(f.count) : num(f.value),
         low: isCount ? '' : num(f.low),
         high: isCount ? '' : num(f.high),
         value_unit: m.unit,
-        suppressed: String(!isCount && f.suppressed),
+        suppressed: String(isCount ? f.count === null : f.suppressed),
         label: s.label,
         flag: '',
       };
@@ -153,8 +153,8 @@ export function feedbackCsv(r: FeedbackStatsResult): string {
     }
   };
   const scope = { unit: r.query.unit, name: r.query.name };
-  add(scope, `${r.query.from}/${r.query.to}`, r.summary);
+  add(scope, r.query.span, r.summary);
   for (const p of r.series) add(scope, p.period, p.summary);
-  for (const u of r.units) add(u, `${r.query.from}/${r.query.to}`, u.summary);
+  for (const u of r.units) add(u, r.query.span, u.summary);
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
