@@ -258,6 +258,7 @@ export function spanOptions(
   years = 5,
   selected?: string,
 ): { label: string; options: Option[] }[] {
+  const t = useT(locale);
   const list = Array.from({ length: years }, (_, i) => thisYear - i);
   const extra = selected ? Number(selected.slice(0, 4)) : NaN;
   if (Number.isInteger(extra) && !list.includes(extra)) list.push(extra);
@@ -268,7 +269,9 @@ export function spanOptions(
       ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`),
       ...Array.from({ length: 12 }, (_, m) => `${year}-${String(m + 1).padStart(2, '0')}`),
     ];
-    return { label: year, options: spans.map((value) => ({ value, label: periodText(value, locale) })) };
+    const label = (value: string) =>
+      value === year ? t('stats.periodLabel.year', { y: year }) : periodText(value, locale);
+    return { label: year, options: spans.map((value) => ({ value, label: label(value) })) };
   });
 }
 
@@ -307,10 +310,9 @@ export function intervalText(f: Figure, measure: Measure, locale: string): strin
   });
 }
 
-/** '2025' → 'Năm 2025'; '2025-Q3' → 'Quý 3/2025'; '2025-08' → 'Tháng 8/2025'. */
+/** '2025' → '2025'; '2025-Q3' → 'Quý 3/2025'; '2025-08' → 'Tháng 8/2025'. */
 export function periodText(period: string, locale: string): string {
   const t = useT(locale);
-  if (/^\d{4}$/.test(period)) return t('stats.periodLabel.year', { y: period });
   const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
   if (quarter) return t('stats.periodLabel.quarter', { q: quarter[2], y: quarter[1] });
   const month = /^(\d{4})-(\d{2})$/.exec(period);
