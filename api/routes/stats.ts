@@ -2,7 +2,8 @@
  * Public statistics (issue #3, DESIGN §4 flow 4 "Publish"): satisfaction (SIPAS, NĐ 61 evaluation,
  * one-tap rating) and dossier timeliness of a unit's subtree, by period and by child unit, as JSON
  * and CSV, with a data dictionary. Every figure carries n, a 95 % interval and a label ("verified
- * sample" / "self-selected" / "mixed"); cells below STATS_MIN_N are suppressed (n kept, no value).
+ * sample" / "self-selected" / "mixed"). Every figure passes through api/stats/disclosure.ts (issue #7):
+ * fixed periods only, cells below STATS_MIN_N and their complements suppressed, values rounded.
  * Everything is read from the rollups (db/stats.ts), never from raw answers.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
@@ -47,10 +48,10 @@ import {
   type StatsUnit,
 } from '../../db/stats.ts';
 import { unitWithAncestors } from '../../db/units.ts';
-import { vnDay } from '../../db/time.ts';
+import { nextDay, vnDay, vnDayOf, vnDayStart } from '../contracts/vn-time.ts';
 import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
-import { feedbackCsv, periodOf, summarize, vnDayOf } from '../stats/feedback.ts';
+import { feedbackCsv, periodOf, summarize } from '../stats/feedback.ts';
 import { calendarOf } from './published.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -83,7 +84,7 @@ const ratingsRoute = createRoute({
   path: '/stats/ratings',
   summary: 'Satisfaction figures of a unit subtree',
   description:
-    'SIPAS index and factors, NĐ 61 score and grades, or the one-tap distribution, for the unit and everything below it, over the whole range, per period and per child unit (with the ranking flag of seed 001 line 47). Shares in percent; figures with n < min_n are suppressed. Data dictionary: GET /stats/dictionary.',
+    'SIPAS index and factors, NĐ 61 score and grades, or the one-tap distribution, for the unit and everything below it, over one fixed period (span: a year, quarter or month), per sub-period and per child unit (with the ranking flag of seed 001 line 47). Shares in percent, values rounded to 0.1; figures and counts with n < min_n are suppressed (n null), and further cells with them so that no subtraction recovers one (docs/statistics.md). Data dictionary: GET /stats/dictionary.',
   request: { query: statsQuery },
   responses: {
     200: { content: { 'application/json': { schema: ratingsResult } }, description: 'Figures' },
@@ -106,7 +107,7 @@ const dossiersRoute = createRoute({
   path: '/stats/dossiers',
   summary: 'On-time and late dossiers of a unit subtree',
   description:
-    'Shares of dossiers returned on time and late, with Wilson 95 % intervals, over the whole range, per period and per child unit. The instrument and trust parameters do not apply.',
+    'Shares of dossiers returned on time and late, with Wilson 95 % intervals, over one fixed period (span), per sub-period and per child unit; suppressed below min_n with complementary suppression like the ratings (docs/statistics.md). The instrument and trust parameters do not apply.',
   request: { query: statsQuery },
   responses: {
     200: { content: { 'application/json': { schema: dossiersResult } }, description: 'Figures' },
@@ -128,7 +129,7 @@ const feedbackRoute = createRoute({
   path: '/stats/feedback',
   summary: 'Feedback handling of a unit subtree',
   description:
-    'Cases (phản ánh, kiến nghị) received by the unit and every unit below it, published or not, as counts only: received, answered, share answered by the deadline, mean working days from receipt to answer, share of rated answers whose sender was satisfied, share of answers disputed (re-examination asked). Over the whole range, per period of receipt and per child unit; shares and means with n < min_n are suppressed.',
+    'Cases (phản ánh, kiến nghị) received by the unit and every unit below it, published or not, as counts only: received, answered, share answered by the deadline, mean working days from receipt to answer, share of rated answers whose sender was satisfied, share of answers disputed (re-examination asked). Over one fixed period (span), per sub-period of receipt and per child unit; counts, shares and means with n < min_n are suppressed, with complementary suppression (docs/statistics.md).',
   request: { query: feedbackStatsQuery },
   responses: {
     200: { content: { 'application/json': { schema: feedbackStatsResult } }, description: 'Figures' },
@@ -359,17 +360,6 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
       Number(scope.to.slice(0, 4)),
     ),
   };
-}
-
-/** Start of a Việt Nam day as a UTC instant: '2025-01-01' → '2024-12-31T17:00:00.000Z'. */
-function vnDayStart(day: string): string {
-  return new Date(`${day}T00:00:00+07:00`).toISOString();
-}
-
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
 
 async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStatsQuery>): Promise<FeedbackStatsResult> {

@@ -10,7 +10,7 @@ import { PSEUDO } from '../scoring/scoring.ts';
 import { ratingQuestion } from './summaries.ts';
 import { buildBlock, type Block, type LeafCount } from './disclosure.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
-import { vnDay } from '../../db/time.ts';
+import { vnDayOf, vnDayStart } from '../contracts/vn-time.ts';
 
 const TTL_MS = 60_000;
 
@@ -125,11 +125,11 @@ export const FEEDBACK_ITEMS = ['received', 'answered', 'rated'] as const;
 export function feedbackBlock(client: Client, year: string, minN: number, now: Date): Promise<Block> {
   return cached(client, `feedback:${year}:${minN}`, now, async () => {
     const parents = await unitParents(client);
-    const start = (y: number) => new Date(`${y}-01-01T00:00:00+07:00`).toISOString();
+    const start = (y: number) => vnDayStart(`${y}-01-01`);
     const facts = await caseFacts(client, [...parents.keys()], start(Number(year)), start(Number(year) + 1));
     const leaves: LeafCount[] = [];
     for (const f of facts) {
-      const month = vnDay(new Date(f.receivedAt)).slice(0, 7);
+      const month = vnDayOf(f.receivedAt).slice(0, 7);
       const items: string[] = ['received'];
       if (f.answeredAt !== null) items.push('answered');
       if (f.answeredAt !== null && f.satisfied !== null) items.push('rated');

@@ -66,11 +66,6 @@ export function summarize(cases: readonly CaseFacts[], calendar: WorkingCalendar
   };
 }
 
-/** The Việt Nam day of an instant: '2025-08-31'. */
-export function vnDayOf(iso: string): string {
-  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /** The period key of a day, as db/stats.ts `periodsBetween` writes them. */
 export function periodOf(day: string, period: 'month' | 'quarter' | 'year'): string {
   if (period === 'year') return day.slice(0, 4);
