@@ -282,9 +282,9 @@ describe('no suppressed cell can be recovered by subtraction', () => {
     topProcedures: 3,
   };
   const smallScope: Scope = {
-    parents: ['khanh-hoa', 'ninh-hoa', 'ninh-son', 'so-y-te'],
+    parents: ['khanh-hoa', 'ninh-hoa'],
     spans: [YEAR, '2025-Q2', '2025-Q3', '2025-06', '2025-07'],
-    topProcedures: 3,
+    topProcedures: 2,
   };
   for (const [name, h, minN, scope] of [
     ['demo data', () => demo, '10', demoScope],
