@@ -119,7 +119,6 @@ export function buildBlock(
   minN: number,
   withTrust: boolean,
 ): Block {
-  const { quarters, months } = periodsOfYear(year);
   const quarterOf = (m: string) => `${year}-Q${Math.ceil(Number(m.slice(5, 7)) / 3)}`;
   const n = new Map<string, number>();
   const add = (k: string, v: number) => n.set(k, (n.get(k) ?? 0) + v);
@@ -135,80 +134,61 @@ export function buildBlock(
     for (const t of trusts)
       for (const p of [l.month, quarterOf(l.month), year]) add(cellKey(l.item, l.unit, l.procedure, t, p), l.n);
   }
-  const trusts: Trust[] = withTrust ? ['all', 'verified', 'self-selected'] : ['all'];
-  const periods = [year, ...quarters, ...months];
-  const codes = [...procedures].filter((p) => p !== ALL_PROCEDURES);
+  const split = (k: string) => k.split('\u0001') as [string, string, string, Trust, string];
   const children = new Map<string, string[]>();
   for (const [id, parent] of parents) if (parent) children.set(parent, [...(children.get(parent) ?? []), id]);
   const pseudo = new Set<string>();
-  const relations: Relation[] = [];
-  const get = (k: string) => n.get(k) ?? 0;
+  const addTo = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
 
-  for (const item of items)
-    for (const t of trusts)
-      for (const period of periods) {
-        // Answers without a procedure code: '' minus every code.
-        for (const u of units) {
-          const total = cellKey(item, u, ALL_PROCEDURES, t, period);
-          if (get(total) === 0) continue;
-          const none = cellKey(item, u, NO_PROCEDURE, t, period);
-          const rest = get(total) - codes.reduce((a, c) => a + get(cellKey(item, u, c, t, period)), 0);
-          if (rest > 0) n.set(none, rest);
-          pseudo.add(none);
-        }
-        // A parent's own answers: the parent minus its children.
-        for (const u of units) {
-          const kids = children.get(u) ?? [];
-          if (kids.length === 0) continue;
-          for (const proc of [...procedures, NO_PROCEDURE]) {
-            const total = cellKey(item, u, proc, t, period);
-            if (get(total) === 0) continue;
-            const own = cellKey(item, `${u}${OWN}`, proc, t, period);
-            const rest = get(total) - kids.reduce((a, c) => a + get(cellKey(item, c, proc, t, period)), 0);
-            if (rest > 0) n.set(own, rest);
-            pseudo.add(own);
-            relations.push({ total, parts: [...kids.map((c) => cellKey(item, c, proc, t, period)), own] });
-          }
-        }
-      }
+  // Answers without a procedure code: '' minus every code.
+  const codeSum = new Map<string, number>();
+  for (const [k, v] of n) {
+    const [i, u, p, t, per] = split(k);
+    if (p !== ALL_PROCEDURES) addTo(codeSum, cellKey(i, u, ALL_PROCEDURES, t, per), v);
+  }
+  for (const [k, v] of [...n]) {
+    const [i, u, p, t, per] = split(k);
+    if (p !== ALL_PROCEDURES) continue;
+    const none = cellKey(i, u, NO_PROCEDURE, t, per);
+    pseudo.add(none);
+    if (v - (codeSum.get(k) ?? 0) > 0) n.set(none, v - (codeSum.get(k) ?? 0));
+  }
+  // A parent's own answers: the parent minus its children.
+  const childSum = new Map<string, number>();
+  for (const [k, v] of n) {
+    const [i, u, p, t, per] = split(k);
+    const parent = parents.get(u);
+    if (parent) addTo(childSum, cellKey(i, parent, p, t, per), v);
+  }
+  for (const [k, v] of [...n]) {
+    const [i, u, p, t, per] = split(k);
+    if (!children.has(u)) continue;
+    const own = cellKey(i, `${u}${OWN}`, p, t, per);
+    pseudo.add(own);
+    if (v - (childSum.get(k) ?? 0) > 0) n.set(own, v - (childSum.get(k) ?? 0));
+  }
 
-  const allUnits = new Set([...units, ...[...units].filter((u) => children.has(u)).map((u) => `${u}${OWN}`)]);
-  for (const item of items)
-    for (const u of allUnits)
-      for (const t of trusts)
-        for (const period of periods) {
-          const total = cellKey(item, u, ALL_PROCEDURES, t, period);
-          if (get(total) > 0)
-            relations.push({
-              total,
-              parts: [...codes, NO_PROCEDURE].map((c) => cellKey(item, u, c, t, period)),
-            });
-        }
-  for (const item of items)
-    for (const u of allUnits)
-      for (const proc of [...procedures, NO_PROCEDURE])
-        for (const period of periods) {
-          if (withTrust) {
-            const total = cellKey(item, u, proc, 'all', period);
-            if (get(total) > 0)
-              relations.push({
-                total,
-                parts: [cellKey(item, u, proc, 'verified', period), cellKey(item, u, proc, 'self-selected', period)],
-              });
-          }
-        }
-  for (const item of items)
-    for (const u of allUnits)
-      for (const proc of [...procedures, NO_PROCEDURE])
-        for (const t of trusts) {
-          const k = (p: string) => cellKey(item, u, proc, t, p);
-          if (get(k(year)) === 0) continue;
-          relations.push({ total: k(year), parts: quarters.map(k) });
-          relations.push({ total: k(year), parts: months.map(k) });
-          quarters.forEach((q, i) => {
-            if (get(k(q)) > 0) relations.push({ total: k(q), parts: months.slice(i * 3, i * 3 + 3).map(k) });
-          });
-        }
+  // Every relation, with the parts that have n > 0 (a zero part is never hidden nor chosen).
+  const groups = new Map<string, string[]>();
+  const group = (cls: string, total: string, part: string) => {
+    const g = `${cls}\u0002${total}`;
+    const list = groups.get(g);
+    if (list) list.push(part);
+    else groups.set(g, [part]);
+  };
+  for (const [k, v] of n) {
+    if (v <= 0) continue;
+    const [i, u, p, t, per] = split(k);
+    if (p !== ALL_PROCEDURES) group('p', cellKey(i, u, ALL_PROCEDURES, t, per), k);
+    const parent = u.endsWith(OWN) ? u.slice(0, -OWN.length) : parents.get(u);
+    if (parent && n.has(cellKey(i, parent, p, t, per))) group('u', cellKey(i, parent, p, t, per), k);
+    if (withTrust && t !== 'all') group('t', cellKey(i, u, p, 'all', per), k);
+    if (per.length === 7 && per[4] === '-' && per[5] !== 'Q') {
+      group('q', cellKey(i, u, p, t, quarterOf(per)), k);
+      group('ym', cellKey(i, u, p, t, year), k);
+    } else if (per.includes('-Q')) group('yq', cellKey(i, u, p, t, year), k);
+  }
+  const relations: Relation[] = [...groups].map(([g, parts]) => ({ total: g.slice(g.indexOf('\u0002') + 1), parts }));
 
   const hidden = protect(n, relations, minN, pseudo);
   return {
