@@ -34,6 +34,7 @@ const TITLES: Record<ProblemCode, string> = {
   invalid_body: 'Malformed request body',
   validation_failed: 'The request has invalid fields',
   unknown_procedure: 'Unknown procedure',
+  fixed_periods_only: 'Public statistics use fixed periods only',
   cross_origin: 'Cross-origin write refused',
   idempotency_conflict: 'Idempotency key reused with a different request',
   rate_limited: 'Too many requests',

@@ -171,6 +171,8 @@ export async function subtreeOf(client: Client, unitId: string): Promise<string[
 /** The facts of one case the statistics count: no text, no person. */
 export interface CaseFacts {
   unitId: string;
+  /** The case's procedure, or null (statistics by procedure, issue #7 protection blocks). */
+  procedureCode: string | null;
   receivedAt: string;
   answeredAt: string | null;
   answerDueAt: string;
@@ -193,13 +195,14 @@ export async function caseFacts(
   if (unitIds.length === 0) return [];
   const w = where({ unitIds, fromAt, toAt, procedureCode });
   const rs = await client.execute({
-    sql: `SELECT f.unit_id, f.received_at, f.answered_at, f.answer_due_at,
+    sql: `SELECT f.unit_id, f.procedure_code, f.received_at, f.answered_at, f.answer_due_at,
             ${LATEST_RATING('satisfied')} AS satisfied, ${EVER_DISPUTED} AS ever_disputed
           FROM feedback f ${w.sql}`,
     args: w.args,
   });
   return rs.rows.map((r) => ({
     unitId: String(r.unit_id),
+    procedureCode: str(r.procedure_code),
     receivedAt: String(r.received_at),
     answeredAt: str(r.answered_at),
     answerDueAt: String(r.answer_due_at),

@@ -21,7 +21,7 @@ test.describe.configure({ mode: 'serial' });
 
 const PAGES = { vi: '/thong-ke/', en: '/en/statistics/' } as const;
 /** A year before any data: every figure is suppressed (n = 0). */
-const EMPTY = '?tu=2015-01-01&den=2015-12-31';
+const EMPTY = '?thoi-gian=2015';
 const TABLES = ['sipas', 'danh-gia-ho-so', 'quay', 'ho-so', 'theo-thoi-gian', 'theo-don-vi'];
 const LABELS = {
   vi: ['Mẫu xác thực', 'Tự nguyện', 'Hỗn hợp', 'Hồ sơ Một cửa'],
@@ -81,7 +81,7 @@ for (const lang of ['vi', 'en'] as const)
         await expect(page.locator('h1')).toBeVisible();
         const form = page.locator('form#stats-form');
         await expect(form).toHaveAttribute('method', 'get');
-        for (const id of ['don-vi', 'thu-tuc', 'mau', 'ky', 'nguon', 'tu', 'den'])
+        for (const id of ['don-vi', 'thu-tuc', 'mau', 'ky', 'nguon', 'thoi-gian'])
           await expect(form.locator(`#${id}`), id).toBeVisible();
         for (const id of TABLES) await expect(page.locator(`#table-${id}`), id).toBeVisible();
 
@@ -94,11 +94,15 @@ for (const lang of ['vi', 'en'] as const)
         expect(count).toBeGreaterThan(15);
         for (let i = 0; i < count; i++) {
           const cells = figureRows.nth(i).locator('td');
-          expect(await cells.nth(1).getAttribute('data-value')).toMatch(/^\d+$/);
+          // n, or empty when suppressed (issue #7: "under 10 or hidden" instead of n).
+          expect(await cells.nth(1).getAttribute('data-value')).toMatch(/^\d*$/);
           expect(LABELS[lang]).toContain((await cells.nth(3).textContent())!.trim());
         }
         if (state === 'empty') {
-          const min = lang === 'vi' ? 'Chưa đủ số phiếu (n = 0 < 10)' : 'Not enough responses (n = 0 < 10)';
+          const min =
+            lang === 'vi'
+              ? 'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác'
+              : 'Not published: fewer than 10 responses, or hidden to protect another figure';
           await expect(page.locator('#table-sipas tbody tr').first().locator('td').first()).toHaveText(min);
           // Nothing to draw: no chart and no chart.js.
           await expect(page.locator('canvas')).toHaveCount(0);
@@ -118,16 +122,23 @@ test.describe('without JavaScript', () => {
     await page.goto(`${PAGES.vi}`);
     await page.locator('#don-vi').selectOption('ninh-hoa');
     await page.locator('#ky').selectOption('quy');
-    await page.locator('#tu').fill('2025-01-01');
-    await page.locator('#den').fill('2025-06-30');
+    // Fixed periods only (issue #7): a year, quarter or month, no free dates.
+    await page.locator('#thoi-gian').selectOption('2025');
     await page.getByRole('button', { name: 'Xem số liệu' }).click();
     await expect(page).toHaveURL(/\/thong-ke\/\?.*don-vi=ninh-hoa/);
     await expect(page).toHaveURL(/ky=quy/);
     await expect(page.getByTestId('stats-scope')).toContainText('Thị xã Ninh Hòa (đến 30/6/2025)');
     await expect(page.locator('#don-vi')).toHaveValue('ninh-hoa');
     await expect(page.locator('#ky')).toHaveValue('quy');
-    // Two quarters in the range.
-    await expect(page.locator('#table-theo-thoi-gian tbody th')).toHaveText(['Quý 1/2025', 'Quý 2/2025']);
+    await expect(page.locator('#thoi-gian')).toHaveValue('2025');
+    await expect(page).toHaveURL(/thoi-gian=2025/);
+    // The quarters of the year.
+    await expect(page.locator('#table-theo-thoi-gian tbody th')).toHaveText([
+      'Quý 1/2025',
+      'Quý 2/2025',
+      'Quý 3/2025',
+      'Quý 4/2025',
+    ]);
     // The historical unit is marked in the select too.
     await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/6/2025)');
 
@@ -181,13 +192,13 @@ async function stats(request: APIRequestContext, unit: string): Promise<RatingsR
   return (await res.json()) as RatingsResult;
 }
 
-test('ratings sent through the public API appear: each unit below min n, their parent above', async ({
+test('ratings sent through the public API appear: a unit below min n hidden with a sibling, their parent shown', async ({
   page,
   request,
 }) => {
   const before = await stats(request, PARENT);
   const version = before.query.instrument_versions[0]!;
-  const n = (r: RatingsResult, unit: string) => r.units.find((u) => u.unit === unit)?.summary.responses ?? 0;
+  const n = (r: RatingsResult, unit: string) => r.units.find((u) => u.unit === unit)?.summary.responses;
   for (const unit of SEEDED)
     for (let i = 0; i < 5; i++)
       await rate(request, {
@@ -198,21 +209,23 @@ test('ratings sent through the public API appear: each unit below min n, their p
       });
 
   const after = await stats(request, PARENT);
-  expect(after.summary.responses).toBeGreaterThanOrEqual(before.summary.responses + 15);
-  for (const [unit, added] of Object.entries(ADDED)) expect(n(after, unit), unit).toBe(n(before, unit) + added);
+  expect(after.summary.responses).toBeGreaterThanOrEqual((before.summary.responses ?? 0) + 15);
+  // On an empty database: the hospital's 5 are below min n, so their n is withheld, and the
+  // centre's 10 are hidden with them (issue #7), or the parent minus the centre would give them.
+  expect(n(after, 'benh-vien-da-khoa-khanh-hoa')).toBeNull();
+  expect(n(after, 'trung-tam-y-te-ninh-hoa')).toBeNull();
   expect(after.summary.label === 'self-selected' || after.summary.label === 'mixed').toBe(true);
 
   await page.goto(`${PAGES.vi}?don-vi=${PARENT}&mau=quay`);
   const table = page.locator('#table-theo-don-vi');
   for (const unit of Object.keys(ADDED)) {
     const row = table.locator(`tbody tr[data-unit="${unit}"]`);
-    const total = n(after, unit);
-    await expect(row.locator('td').nth(1)).toHaveAttribute('data-value', String(total));
-    // On an empty database the hospital's five are suppressed, the centre's ten are not.
-    if (total < 10) await expect(row.locator('td').first()).toHaveText(`Chưa đủ số phiếu (n = ${total} < 10)`);
+    await expect(row.locator('td').nth(1)).toHaveAttribute('data-value', '');
+    await expect(row.locator('td').nth(1)).toHaveText('Dưới 10 hoặc ẩn');
+    await expect(row.locator('td').first()).toHaveText('Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác');
   }
   const satisfied = page.locator('#table-quay tbody tr[data-metric="satisfied"] td').first();
-  await expect(satisfied).not.toHaveText(/Chưa đủ/);
+  await expect(satisfied).not.toHaveText(/Không công bố/);
   await expect(page.locator('#quay canvas')).toHaveCount(1);
   await expectCsvMatchesTable(page, request, 'quay');
   await expectCsvMatchesTable(page, request, 'theo-don-vi');

@@ -9,6 +9,7 @@ export const problemCodes = [
   'invalid_body',
   'validation_failed',
   'unknown_procedure',
+  'fixed_periods_only',
   'cross_origin',
   'idempotency_conflict',
   'rate_limited',

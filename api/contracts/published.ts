@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
 import { localized } from './content.ts';
-import { figure, sampleLabel, statsPeriods } from './stats.ts';
+import { figure, sampleLabel, statsPeriods, statsSpan } from './stats.ts';
 import { procedureCode } from './usefulness.ts';
 import { TRACKING_CODE } from './feedback.ts';
 
@@ -119,18 +119,19 @@ export const publishedCsvColumns = [
 export const feedbackStatsQuery = z.object({
   unit: slug.default('khanh-hoa').describe('Unit id; cases handled by the unit and every unit below it.'),
   procedure: procedureCode.optional(),
+  span: statsSpan.optional(),
   period: z.enum(statsPeriods).default('year'),
-  from: isoDay.optional().describe('First day of receipt (Viet Nam time). Default: 1 January of last year.'),
-  to: isoDay.optional().describe('Last day of receipt (Viet Nam time). Default: today.'),
+  from: z.string().max(32).optional().describe('Not accepted (422 fixed_periods_only): use span.'),
+  to: z.string().max(32).optional().describe('Not accepted (422 fixed_periods_only): use span.'),
 });
 
 export const feedbackSummary = z.object({
-  /** Cases received in the selection (a count: never suppressed). */
-  received: z.number().int(),
-  /** Of those, cases answered. */
-  answered: z.number().int(),
-  /** Answered cases the sender rated. */
-  rated: z.number().int(),
+  /** Cases received in the selection; null (fewer than min_n) when suppressed (docs/statistics.md). */
+  received: z.number().int().nullable(),
+  /** Of those, cases answered; null when suppressed. */
+  answered: z.number().int().nullable(),
+  /** Answered cases the sender rated; null when suppressed. */
+  rated: z.number().int().nullable(),
   label: sampleLabel,
   /** Share (percent) of answered cases answered by their deadline; n = answered. */
   on_time: figure,
@@ -150,6 +151,7 @@ export const feedbackStatsResult = z
     query: z.object({
       ...unitRef,
       procedure: z.string(),
+      span: statsSpan,
       period: z.enum(statsPeriods),
       from: z.string(),
       to: z.string(),

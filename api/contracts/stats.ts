@@ -11,7 +11,6 @@ import { localized } from './content.ts';
 import { procedureCode } from './usefulness.ts';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/);
-const isoDay = z.iso.date();
 
 /** Instruments with public statistics (content/surveys/<id>.yaml). */
 export const statsInstruments = ['sipas', 'danh-gia-ho-so', 'quay'] as const;
@@ -33,8 +32,21 @@ export const sampleLabel = z.enum(sampleLabels);
 /** The unit shown when none is asked for: the portal's province. */
 export const DEFAULT_STATS_UNIT = 'khanh-hoa';
 
-/** Filters shared by both statistics endpoints. Defaults: the province, all procedures, the last two
- * calendar years (last year and this year to date, Asia/Ho_Chi_Minh), by year, every response. */
+/**
+ * A fixed publication period (issue #7, docs/statistics.md): a calendar year, quarter or month in
+ * Viet Nam time. Public figures exist only for these, never for free date ranges, so no two
+ * published ranges differ by a few days.
+ */
+export const statsSpan = z
+  .string()
+  .regex(/^\d{4}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?$/)
+  .describe('Period: a year (2025), a quarter (2025-Q3) or a month (2025-07), Viet Nam time. Default: this year.');
+
+/** Free date ranges are refused on the public endpoints (422 fixed_periods_only). */
+const refusedDay = z.string().max(32).optional();
+
+/** Filters shared by the statistics endpoints. Defaults: the province, all procedures, this calendar
+ * year (Asia/Ho_Chi_Minh), by year, every response. */
 export const statsQuery = z.object({
   unit: slug.default(DEFAULT_STATS_UNIT).describe('Unit id (content/units.yaml); its whole subtree is counted.'),
   procedure: procedureCode.optional().describe('National procedure code (mã TTHC); absent = all procedures.'),
@@ -43,9 +55,13 @@ export const statsQuery = z.object({
     .max(64)
     .default('sipas')
     .describe(`Survey: ${statsInstruments.join(' | ')} (ratings only; unknown → 422 unknown_instrument).`),
-  period: z.enum(statsPeriods).default('year').describe('Bucket of the time series.'),
-  from: isoDay.optional().describe('First day, YYYY-MM-DD (Viet Nam time). Default: 1 January of last year.'),
-  to: isoDay.optional().describe('Last day, YYYY-MM-DD (Viet Nam time). Default: today.'),
+  span: statsSpan.optional(),
+  period: z
+    .enum(statsPeriods)
+    .default('year')
+    .describe('Bucket of the time series, within the span (a bucket coarser than the span becomes the span).'),
+  from: refusedDay.describe('Not accepted: public figures use fixed periods only (422 fixed_periods_only); use span.'),
+  to: refusedDay.describe('Not accepted: public figures use fixed periods only (422 fixed_periods_only); use span.'),
   trust: z
     .enum(trustLevels)
     .default('all')
@@ -53,9 +69,17 @@ export const statsQuery = z.object({
 });
 export type StatsQuery = z.input<typeof statsQuery>;
 
-/** A published figure. Suppressed (n < min_n): value, low and high are null and n is kept. */
+/**
+ * A published figure. Suppressed (fewer than min_n behind it, or hidden so that no subtraction
+ * recovers another suppressed figure, docs/statistics.md): value, low, high and n are null (read
+ * "fewer than min_n"). Values are rounded to one decimal, as the tables show them.
+ */
 export const figure = z.object({
-  n: z.number().int().describe('Sample size: answers (ratings) or dossiers behind the figure.'),
+  n: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Sample size: answers (ratings) or dossiers behind the figure; null when suppressed.'),
   value: z.number().nullable(),
   low: z.number().nullable().describe('Lower bound of the 95 % interval.'),
   high: z.number().nullable().describe('Upper bound of the 95 % interval.'),
@@ -64,7 +88,11 @@ export const figure = z.object({
 export type Figure = z.infer<typeof figure>;
 
 const summaryBase = {
-  responses: z.number().int().describe('Responses in the selection (never suppressed: a count discloses no one).'),
+  responses: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Responses in the selection; null (fewer than min_n) when the cell is suppressed.'),
   label: sampleLabel,
 };
 
@@ -106,7 +134,11 @@ export const ratingSummary = z.discriminatedUnion('kind', [sipasSummary, evaluat
 export type RatingSummary = z.infer<typeof ratingSummary>;
 
 export const timelinessSummary = z.object({
-  dossiers: z.number().int().describe('Dossiers returned in the selection.'),
+  dossiers: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Dossiers returned in the selection; null (fewer than min_n) when the cell is suppressed.'),
   label: sampleLabel,
   on_time: figure,
   late: figure,
@@ -153,7 +185,9 @@ const unitRef = {
 const echoedQuery = z.object({
   ...unitRef,
   procedure: z.string().describe("'' = all procedures"),
+  span: statsSpan,
   period: z.enum(statsPeriods),
+  /** First and last day of the span. */
   from: z.string(),
   to: z.string(),
 });

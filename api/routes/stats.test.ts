@@ -26,6 +26,7 @@ import {
   PROCEDURE,
   PROVINCE,
   RANGE,
+  SPAN,
   STATS_CONFIG,
   seedStats,
   type Seeded,
@@ -49,13 +50,13 @@ async function get(path: string, params: Params = {}, app = s.app): Promise<Resp
 }
 
 async function ratings(params: Params, app = s.app): Promise<RatingsResult> {
-  const res = await get('/stats/ratings', { ...RANGE, ...params }, app);
+  const res = await get('/stats/ratings', { span: SPAN, ...params }, app);
   expect(res.status, await res.clone().text()).toBe(200);
   return (await res.json()) as RatingsResult;
 }
 
 async function dossiers(params: Params): Promise<DossiersResult> {
-  const res = await get('/stats/dossiers', { ...RANGE, ...params });
+  const res = await get('/stats/dossiers', { span: SPAN, ...params });
   expect(res.status).toBe(200);
   return (await res.json()) as DossiersResult;
 }
@@ -85,12 +86,37 @@ const share = (count: number, n: number): Expected =>
     ? { n, value: null, low: null, high: null }
     : { n, value: (100 * count) / n, low: wilsonPct(count / n, n)[0], high: wilsonPct(count / n, n)[1] };
 
+/** Figures shown and hidden by the checks below: a test that saw no shown figure proves nothing. */
+const seen = { shown: 0, hidden: 0 };
+
+/** A served count: the number, or null (fewer than min n, or a complementary cell) when hidden. */
+function expectCount(actual: number | null, expected: number, what: string): void {
+  if (actual === null) expect(expected, `${what}: a hidden count hides someone`).toBeGreaterThan(0);
+  else expect(actual, what).toBe(expected);
+}
+
+const csvNum = (x: number | null) => (x === null ? '' : String(x));
+
+/**
+ * A served figure is either the recomputation rounded to 0.1 (issue #7: as the table shows it), or
+ * hidden: n, value and interval withheld. Below min n it must be hidden; above, it may be hidden
+ * only as a complementary cell (api/stats/disclosure.ts), which the audit test checks.
+ */
 function expectFigure(actual: Figure, expected: Expected, what: string): void {
+  if (expected.value === null || actual.suppressed) {
+    seen.hidden++;
+    expect(actual.suppressed, `${what}: suppressed`).toBe(true);
+    expect(actual.n, `${what}: n`).toBe(expected.n === 0 ? 0 : null);
+    for (const k of ['value', 'low', 'high'] as const) expect(actual[k], `${what}: ${k}`).toBeNull();
+    return;
+  }
+  seen.shown++;
   expect(actual.n, `${what}: n`).toBe(expected.n);
-  expect(actual.suppressed, `${what}: suppressed`).toBe(expected.value === null);
-  for (const k of ['value', 'low', 'high'] as const)
-    if (expected[k] === null) expect(actual[k], `${what}: ${k}`).toBeNull();
-    else expect(actual[k], `${what}: ${k}`).toBeCloseTo(expected[k], 9);
+  for (const k of ['value', 'low', 'high'] as const) {
+    expect(actual[k], `${what}: ${k}`).toBeCloseTo(expected[k]!, 1);
+    expect(Math.abs(actual[k]! - expected[k]!), `${what}: ${k} rounded`).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(Math.round(actual[k]! * 10) / 10, `${what}: ${k} has one decimal`).toBe(actual[k]);
+  }
 }
 
 /** Every unit at or below `root`, from the parent links of the units table. */
@@ -236,7 +262,7 @@ describe('THE KEY TEST: served figures equal a recomputation from the raw answer
       expect(sipas.summary.kind).toBe('sipas');
       if (sipas.summary.kind !== 'sipas') return;
       const es = expectedSipas(h.instruments.sipas!, await raw('sipas', unit));
-      expect(sipas.summary.responses).toBe(es.responses);
+      expectCount(sipas.summary.responses, es.responses, 'SIPAS responses');
       expectFigure(sipas.summary.index, es.index, 'SIPAS index');
       sipas.summary.factors.forEach((f, i) => {
         expectFigure(f.index, es.factors[i]!.index, `factor ${f.id}`);
@@ -247,27 +273,27 @@ describe('THE KEY TEST: served figures equal a recomputation from the raw answer
       const quay = await ratings({ unit, instrument: 'quay' });
       if (quay.summary.kind !== 'counter') throw new Error('kind');
       const eq = expectedCounter(h.instruments.quay!, await raw('quay', unit));
-      expect(quay.summary.responses).toBe(eq.responses);
+      expectCount(quay.summary.responses, eq.responses, 'one-tap responses');
       expectFigure(quay.summary.satisfied, eq.satisfied, 'satisfied');
       quay.summary.options.forEach((o, i) => expectFigure(o.share, eq.options[i]!, `option ${o.id}`));
 
       const nd61 = await ratings({ unit, instrument: 'danh-gia-ho-so' });
       if (nd61.summary.kind !== 'dossier-evaluation') throw new Error('kind');
       const ee = expectedEvaluation(h.instruments['danh-gia-ho-so']!, await raw('danh-gia-ho-so', unit));
-      expect(nd61.summary.responses).toBe(ee.responses);
+      expectCount(nd61.summary.responses, ee.responses, 'NĐ 61 responses');
       expectFigure(nd61.summary.score, ee.score, 'score');
       nd61.summary.grades.forEach((g, i) => expectFigure(g.share, ee.grades[i]!, `grade ${g.id}`));
 
       const d = await dossiers({ unit });
       const et = await expectedTimeliness(unit);
-      expect(d.summary.dossiers).toBe(et.total);
+      expectCount(d.summary.dossiers, et.total, 'dossiers');
       expectFigure(d.summary.on_time, et.onTime, 'on time');
       expectFigure(d.summary.late, et.late, 'late');
     });
 
   it('per period, per child unit, per trust level and per procedure too', async () => {
     const r = await ratings({ unit: DISTRICT, instrument: 'quay', period: 'quarter' });
-    expect(r.series.map((p) => p.period)).toEqual(['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4', '2025-Q1', '2025-Q2']);
+    expect(r.series.map((p) => p.period)).toEqual(['2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4']);
     const quarterOf = (p: string) => ({
       from: `${p.slice(0, 4)}-${String((Number(p.slice(6)) - 1) * 3 + 1).padStart(2, '0')}-01`,
       to: `${p.slice(0, 4)}-${String(Number(p.slice(6)) * 3).padStart(2, '0')}-31`,
@@ -275,7 +301,7 @@ describe('THE KEY TEST: served figures equal a recomputation from the raw answer
     for (const p of r.series) {
       if (p.summary.kind !== 'counter') throw new Error('kind');
       const e = expectedCounter(h.instruments.quay!, await raw('quay', DISTRICT, quarterOf(p.period)));
-      expect(p.summary.responses, p.period).toBe(e.responses);
+      expectCount(p.summary.responses, e.responses, p.period);
       expectFigure(p.summary.satisfied, e.satisfied, p.period);
     }
     for (const u of r.units) {
@@ -297,6 +323,11 @@ describe('THE KEY TEST: served figures equal a recomputation from the raw answer
     expect(p.summary.responses).toBe(20);
     expectFigure(p.summary.satisfied, e.satisfied, 'procedure');
   });
+
+  it('the checks above saw shown figures as well as hidden ones', () => {
+    expect(seen.shown).toBeGreaterThan(20);
+    expect(seen.hidden).toBeGreaterThan(5);
+  });
 });
 
 describe('subtrees', () => {
@@ -305,8 +336,8 @@ describe('subtrees', () => {
       [COMMUNE_A, COMMUNE_B, DISTRICT, PROVINCE].map((unit) => ratings({ unit, instrument: 'quay' })),
     );
     const counts = (r: RatingsResult) =>
-      r.summary.kind === 'counter' ? r.summary.options.map((o) => Math.round((o.share.value! * o.share.n) / 100)) : [];
-    expect(a!.summary.responses + b!.summary.responses).toBe(40);
+      r.summary.kind === 'counter' ? r.summary.options.map((o) => Math.round((o.share.value! * o.share.n!) / 100)) : [];
+    expect(a!.summary.responses! + b!.summary.responses!).toBe(40);
     expect(d!.summary.responses).toBe(40);
     expect(p!.summary.responses).toBe(40);
     expect(counts(d!)).toEqual(counts(a!).map((x, i) => x + counts(b!)[i]!));
@@ -315,12 +346,15 @@ describe('subtrees', () => {
     const [ea, eb, ed] = await Promise.all(
       [COMMUNE_A, COMMUNE_B, DISTRICT].map((unit) => ratings({ unit, instrument: 'danh-gia-ho-so' })),
     );
-    const points = (r: RatingsResult) =>
-      r.summary.kind === 'dossier-evaluation' ? r.summary.score.value! * r.summary.score.n : NaN;
-    // B alone is below min n (5 responses): its total is not published, the district's is.
-    expect(eb!.summary.responses).toBe(5);
-    const rawB = expectedEvaluation(h.instruments['danh-gia-ho-so']!, await raw('danh-gia-ho-so', COMMUNE_B));
-    expect(points(ed!)).toBeCloseTo(points(ea!) + rawB.total, 9);
+    // B alone is below min n (5 responses): its figures and its n are not published; the district's
+    // are. A (12 responses) is hidden too (issue #7, class "parent − shown children"): otherwise the
+    // district minus A would be B.
+    expect(eb!.summary.responses).toBeNull();
+    expect(ed!.summary.responses).toBe(17);
+    if (ea!.summary.kind !== 'dossier-evaluation' || ed!.summary.kind !== 'dossier-evaluation') throw new Error('kind');
+    expect(ea!.summary.responses).toBeNull();
+    expect(ea!.summary.score).toMatchObject({ n: null, value: null, suppressed: true });
+    expect(ed!.summary.score.suppressed).toBe(false);
   });
 
   it('the children table lists the units below, current ones first, historical ones with their end', async () => {
@@ -329,10 +363,10 @@ describe('subtrees', () => {
     expect(ids).toContain(COMMUNE_A);
     expect(ids).toContain(COMMUNE_B);
     expect(r.units.find((u) => u.unit === COMMUNE_A)!.valid_to).toBe('2025-06-30');
-    const sum = r.units.reduce((acc, u) => acc + u.summary.responses, 0);
+    const sum = r.units.reduce((acc, u) => acc + (u.summary.responses ?? NaN), 0);
     expect(sum).toBe(r.summary.responses);
     // After 1 July 2025 the district is gone: not a child of the province any more.
-    const later = await ratings({ unit: PROVINCE, from: '2025-07-01', to: '2025-12-31' });
+    const later = await ratings({ unit: PROVINCE, span: '2025-Q3' });
     expect(later.units.map((u) => u.unit)).not.toContain(DISTRICT);
     const earlier = await ratings({ unit: PROVINCE });
     const units = earlier.units.map((u) => u.valid_to === null);
@@ -345,10 +379,12 @@ describe('labels and suppression', () => {
     const all = await ratings({ unit: DISTRICT, instrument: 'danh-gia-ho-so' });
     expect(all.label).toBe('mixed');
     expect(all.summary.responses).toBe(17);
+    // 5 self-selected are below min n; the 12 verified are hidden with them (issue #7, class
+    // "all − self-selected"): otherwise all − verified would give the 5.
     const v = await ratings({ unit: DISTRICT, instrument: 'danh-gia-ho-so', trust: 'verified' });
-    expect([v.label, v.summary.responses]).toEqual(['verified sample', 12]);
+    expect([v.label, v.summary.responses]).toEqual(['verified sample', null]);
     const o = await ratings({ unit: DISTRICT, instrument: 'danh-gia-ho-so', trust: 'self-selected' });
-    expect([o.label, o.summary.responses]).toEqual(['self-selected', 5]);
+    expect([o.label, o.summary.responses]).toEqual(['self-selected', null]);
     const a = await ratings({ unit: COMMUNE_A, instrument: 'danh-gia-ho-so' });
     expect(a.label).toBe('verified sample');
     const q = await ratings({ unit: DISTRICT, instrument: 'quay' });
@@ -356,12 +392,12 @@ describe('labels and suppression', () => {
     expect((await dossiers({ unit: DISTRICT })).label).toBe('records');
   });
 
-  it('below STATS_MIN_N a figure keeps its n and loses its value and interval', async () => {
+  it('below STATS_MIN_N a figure loses its n ("fewer than min n"), its value and its interval', async () => {
     const o = await ratings({ unit: DISTRICT, instrument: 'danh-gia-ho-so', trust: 'self-selected' });
     if (o.summary.kind !== 'dossier-evaluation') throw new Error('kind');
-    expect(o.summary.score).toEqual({ n: 5, value: null, low: null, high: null, suppressed: true, max: 18 });
+    expect(o.summary.score).toEqual({ n: null, value: null, low: null, high: null, suppressed: true, max: 18 });
     for (const g of o.summary.grades)
-      expect(g.share).toEqual({ n: 5, value: null, low: null, high: null, suppressed: true });
+      expect(g.share).toEqual({ n: null, value: null, low: null, high: null, suppressed: true });
     // An empty commune: n 0, nothing else.
     const empty = await ratings({ unit: DISTRICT, instrument: 'sipas' });
     const none = empty.units.find((u) => u.unit === 'xa-ninh-dong')!;
@@ -369,19 +405,19 @@ describe('labels and suppression', () => {
     if (none.summary.kind !== 'sipas') throw new Error('kind');
     expect(none.summary.index).toEqual({ n: 0, value: null, low: null, high: null, suppressed: true });
 
-    // The CSV says the same: n, no value, suppressed true.
+    // The CSV says the same: no n, no value, suppressed true.
     const csv = parseCsv(
       await (
         await get('/stats/ratings.csv', {
-          ...RANGE,
+          span: SPAN,
           unit: DISTRICT,
           instrument: 'danh-gia-ho-so',
           trust: 'self-selected',
         })
       ).text(),
     );
-    const row = csv.find((r) => r.metric === 'score_mean' && r.unit === DISTRICT && r.period.includes('/'))!;
-    expect(row).toMatchObject({ n: '5', value: '', low: '', high: '', suppressed: 'true', label: 'self-selected' });
+    const row = csv.find((r) => r.metric === 'score_mean' && r.unit === DISTRICT && r.period === SPAN)!;
+    expect(row).toMatchObject({ n: '', value: '', low: '', high: '', suppressed: 'true', label: 'self-selected' });
 
     // With a lower minimum the same cell is published.
     const lower = h.app({ ...STATS_CONFIG, STATS_MIN_N: '5' });
@@ -392,12 +428,15 @@ describe('labels and suppression', () => {
     expect(shown.summary.score.value).toEqual(expect.any(Number));
   });
 
-  it('dossier records are published from the first dossier', async () => {
+  it('dossier shares get the same minimum n as ratings (issue #7 part 3), with complementary cells', async () => {
     const d = await dossiers({ unit: DISTRICT });
+    expect(d.min_n).toBe(10);
     const b = d.units.find((u) => u.unit === COMMUNE_B)!;
-    expect(b.summary.dossiers).toBe(3);
-    expect(b.summary.late.suppressed).toBe(false);
-    expect(b.summary.late.value).toBeCloseTo(100 / 3, 9);
+    expect(b.summary.dossiers).toBeNull();
+    expect(b.summary.late).toEqual({ n: null, value: null, low: null, high: null, suppressed: true });
+    // A's 12 are hidden too, or the district's 15 minus A's 12 would give B's 3.
+    expect(d.units.find((u) => u.unit === COMMUNE_A)!.summary.dossiers).toBeNull();
+    expect(d.summary).toMatchObject({ dossiers: 15, late: { n: 15, value: 20, suppressed: false } });
     expect(d.units.find((u) => u.unit === 'xa-ninh-dong')!.summary.late).toEqual({
       n: 0,
       value: null,
@@ -416,16 +455,16 @@ describe('ranking flag and targets (content/reform.yaml)', () => {
       satisfaction: { value: 80, target: 'khanh-hoa-rule-good-rank-sipas' },
     });
     const a = r.units.find((u) => u.unit === COMMUNE_A)!;
-    // 2 of 12 dossiers late (16.7 %), 60 % satisfied at the counter.
-    expect(a.flag).toEqual({ flagged: true, reasons: ['late', 'satisfaction'], unknown: [] });
+    // 60 % satisfied at the counter; A's late share (2 of 12) is hidden to protect B's 3 dossiers.
+    expect(a.flag).toEqual({ flagged: true, reasons: ['satisfaction'], unknown: ['late'] });
     const none = r.units.find((u) => u.unit === 'xa-ninh-dong')!;
     expect(none.flag).toEqual({ flagged: false, reasons: [], unknown: ['late', 'satisfaction'] });
     // The NĐ 61 score is points, not a share: satisfaction is not judged on it.
     const e = await ratings({ unit: DISTRICT, instrument: 'danh-gia-ho-so' });
     expect(e.units.find((u) => u.unit === COMMUNE_A)!.flag).toEqual({
-      flagged: true,
-      reasons: ['late'],
-      unknown: ['satisfaction'],
+      flagged: false,
+      reasons: [],
+      unknown: ['late', 'satisfaction'],
     });
   });
 
@@ -433,7 +472,7 @@ describe('ranking flag and targets (content/reform.yaml)', () => {
     const p = await ratings({ unit: PROVINCE, instrument: 'sipas' });
     expect(p.targets.map((t) => t.id)).toEqual(['khanh-hoa-rule-good-rank-sipas']);
     expect(p.targets[0]).toMatchObject({ comparator: '>', value: 80, unit_of_measure: 'percent' });
-    const n2022 = await ratings({ unit: DISTRICT, instrument: 'sipas', from: '2022-01-01' });
+    const n2022 = await ratings({ unit: DISTRICT, instrument: 'sipas', span: '2022' });
     expect(n2022.targets.map((t) => t.id)).toEqual(['ninh-hoa-2022-sipas']);
     expect((await ratings({ unit: DISTRICT, instrument: 'sipas' })).targets).toEqual([]);
     const d = await dossiers({ unit: PROVINCE });
@@ -442,7 +481,7 @@ describe('ranking flag and targets (content/reform.yaml)', () => {
 });
 
 describe('query', () => {
-  it('defaults: the province, SIPAS, by year, the last two calendar years to today, every response', async () => {
+  it('defaults: the province, SIPAS, this calendar year by year, every response', async () => {
     s.setNow(new Date('2025-02-14T20:00:00Z')); // 15 February in Viet Nam
     const res = await get('/stats/ratings');
     expect(res.status).toBe(200);
@@ -450,14 +489,15 @@ describe('query', () => {
     expect(r.query).toMatchObject({
       unit: PROVINCE,
       instrument: 'sipas',
+      span: '2025',
       period: 'year',
-      from: '2024-01-01',
-      to: '2025-02-15',
+      from: '2025-01-01',
+      to: '2025-12-31',
       trust: 'all',
       procedure: '',
       instrument_versions: [h.versions.sipas],
     });
-    expect(r.series.map((p) => p.period)).toEqual(['2024', '2025']);
+    expect(r.series.map((p) => p.period)).toEqual(['2025']);
     expect(r.min_n).toBe(10);
   });
 
@@ -490,17 +530,18 @@ describe('query', () => {
       expect(await problem(path, { procedure: '9.999999' }, 'unknown_procedure')).toEqual([
         { path: 'procedure', code: 'invalid_value' },
       ]);
-      expect((await problem(path, { from: '2025-13-01' }, 'validation_failed'))[0]!.path).toBe('from');
-      expect((await problem(path, { to: '2025-02-30' }, 'validation_failed'))[0]!.path).toBe('to');
-      expect(await problem(path, { from: '2025-03-01', to: '2025-02-01' }, 'validation_failed')).toEqual([
+      // Fixed periods only (issue #7): two free ranges a day apart would isolate one answer.
+      expect(await problem(path, { from: '2025-03-01' }, 'fixed_periods_only')).toEqual([
         { path: 'from', code: 'invalid_value' },
       ]);
+      expect(await problem(path, { span: '2025', to: '2025-03-02' }, 'fixed_periods_only')).toEqual([
+        { path: 'to', code: 'invalid_value' },
+      ]);
+      for (const span of ['2025-13', '2025-Q5', '25', '2025-03-01', '2025/2026'])
+        expect((await problem(path, { span }, 'validation_failed'))[0]!.path).toBe('span');
       expect((await problem(path, { period: 'week' }, 'validation_failed'))[0]!.path).toBe('period');
       expect((await problem(path, { trust: 'some' }, 'validation_failed'))[0]!.path).toBe('trust');
       expect((await problem(path, { procedure: 'abc' }, 'validation_failed'))[0]!.path).toBe('procedure');
-      expect(
-        await problem(path, { from: '2000-01-01', to: '2025-01-01', period: 'month' }, 'validation_failed'),
-      ).toEqual([{ path: 'period', code: 'too_large', params: { max: 240 } }]);
     }
     for (const instrument of ['khong-co', 'danh-gia-tra-loi', 'SIPAS'])
       expect(await problem('/stats/ratings', { instrument }, 'unknown_instrument')).toEqual([
@@ -520,28 +561,26 @@ function parseCsv(text: string): Record<CsvColumn, string>[] {
 
 describe('CSV and the data dictionary', () => {
   it('the CSV holds the JSON figures: whole range, every period and every child unit', async () => {
-    const params = { ...RANGE, unit: DISTRICT, instrument: 'sipas', period: 'quarter' };
+    const params = { span: SPAN, unit: DISTRICT, instrument: 'sipas', period: 'quarter' };
     const json = (await (await get('/stats/ratings', params)).json()) as RatingsResult;
     const res = await get('/stats/ratings.csv', params);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     // A byte-order mark, so that Excel opens the Vietnamese text as UTF-8.
     expect([...new Uint8Array(await res.clone().arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(res.headers.get('content-disposition')).toBe(
-      `attachment; filename="ratings-${DISTRICT}-${RANGE.from}-${RANGE.to}.csv"`,
-    );
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="ratings-${DISTRICT}-${SPAN}.csv"`);
     const rows = parseCsv(await res.text());
     const find = (unit: string, period: string, metric: string) =>
       rows.find((r) => r.unit === unit && r.period === period && r.metric === metric)!;
     if (json.summary.kind !== 'sipas') throw new Error('kind');
-    const whole = `${RANGE.from}/${RANGE.to}`;
+    const whole = SPAN;
     const idx = find(DISTRICT, whole, 'sipas_index');
-    expect(Number(idx.n)).toBe(json.summary.index.n);
-    expect(Number(idx.value)).toBe(json.summary.index.value);
-    expect(Number(idx.low)).toBe(json.summary.index.low);
-    expect(Number(idx.high)).toBe(json.summary.index.high);
+    expect(idx.n).toBe(csvNum(json.summary.index.n));
+    expect(idx.value).toBe(csvNum(json.summary.index.value));
+    expect(idx.low).toBe(csvNum(json.summary.index.low));
+    expect(idx.high).toBe(csvNum(json.summary.index.high));
     expect(idx).toMatchObject({
       value_unit: 'percent',
-      suppressed: 'false',
+      suppressed: String(json.summary.index.suppressed),
       label: 'self-selected',
       instrument: 'sipas',
     });
@@ -549,15 +588,17 @@ describe('CSV and the data dictionary', () => {
     for (const f of json.summary.factors)
       expect(find(DISTRICT, whole, `factor:${f.id}`).metric_name_vi).toBe(`Yếu tố: ${f.name.vi}`);
     for (const p of json.series)
-      expect(find(DISTRICT, p.period, 'sipas_index').n).toBe(String(p.summary.kind === 'sipas' && p.summary.index.n));
+      expect(find(DISTRICT, p.period, 'sipas_index').n).toBe(
+        p.summary.kind === 'sipas' ? csvNum(p.summary.index.n) : 'not sipas',
+      );
     const a = json.units.find((u) => u.unit === COMMUNE_A)!;
     expect(find(COMMUNE_A, whole, 'late_dossiers')).toMatchObject({
       label: 'records',
-      value: String(a.late.value),
+      value: csvNum(a.late.value),
       flag: a.flag.reasons.join(';'),
     });
 
-    const d = parseCsv(await (await get('/stats/dossiers.csv', { ...RANGE, unit: DISTRICT })).text());
+    const d = parseCsv(await (await get('/stats/dossiers.csv', { span: SPAN, unit: DISTRICT })).text());
     expect(d.find((r) => r.unit === DISTRICT && r.period === whole && r.metric === 'late')).toMatchObject({
       n: '15',
       value: '20',
@@ -606,7 +647,7 @@ describe('CSV and the data dictionary', () => {
     const metrics = new Set(dict.metrics.map((e) => e.name));
     const labels = new Set(dict.labels.map((e) => e.name));
     for (const instrument of ['sipas', 'quay', 'danh-gia-ho-so']) {
-      const rows = parseCsv(await (await get('/stats/ratings.csv', { ...RANGE, unit: DISTRICT, instrument })).text());
+      const rows = parseCsv(await (await get('/stats/ratings.csv', { span: SPAN, unit: DISTRICT, instrument })).text());
       for (const r of rows) {
         expect(metrics, r.metric).toContain(r.metric.replace(/:.*$/, ':<id>'));
         expect(labels, r.label).toContain(r.label);
@@ -637,6 +678,7 @@ describe('OpenAPI', () => {
       'instrument',
       'period',
       'procedure',
+      'span',
       'to',
       'trust',
       'unit',

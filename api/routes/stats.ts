@@ -2,7 +2,8 @@
  * Public statistics (issue #3, DESIGN §4 flow 4 "Publish"): satisfaction (SIPAS, NĐ 61 evaluation,
  * one-tap rating) and dossier timeliness of a unit's subtree, by period and by child unit, as JSON
  * and CSV, with a data dictionary. Every figure carries n, a 95 % interval and a label ("verified
- * sample" / "self-selected" / "mixed"); cells below STATS_MIN_N are suppressed (n kept, no value).
+ * sample" / "self-selected" / "mixed"). Every figure passes through api/stats/disclosure.ts (issue #7):
+ * fixed periods only, cells below STATS_MIN_N and their complements suppressed, values rounded.
  * Everything is read from the rollups (db/stats.ts), never from raw answers.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
@@ -22,15 +23,16 @@ import type { Instrument } from '../contracts/instrument.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { resolveInstrument } from '../ratings/instruments.ts';
-import {
-  DOSSIER_MIN_N,
-  flagOf,
-  ratingSummaryOf,
-  satisfactionOf,
-  timelinessSummaryOf,
-  type TrustCell,
-} from '../stats/summaries.ts';
+import { flagOf, ratingSummaryOf, satisfactionOf, timelinessSummaryOf, type TrustCell } from '../stats/summaries.ts';
 import { ratingsCsv, dossiersCsv } from '../stats/csv.ts';
+import {
+  publishFeedback,
+  publishRatingSummary,
+  publishTimeliness,
+  seriesLevel,
+  spanRange,
+} from '../stats/disclosure.ts';
+import { dossiersBlock, feedbackBlock, ratingsBlock } from '../stats/blocks.ts';
 import { DICTIONARY } from '../stats/dictionary.ts';
 import { loadTargets, targetsFor, thresholdsFor } from '../stats/targets.ts';
 import {
@@ -46,19 +48,16 @@ import {
   type StatsUnit,
 } from '../../db/stats.ts';
 import { unitWithAncestors } from '../../db/units.ts';
-import { vnDay } from '../../db/time.ts';
+import { nextDay, vnDay, vnDayOf, vnDayStart } from '../contracts/vn-time.ts';
 import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
-import { feedbackCsv, periodOf, summarize, vnDayOf } from '../stats/feedback.ts';
+import { feedbackCsv, periodOf, summarize } from '../stats/feedback.ts';
 import { calendarOf } from './published.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
 /** Published figures change at most with each new response: a minute of caching costs nothing. */
 const CACHE = 'public, max-age=60';
-
-/** A series longer than this (20 years of months) is refused rather than built. */
-export const MAX_PERIODS = 240;
 
 /** Targets of content/reform.yaml drawn beside each instrument's headline figure. */
 const RATING_INDICATORS: Record<StatsInstrument, readonly string[]> = {
@@ -70,7 +69,9 @@ const RATING_INDICATORS: Record<StatsInstrument, readonly string[]> = {
 const DOSSIER_INDICATORS = ['late-dossiers', 'on-time-dossiers'] as const;
 
 const errors = {
-  422: problems('Invalid query: validation_failed, unknown_unit, unknown_procedure or unknown_instrument'),
+  422: problems(
+    'Invalid query: validation_failed, unknown_unit, unknown_procedure, unknown_instrument, or fixed_periods_only (from/to given: public figures use span, docs/statistics.md)',
+  ),
 };
 
 const csvContent = (description: string) => ({
@@ -83,7 +84,7 @@ const ratingsRoute = createRoute({
   path: '/stats/ratings',
   summary: 'Satisfaction figures of a unit subtree',
   description:
-    'SIPAS index and factors, NĐ 61 score and grades, or the one-tap distribution, for the unit and everything below it, over the whole range, per period and per child unit (with the ranking flag of the action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU, section III.1.c). Shares in percent; figures with n < min_n are suppressed. Data dictionary: GET /stats/dictionary.',
+    'SIPAS index and factors, NĐ 61 score and grades, or the one-tap distribution, for the unit and everything below it, over one fixed period (span: a year, quarter or month), per sub-period and per child unit (with the ranking flag of the action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU, section III.1.c). Shares in percent, values rounded to 0.1; figures and counts with n < min_n are suppressed (n null), and further cells with them so that no subtraction recovers one (docs/statistics.md). Data dictionary: GET /stats/dictionary.',
   request: { query: statsQuery },
   responses: {
     200: { content: { 'application/json': { schema: ratingsResult } }, description: 'Figures' },
@@ -106,7 +107,7 @@ const dossiersRoute = createRoute({
   path: '/stats/dossiers',
   summary: 'On-time and late dossiers of a unit subtree',
   description:
-    'Shares of dossiers returned on time and late, with Wilson 95 % intervals, over the whole range, per period and per child unit. The instrument and trust parameters do not apply.',
+    'Shares of dossiers returned on time and late, with Wilson 95 % intervals, over one fixed period (span), per sub-period and per child unit; suppressed below min_n with complementary suppression like the ratings (docs/statistics.md). The instrument and trust parameters do not apply.',
   request: { query: statsQuery },
   responses: {
     200: { content: { 'application/json': { schema: dossiersResult } }, description: 'Figures' },
@@ -128,7 +129,7 @@ const feedbackRoute = createRoute({
   path: '/stats/feedback',
   summary: 'Feedback handling of a unit subtree',
   description:
-    'Cases (phản ánh, kiến nghị) received by the unit and every unit below it, published or not, as counts only: received, answered, share answered by the deadline, mean working days from receipt to answer, share of rated answers whose sender was satisfied, share of answers disputed (re-examination asked). Over the whole range, per period of receipt and per child unit; shares and means with n < min_n are suppressed.',
+    'Cases (phản ánh, kiến nghị) received by the unit and every unit below it, published or not, as counts only: received, answered, share answered by the deadline, mean working days from receipt to answer, share of rated answers whose sender was satisfied, share of answers disputed (re-examination asked). Over one fixed period (span), per sub-period of receipt and per child unit; counts, shares and means with n < min_n are suppressed, with complementary suppression (docs/statistics.md).',
   request: { query: feedbackStatsQuery },
   responses: {
     200: { content: { 'application/json': { schema: feedbackStatsResult } }, description: 'Figures' },
@@ -161,21 +162,12 @@ interface Scope {
   chain: string[];
   children: StatsUnit[];
   procedure: string;
+  /** The fixed period published (issue #7): '2025', '2025-Q3' or '2025-07'. */
+  span: string;
+  year: string;
   period: StatsPeriod;
   from: string;
   to: string;
-}
-
-function invalid(path: string, code: 'invalid_value' | 'too_large', params?: Record<string, number>): ProblemError {
-  return new ProblemError(422, 'validation_failed', { errors: [{ path, code, ...(params ? { params } : {}) }] });
-}
-
-function periodCount(from: string, to: string, period: StatsPeriod): number {
-  const years = Number(to.slice(0, 4)) - Number(from.slice(0, 4));
-  const months = years * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
-  if (period === 'year') return years + 1;
-  if (period === 'month') return months + 1;
-  return years * 4 + Math.ceil(Number(to.slice(5, 7)) / 3) - Math.ceil(Number(from.slice(5, 7)) / 3) + 1;
 }
 
 /** Units still in existence first, then the historical ones, each in Vietnamese order. */
@@ -183,18 +175,32 @@ function byCurrentThenName(a: StatsUnit, b: StatsUnit): number {
   return Number(a.validTo !== null) - Number(b.validTo !== null) || compareVi(a.name.vi, b.name.vi);
 }
 
-/** Checks the unit, the procedure and the dates; defaults: the last two calendar years to today. */
-async function resolveScope(c: Context<AppEnv>, q: Query): Promise<Scope> {
+/**
+ * Checks the unit, the procedure and the period. Public figures use fixed periods only (issue #7,
+ * docs/statistics.md): a free `from`/`to` is refused, the default is this calendar year.
+ */
+async function resolveScope(
+  c: Context<AppEnv>,
+  q: {
+    unit: string;
+    procedure?: string | undefined;
+    span?: string | undefined;
+    period: StatsPeriod;
+    from?: string | undefined;
+    to?: string | undefined;
+  },
+): Promise<Scope> {
   const { db, now } = c.var.deps;
+  if (q.from !== undefined || q.to !== undefined)
+    throw new ProblemError(422, 'fixed_periods_only', {
+      errors: [{ path: q.from !== undefined ? 'from' : 'to', code: 'invalid_value' }],
+    });
   const unit = await findUnit(db.client, q.unit);
   if (!unit) throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
   if (q.procedure && !(await procedureExists(db.client, q.procedure)))
     throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
-  const today = vnDay(now());
-  const to = q.to ?? today;
-  const from = q.from ?? `${Number(to.slice(0, 4)) - 1}-01-01`;
-  if (from > to) throw invalid('from', 'invalid_value');
-  if (periodCount(from, to, q.period) > MAX_PERIODS) throw invalid('period', 'too_large', { max: MAX_PERIODS });
+  const span = q.span ?? vnDay(now()).slice(0, 4);
+  const { level, year, from, to } = spanRange(span);
   const [chain, children] = await Promise.all([
     unitWithAncestors(db.client, unit.id),
     childrenOf(db.client, unit.id, from, to),
@@ -204,7 +210,9 @@ async function resolveScope(c: Context<AppEnv>, q: Query): Promise<Scope> {
     chain,
     children: children.sort(byCurrentThenName),
     procedure: q.procedure ?? '',
-    period: q.period,
+    span,
+    year,
+    period: seriesLevel(q.period, level),
     from,
     to,
   };
@@ -250,14 +258,23 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const thresholds = thresholdsFor(targets, scope.chain, Number(scope.to.slice(0, 4)));
-  const summaryOf = (list: readonly TrustCell[] | undefined) => ratingSummaryOf(ins, list ?? [], minN, trust);
-  // The periods partition the range, so the whole range is their sum (ratingCells would read the
+  const [block, dossierBlock] = await Promise.all([
+    ratingsBlock(db.client, ins, versions, scope.year, minN, c.var.deps.now()),
+    dossiersBlock(db.client, scope.year, minN, c.var.deps.now()),
+  ]);
+  // Every figure passes through the protection of its cell (issue #7, api/stats/disclosure.ts).
+  const summaryOf = (list: readonly TrustCell[] | undefined, unit: string, period: string) =>
+    publishRatingSummary(ratingSummaryOf(ins, list ?? [], minN, trust), ins, (item) =>
+      block.shown(item, unit, scope.procedure, trust, period),
+    );
+  // The periods partition the span, so the whole span is their sum (ratingCells would read the
   // same rows a second time).
-  const summary = summaryOf([...series.values()].flat());
+  const summary = summaryOf([...series.values()].flat(), scope.unit.id, scope.span);
   return {
     query: {
       ...unitRef(scope.unit),
       procedure: scope.procedure,
+      span: scope.span,
       period: scope.period,
       from: scope.from,
       to: scope.to,
@@ -271,11 +288,14 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
     summary,
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
-      summary: summaryOf(series.get(period)),
+      summary: summaryOf(series.get(period), scope.unit.id, period),
     })),
     units: scope.children.map((u) => {
-      const s = summaryOf(byUnit.get(u.id));
-      const late = timelinessSummaryOf(lateByUnit.get(u.id) ?? { total: 0, onTime: 0 }).late;
+      const s = summaryOf(byUnit.get(u.id), u.id, scope.span);
+      const late = publishTimeliness(
+        timelinessSummaryOf(lateByUnit.get(u.id) ?? { total: 0, onTime: 0 }, minN),
+        dossierBlock.shown('dossiers', u.id, scope.procedure, 'all', scope.span),
+      ).late;
       return { ...unitRef(u), summary: s, late, flag: flagOf(late, satisfactionOf(s), thresholds) };
     }),
     thresholds,
@@ -302,6 +322,13 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
     ),
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
+  const minN = config.STATS_MIN_N;
+  const block = await dossiersBlock(db.client, scope.year, minN, c.var.deps.now());
+  const summaryOf = (counts: { total: number; onTime: number } | undefined, unit: string, period: string) =>
+    publishTimeliness(
+      timelinessSummaryOf(counts ?? none, minN),
+      block.shown('dossiers', unit, scope.procedure, 'all', period),
+    );
   const none = { total: 0, onTime: 0 };
   const total = [...series.values()].reduce(
     (a, p) => ({ total: a.total + p.total, onTime: a.onTime + p.onTime }),
@@ -311,18 +338,19 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
     query: {
       ...unitRef(scope.unit),
       procedure: scope.procedure,
+      span: scope.span,
       period: scope.period,
       from: scope.from,
       to: scope.to,
     },
     label: 'records',
-    min_n: DOSSIER_MIN_N,
-    summary: timelinessSummaryOf(total),
+    min_n: minN,
+    summary: summaryOf(total, scope.unit.id, scope.span),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
-      summary: timelinessSummaryOf(series.get(period) ?? none),
+      summary: summaryOf(series.get(period), scope.unit.id, period),
     })),
-    units: scope.children.map((u) => ({ ...unitRef(u), summary: timelinessSummaryOf(byUnit.get(u.id) ?? none) })),
+    units: scope.children.map((u) => ({ ...unitRef(u), summary: summaryOf(byUnit.get(u.id), u.id, scope.span) })),
     thresholds: thresholdsFor(targets, scope.chain, Number(scope.to.slice(0, 4))),
     targets: targetsFor(
       targets,
@@ -334,20 +362,9 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
   };
 }
 
-/** Start of a Việt Nam day as a UTC instant: '2025-01-01' → '2024-12-31T17:00:00.000Z'. */
-function vnDayStart(day: string): string {
-  return new Date(`${day}T00:00:00+07:00`).toISOString();
-}
-
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
 async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStatsQuery>): Promise<FeedbackStatsResult> {
   const { db, config } = c.var.deps;
-  const scope = await resolveScope(c, { ...q, instrument: 'sipas', trust: 'all' });
+  const scope = await resolveScope(c, q);
   const parents = await unitParents(db.client);
   // Each unit's nearest ancestor among the scope's children (or the scope's unit itself).
   const childIds = new Set(scope.children.map((u) => u.id));
@@ -368,6 +385,11 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
   );
   const calendar = calendarOf(config.CONTENT_DIR);
   const minN = config.STATS_MIN_N;
+  const block = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now());
+  const summaryOf = (list: typeof facts | undefined, unit: string, period: string) =>
+    publishFeedback(summarize(list ?? [], calendar, minN), (item) =>
+      block.shown(item, unit, scope.procedure, 'all', period),
+    );
   const byPeriod = new Map<string, typeof facts>();
   const byUnit = new Map<string, typeof facts>();
   for (const f of facts) {
@@ -380,25 +402,26 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
     query: {
       ...unitRef(scope.unit),
       procedure: scope.procedure,
+      span: scope.span,
       period: scope.period,
       from: scope.from,
       to: scope.to,
     },
     min_n: minN,
-    summary: summarize(facts, calendar, minN),
+    summary: summaryOf(facts, scope.unit.id, scope.span),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
-      summary: summarize(byPeriod.get(period) ?? [], calendar, minN),
+      summary: summaryOf(byPeriod.get(period), scope.unit.id, period),
     })),
-    units: scope.children.map((u) => ({ ...unitRef(u), summary: summarize(byUnit.get(u.id) ?? [], calendar, minN) })),
+    units: scope.children.map((u) => ({ ...unitRef(u), summary: summaryOf(byUnit.get(u.id), u.id, scope.span) })),
   };
 }
 
-/** "ratings-khanh-hoa-2024-01-01-2025-11-21.csv": a download names what it holds. */
-function csvResponse(c: Context<AppEnv>, kind: string, q: { unit: string; from: string; to: string }, csv: string) {
+/** "ratings-khanh-hoa-2025-Q3.csv": a download names what it holds. */
+function csvResponse(c: Context<AppEnv>, kind: string, q: { unit: string; span: string }, csv: string) {
   return c.body(csv, 200, {
     'Content-Type': 'text/csv; charset=utf-8',
-    'Content-Disposition': `attachment; filename="${kind}-${q.unit}-${q.from}-${q.to}.csv"`,
+    'Content-Disposition': `attachment; filename="${kind}-${q.unit}-${q.span}.csv"`,
     'Cache-Control': CACHE,
   });
 }

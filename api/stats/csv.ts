@@ -19,8 +19,8 @@ import {
 interface MetricRow {
   metric: string;
   name: Localized;
-  /** A figure, or a plain count (responses, dossiers: never suppressed). */
-  figure: Figure | { count: number };
+  /** A figure, or a plain count (responses, dossiers: null when suppressed, docs/statistics.md). */
+  figure: Figure | { count: number | null };
   unit: 'percent' | 'points' | 'count';
 }
 
@@ -129,14 +129,15 @@ function line(
     low: isCount ? '' : f.low,
     high: isCount ? '' : f.high,
     value_unit: m.unit,
-    suppressed: String(!isCount && f.suppressed),
+    suppressed: String(isCount ? f.count === null : f.suppressed),
     label,
     flag: flag ? flag.reasons.join(';') : '',
   };
 }
 
 /** RFC 4180 with a header row, CRLF and a BOM (api/contracts/csv.ts), as the reform-results
- * downloads; numbers with a dot decimal and unrounded. */
+ * downloads; numbers with a dot decimal, rounded as published (api/stats/disclosure.ts); a
+ * suppressed figure or count has an empty n and value and suppressed = true. */
 function render(lines: Line[]): string {
   return toCsv(
     csvColumns,
@@ -144,10 +145,10 @@ function render(lines: Line[]): string {
   );
 }
 
-const range = (q: { from: string; to: string }) => `${q.from}/${q.to}`;
+const range = (q: { span: string }) => q.span;
 
 /**
- * Rows: the whole range for the unit (period "from/to"), each period of the series, then each
+ * Rows: the whole span for the unit (period = the span, e.g. "2025"), each period of the series, then each
  * child unit over the whole range with its late dossiers and its ranking flag.
  */
 export function ratingsCsv(r: RatingsResult): string {

@@ -40,14 +40,14 @@ export const DICTIONARY: Dictionary = {
     e('metric_name_en', 'Tên chỉ tiêu bằng tiếng Anh.', 'Name of the metric in English.'),
     e(
       'n',
-      'Cỡ mẫu: số phiếu trả lời câu hỏi (hoặc số phiếu ít nhất trong các tiêu chí của một chỉ số), hoặc số hồ sơ.',
-      'Sample size: responses that answered the question (for an index, the fewest behind any of its criteria), or dossiers.',
+      'Cỡ mẫu: số phiếu trả lời câu hỏi (hoặc số phiếu ít nhất trong các tiêu chí của một chỉ số), hoặc số hồ sơ; trống khi bị ẩn (dưới min_n hoặc ẩn để bảo vệ ô khác, docs/statistics.md).',
+      'Sample size: responses that answered the question (for an index, the fewest behind any of its criteria), or dossiers; empty when suppressed (fewer than min_n, or hidden to protect another cell, docs/statistics.md).',
       'count',
     ),
     e(
       'value',
-      'Giá trị; trống khi bị ẩn vì n nhỏ hơn ngưỡng tối thiểu.',
-      'The value; empty when suppressed because n is below the minimum.',
+      'Giá trị, làm tròn đến 0,1 như trên trang; trống khi bị ẩn.',
+      'The value, rounded to 0.1 as on the page; empty when suppressed.',
       'see value_unit',
     ),
     e('low', 'Cận dưới khoảng tin cậy 95 %.', 'Lower bound of the 95 % confidence interval.', 'see value_unit'),
@@ -59,8 +59,8 @@ export const DICTIONARY: Dictionary = {
     ),
     e(
       'suppressed',
-      'true khi số liệu bị ẩn: n nhỏ hơn ngưỡng tối thiểu (min_n), để không ai bị nhận diện và không công bố tỷ lệ từ vài phiếu.',
-      'true when the figure is withheld: n is below the minimum (min_n), so no one can be identified and no share of a handful is published.',
+      'true khi số liệu bị ẩn: n nhỏ hơn ngưỡng tối thiểu (min_n), hoặc ẩn thêm để không ai suy ra được ô bị ẩn bằng phép trừ (docs/statistics.md).',
+      'true when the figure is withheld: n is below the minimum (min_n), or it is hidden too so that no subtraction recovers a withheld cell (docs/statistics.md).',
       'true/false',
     ),
     e('label', 'Nguồn của số liệu; xem danh sách "labels".', 'What the figure rests on; see the "labels" list.'),
@@ -85,8 +85,14 @@ export const DICTIONARY: Dictionary = {
       'Kỳ của chuỗi thời gian: month, quarter, year.',
       'Bucket of the time series: month, quarter, year.',
     ),
-    e('query.from', 'Ngày đầu (giờ Việt Nam).', 'First day (Viet Nam time).', 'YYYY-MM-DD'),
-    e('query.to', 'Ngày cuối (giờ Việt Nam).', 'Last day (Viet Nam time).', 'YYYY-MM-DD'),
+    e(
+      'query.span',
+      'Kỳ công bố cố định: năm (2025), quý (2025-Q3) hoặc tháng (2025-07), giờ Việt Nam.',
+      'Fixed publication period: a year (2025), quarter (2025-Q3) or month (2025-07), Viet Nam time.',
+      'YYYY | YYYY-Qn | YYYY-MM',
+    ),
+    e('query.from', 'Ngày đầu của kỳ (giờ Việt Nam).', 'First day of the span (Viet Nam time).', 'YYYY-MM-DD'),
+    e('query.to', 'Ngày cuối của kỳ (giờ Việt Nam).', 'Last day of the span (Viet Nam time).', 'YYYY-MM-DD'),
     e('query.instrument', 'Phiếu khảo sát.', 'Survey.'),
     e('query.instrument_name', 'Tên phiếu (vi, en).', 'Survey name (vi, en).'),
     e(
@@ -98,8 +104,8 @@ export const DICTIONARY: Dictionary = {
     e('label', 'Nguồn của số liệu toàn kỳ; xem "labels".', 'What the whole-range figures rest on; see "labels".'),
     e(
       'min_n',
-      'Ngưỡng tối thiểu: số liệu có n nhỏ hơn bị ẩn.',
-      'Minimum n: figures with a smaller n are suppressed.',
+      'Ngưỡng tối thiểu: số liệu có n nhỏ hơn bị ẩn (cả số phiếu, số hồ sơ), một số ô khác cũng bị ẩn để bảo vệ chúng.',
+      'Minimum n: figures with a smaller n are suppressed (counts too), and some other cells with them.',
       'count',
     ),
     e(
@@ -107,7 +113,12 @@ export const DICTIONARY: Dictionary = {
       'Loại phiếu: sipas, dossier-evaluation, counter.',
       'Kind of survey: sipas, dossier-evaluation, counter.',
     ),
-    e('summary.responses', 'Số phiếu trong phạm vi đã chọn.', 'Responses in the selection.', 'count'),
+    e(
+      'summary.responses',
+      'Số phiếu trong phạm vi đã chọn; null khi bị ẩn (dưới min_n).',
+      'Responses in the selection; null when suppressed (fewer than min_n).',
+      'count',
+    ),
     e('summary.label', 'Nguồn của số liệu; xem "labels".', 'What the figures rest on; see "labels".'),
     e(
       'summary.index',
@@ -156,7 +167,12 @@ export const DICTIONARY: Dictionary = {
     e('summary.options[].id', 'Mã lựa chọn.', 'Answer id.'),
     e('summary.options[].name', 'Nội dung lựa chọn (vi, en).', 'Answer text (vi, en).'),
     e('summary.options[].share', 'Tỷ lệ chọn lựa chọn này.', 'Share giving this answer.', 'percent'),
-    e('summary.dossiers', 'Số hồ sơ đã trả kết quả trong kỳ.', 'Dossiers returned in the range.', 'count'),
+    e(
+      'summary.dossiers',
+      'Số hồ sơ đã trả kết quả trong kỳ; null khi bị ẩn (dưới min_n).',
+      'Dossiers returned in the span; null when suppressed (fewer than min_n).',
+      'count',
+    ),
     e(
       'summary.on_time',
       'Tỷ lệ hồ sơ trả đúng hoặc trước hạn.',
@@ -225,7 +241,7 @@ export const DICTIONARY: Dictionary = {
       'true when sample data not checked against a public source.',
       'true/false',
     ),
-    e('figure.n', 'Cỡ mẫu của số liệu.', 'Sample size of the figure.', 'count'),
+    e('figure.n', 'Cỡ mẫu của số liệu; null khi bị ẩn.', 'Sample size of the figure; null when suppressed.', 'count'),
     e('figure.value', 'Giá trị; null khi bị ẩn.', 'Value; null when suppressed.', 'percent or points'),
     e(
       'figure.low',
@@ -239,7 +255,12 @@ export const DICTIONARY: Dictionary = {
       'Upper bound of the 95 % interval; null when suppressed.',
       'percent or points',
     ),
-    e('figure.suppressed', 'true khi n < min_n.', 'true when n < min_n.', 'true/false'),
+    e(
+      'figure.suppressed',
+      'true khi n < min_n hoặc ẩn để bảo vệ ô khác.',
+      'true when n < min_n or hidden to protect another cell.',
+      'true/false',
+    ),
   ],
   metrics: [
     e('responses', 'Số phiếu.', 'Number of responses.', 'count'),

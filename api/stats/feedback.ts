@@ -3,9 +3,9 @@
  * working days to answer, satisfied senders and disputed answers, over ALL cases (published or not)
  * but only as counts and shares. Pure functions over the facts db/published.ts `caseFacts` reads.
  *
- * Every share and mean with n below min n is suppressed (n kept, no value), as the rating figures
- * are: in a small commune one late or disputed case could point at one person. Plain counts
- * (received, answered, rated) are published as they are.
+ * Every share and mean with n below min n is suppressed, as the rating figures are: in a small
+ * commune one late or disputed case could point at one person. The route passes every summary
+ * through api/stats/disclosure.ts, which also hides counts and adds complementary suppression.
  */
 import type { WorkingCalendar } from '../contracts/calendar.ts';
 import type { Figure } from '../contracts/stats.ts';
@@ -67,11 +67,6 @@ export function summarize(cases: readonly CaseFacts[], calendar: WorkingCalendar
   };
 }
 
-/** The Việt Nam day of an instant: '2025-08-31'. */
-export function vnDayOf(iso: string): string {
-  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /** The period key of a day, as db/stats.ts `periodsBetween` writes them. */
 export function periodOf(day: string, period: 'month' | 'quarter' | 'year'): string {
   if (period === 'year') return day.slice(0, 4);
@@ -85,7 +80,7 @@ interface Metric {
   metric: string;
   vi: string;
   en: string;
-  value: Figure | { count: number };
+  value: Figure | { count: number | null };
   unit: 'percent' | 'count' | 'working days';
 }
 
@@ -143,7 +138,7 @@ export function feedbackCsv(r: FeedbackStatsResult): string {
         low: isCount ? '' : f.low,
         high: isCount ? '' : f.high,
         value_unit: m.unit,
-        suppressed: String(!isCount && f.suppressed),
+        suppressed: String(isCount ? f.count === null : f.suppressed),
         label: s.label,
         flag: '',
       };
@@ -151,8 +146,8 @@ export function feedbackCsv(r: FeedbackStatsResult): string {
     }
   };
   const scope = { unit: r.query.unit, name: r.query.name };
-  add(scope, `${r.query.from}/${r.query.to}`, r.summary);
+  add(scope, r.query.span, r.summary);
   for (const p of r.series) add(scope, p.period, p.summary);
-  for (const u of r.units) add(u, `${r.query.from}/${r.query.to}`, u.summary);
+  for (const u of r.units) add(u, r.query.span, u.summary);
   return toCsv(csvColumns, lines);
 }

@@ -1,8 +1,8 @@
 /**
  * Test data for the statistics tests (db/stats.test.ts, api/routes/stats.test.ts): ratings written
  * through the real POST /api/v1/responses (verified ones with tokens of dossiers registered through
- * db/dossiers.ts), to two communes of one district, on days of 2024 and 2025. Not imported by
- * production code.
+ * db/dossiers.ts), to two communes of one district, on days of one year (public figures are by fixed
+ * period, issue #7: the year 2025 holds them all). Not imported by production code.
  *
  * - SIPAS: 30 open responses, 18 in commune A and 12 in commune B, answers drawn from a seeded
  *   generator (so they are known, and stored in `answers` for the tests to recompute from);
@@ -22,8 +22,10 @@ export const PROVINCE = 'khanh-hoa';
 export const PROCEDURE = '1.001193';
 
 /** Noon in Viet Nam on each day used (03:00 UTC). */
-export const DAYS = ['2024-03-10', '2024-11-20', '2025-02-14'] as const;
-export const RANGE = { from: '2024-01-01', to: '2025-06-30' } as const;
+export const DAYS = ['2025-01-10', '2025-03-20', '2025-05-14'] as const;
+export const RANGE = { from: '2025-01-01', to: '2025-12-31' } as const;
+/** The fixed period that holds every day above. */
+export const SPAN = '2025';
 
 export const STATS_CONFIG = { POW_REQUIRED: '0', RATE_LIMIT_MAX: '100000', LOG_LEVEL: 'silent' } as const;
 

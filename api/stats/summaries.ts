@@ -35,14 +35,6 @@ import {
 export type TrustCell = RollupCell & { verified: boolean };
 
 /**
- * Dossier counts are the one-stop systems' records, not answers: nobody can be identified from them
- * and the ranking rule (seed 001 line 47) applies to them as they are, so they are published from
- * the first dossier (api/scoring `timeliness`: "pass minN = 0 to publish them whatever the count";
- * 1, because a share of nothing has no value).
- */
-export const DOSSIER_MIN_N = 1;
-
-/**
  * The one-tap rating's answers counted as satisfied: "Rất hài lòng" and "Hài lòng", the same top-2
  * box as SIPAS (DOMAIN §5), by option id in content/surveys/quay.yaml.
  */
@@ -210,9 +202,13 @@ export function satisfactionOf(s: RatingSummary): Figure | null {
   return null;
 }
 
-/** On-time and late shares of returned dossiers with Wilson intervals. */
-export function timelinessSummaryOf(counts: { total: number; onTime: number }): TimelinessSummary {
-  const t = timeliness(counts, DOSSIER_MIN_N);
+/**
+ * On-time and late shares of returned dossiers with Wilson intervals. Suppressed below `minN` like
+ * the ratings (issue #7 part 3): in a small commune one late dossier points at one citizen's case
+ * and one official; a share of 2 dossiers says nothing reliable either.
+ */
+export function timelinessSummaryOf(counts: { total: number; onTime: number }, minN: number): TimelinessSummary {
+  const t = timeliness(counts, minN);
   return {
     dossiers: counts.total,
     label: 'records',

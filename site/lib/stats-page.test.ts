@@ -15,6 +15,8 @@ import {
   unitOptions,
   unitsTable,
   valueText,
+  countText,
+  spanOptions,
 } from './stats-page.ts';
 
 const fig = (n: number, value: number | null): Figure =>
@@ -40,8 +42,9 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
       valid_to: '2025-06-30',
       procedure: '',
       period: 'year',
-      from: '2024-01-01',
-      to: '2025-06-30',
+      span: '2025',
+      from: '2025-01-01',
+      to: '2025-12-31',
       instrument: 'sipas',
       instrument_name: name('SIPAS'),
       instrument_versions: ['a'],
@@ -134,14 +137,33 @@ describe('filter choices', () => {
 
 describe('formatting', () => {
   it('says why a figure is missing, and formats the others in the locale', () => {
-    expect(valueText(fig(7, null), 'percent', 10, 'vi')).toBe('Chưa đủ số phiếu (n = 7 < 10)');
-    expect(valueText(fig(7, null), 'percent', 10, 'en')).toBe('Not enough responses (n = 7 < 10)');
+    // Fewer than min n, or hidden to protect another cell (issue #7): the reader is not told which.
+    expect(valueText(fig(7, null), 'percent', 10, 'vi')).toBe(
+      'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác',
+    );
+    expect(valueText(fig(7, null), 'percent', 10, 'en')).toBe(
+      'Not published: fewer than 10 responses, or hidden to protect another figure',
+    );
+    expect(countText(null, 10, 'vi')).toBe('Dưới 10 hoặc ẩn');
+    expect(countText(1234, 10, 'en')).toBe('1,234');
     expect(valueText(fig(30, 84.44), 'percent', 10, 'vi')).toBe('84,4\u00a0%');
     expect(valueText(fig(30, 12.25), 'points', 10, 'en')).toBe('12.3\u00a0points');
     expect(periodText('2025-Q3', 'vi')).toBe('Quý 3/2025');
     expect(periodText('2025-08', 'vi')).toBe('Tháng 8/2025');
     expect(periodText('2025-08', 'en')).toBe('August 2025');
     expect(periodText('2025', 'en')).toBe('2025');
+    // The period select: fixed periods only, newest year first, a chosen older year kept.
+    const spans = spanOptions('vi', 2026, 2, '2015-Q3');
+    expect(spans.map((g) => g.label)).toEqual(['2026', '2025', '2015']);
+    expect(spans[0]!.options.slice(0, 6).map((o) => o.label)).toEqual([
+      'Năm 2026',
+      'Quý 1/2026',
+      'Quý 2/2026',
+      'Quý 3/2026',
+      'Quý 4/2026',
+      'Tháng 1/2026',
+    ]);
+    expect(spans[2]!.options.map((o) => o.value)).toContain('2015-Q3');
   });
 });
 
@@ -149,16 +171,19 @@ describe('tables', () => {
   it('SIPAS: one row per figure with its CSV place and raw values, the targets and the threshold as lines', () => {
     const table = sipasTable(ratings(fig(30, 84.4), [fig(30, 90), fig(13, null)]), { locale: 'vi', query: {} })!;
     expect(table.rows.map((r) => [r.unit, r.period, r.metric])).toEqual([
-      ['ninh-hoa', '2024-01-01/2025-06-30', 'sipas_index'],
-      ['ninh-hoa', '2024-01-01/2025-06-30', 'factor:f0'],
-      ['ninh-hoa', '2024-01-01/2025-06-30', 'factor:f1'],
+      ['ninh-hoa', '2025', 'sipas_index'],
+      ['ninh-hoa', '2025', 'factor:f0'],
+      ['ninh-hoa', '2025', 'factor:f1'],
     ]);
     const [value, n, interval, label] = table.rows[0]!.cells;
     expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });
     expect(n).toMatchObject({ text: '30', data: { value: '30' } });
     expect(interval).toMatchObject({ data: { low: '79.4', high: '89.4' } });
     expect(label).toMatchObject({ text: 'Hỗn hợp', data: { value: 'mixed' } });
-    expect(table.rows[2]!.cells[0]).toMatchObject({ text: 'Chưa đủ số phiếu (n = 13 < 10)', data: { value: '' } });
+    expect(table.rows[2]!.cells[0]).toMatchObject({
+      text: 'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác',
+      data: { value: '' },
+    });
     expect(table.chart!.datasets[0]!.data).toEqual([84.4, 90, null]);
     // The rule's own target is the threshold line; the plan's target is a line of its own.
     expect(table.chart!.lines.map((l) => l.value)).toEqual([80, 90]);
@@ -191,7 +216,16 @@ describe('tables', () => {
 
   it('dossiers: no dossiers is said as such, not as "not enough responses"', () => {
     const d: DossiersResult = {
-      query: { unit: 'ninh-hoa', name: name('x'), valid_to: null, procedure: '', period: 'year', from: 'a', to: 'b' },
+      query: {
+        unit: 'ninh-hoa',
+        name: name('x'),
+        valid_to: null,
+        procedure: '',
+        span: '2025',
+        period: 'year',
+        from: 'a',
+        to: 'b',
+      },
       label: 'records',
       min_n: 1,
       summary: { dossiers: 0, label: 'records', on_time: fig(0, null), late: fig(0, null) },

@@ -32,8 +32,8 @@ export const PAGE_PARAMS = {
   instrument: 'mau',
   period: 'ky',
   trust: 'nguon',
-  from: 'tu',
-  to: 'den',
+  /** The fixed period published (issue #7): '2025', '2025-Q3', '2025-07'. */
+  span: 'thoi-gian',
 } as const;
 export type ApiParam = keyof typeof PAGE_PARAMS;
 
@@ -129,18 +129,19 @@ async function load<T>(api: SsrLocals['api'], path: string): Promise<Loaded<T>> 
 export function fieldErrors(problem: Problem | undefined, locale: string): FieldErrors {
   const t = useT(locale);
   const byCode: Record<string, ApiParam> = {
+    fixed_periods_only: 'span',
     unknown_unit: 'unit',
     unknown_procedure: 'procedure',
     unknown_instrument: 'instrument',
   };
   const field = problem && byCode[problem.code];
-  if (field) return { [field]: t(`stats.errors.${problem.code}`) };
+  if (field) return { [field]: t(`stats.errors.${field === 'span' ? 'span' : problem.code}`) };
   const out: FieldErrors = {};
   for (const e of problem?.code === 'validation_failed' ? (problem.errors ?? []) : []) {
     const path = e.path as ApiParam;
     if (path === 'unit') out.unit = t('stats.errors.unknown_unit');
     else if (path === 'procedure') out.procedure = t('stats.errors.unknown_procedure');
-    else if (path === 'from' || path === 'to' || path === 'trust') out[path] = t(`stats.errors.${path}`);
+    else if (path === 'span' || path === 'trust') out[path] = t(`stats.errors.${path}`);
     else if (path === 'period') out.period = t('stats.errors.period', { max: e.params?.max ?? 240 });
   }
   return Object.keys(out).length > 0 ? out : { other: t('stats.errors.other') };
@@ -246,6 +247,34 @@ export function procedureOptions(locale: string): Option[] {
     .map((p) => ({ value: p.code, label: `${l(p.name, locale)} (${p.code})` }));
 }
 
+/**
+ * The fixed periods a reader can choose (issue #7: no free date ranges in public), grouped by year,
+ * newest first: the year, its quarters, its months. `selected` is kept even when older than the list.
+ * @example spanOptions('vi', 2026, 1)[0] // { label: 'Năm 2026', options: [{ value: '2026', label: 'Năm 2026' }, …] }
+ */
+export function spanOptions(
+  locale: string,
+  thisYear: number,
+  years = 5,
+  selected?: string,
+): { label: string; options: Option[] }[] {
+  const t = useT(locale);
+  const list = Array.from({ length: years }, (_, i) => thisYear - i);
+  const extra = selected ? Number(selected.slice(0, 4)) : NaN;
+  if (Number.isInteger(extra) && !list.includes(extra)) list.push(extra);
+  return list.map((y) => {
+    const year = String(y);
+    const spans = [
+      year,
+      ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`),
+      ...Array.from({ length: 12 }, (_, m) => `${year}-${String(m + 1).padStart(2, '0')}`),
+    ];
+    const label = (value: string) =>
+      value === year ? t('stats.periodLabel.year', { y: year }) : periodText(value, locale);
+    return { label: year, options: spans.map((value) => ({ value, label: label(value) })) };
+  });
+}
+
 export function instrumentOptions(locale: string): Option[] {
   return statsInstruments.map((id) => {
     const ins = content().instruments.find((i) => i.id === id);
@@ -263,10 +292,13 @@ export function labelText(label: SampleLabel, locale: string): string {
   return useT(locale)(`stats.labels.${label}`);
 }
 
-/** A figure's value as read: "84,4 %", "12,3 điểm", or "Chưa đủ số phiếu (n = 7 < 10)". */
+/**
+ * A figure's value as read: "84,4 %", "12,3 điểm", or the suppressed wording (fewer than min n, or
+ * hidden to protect another figure: docs/statistics.md).
+ */
 export function valueText(f: Figure, measure: Measure, minN: number, locale: string): string {
   const t = useT(locale);
-  if (f.suppressed || f.value === null) return t('stats.suppressed', { n: f.n, min: minN });
+  if (f.suppressed || f.value === null) return t('stats.suppressed', { min: minN });
   return t(measure === 'percent' ? 'stats.percent' : 'stats.points', { value: num(f.value, locale) });
 }
 
@@ -336,13 +368,18 @@ export interface StatsTable {
 
 const raw = (x: number | null) => (x === null ? '' : String(x));
 
+/** A published count, or "under min n or hidden" when it is suppressed. */
+export function countText(n: number | null, minN: number, locale: string): string {
+  return n === null ? useT(locale)('stats.nSuppressed', { min: minN }) : formatNumber(n, locale, 0);
+}
+
 /** The four cells of a figure: value, n, interval, label. */
 function figureCells(f: Figure, measure: Measure, label: SampleLabel, minN: number, locale: string): Cell[] {
   const value =
     label === 'records' && f.n === 0 ? useT(locale)('stats.noDossiers') : valueText(f, measure, minN, locale);
   return [
     { text: value, data: { value: raw(f.value) }, wrap: f.value === null },
-    { text: formatNumber(f.n, locale, 0), data: { value: String(f.n) } },
+    { text: countText(f.n, minN, locale), data: { value: raw(f.n) } },
     { text: intervalText(f, measure, locale), data: { low: raw(f.low), high: raw(f.high) } },
     { text: labelText(label, locale), data: { value: label } },
   ];
@@ -403,7 +440,7 @@ function barChart(
   return { type: 'bar', title, labels, datasets: [{ label: datasetLabel, data: values }], lines, yMin: 0, yMax };
 }
 
-const whole = (q: { from: string; to: string }) => `${q.from}/${q.to}`;
+const whole = (q: { span: string }) => q.span;
 
 export interface Context {
   locale: string;
@@ -417,7 +454,8 @@ function instrumentTable(
   title: string,
   rows: Row[],
   chart: StatsTable['chart'],
-  responses: number,
+  responses: number | null,
+  minN: number,
 ): StatsTable {
   const { locale } = ctx;
   const t = useT(locale);
@@ -434,7 +472,7 @@ function instrumentTable(
       apiPath('ratings', ctx.query, { instrument }),
       apiPath('ratings.csv', ctx.query, { instrument }),
     ),
-    notes: [t('stats.responses', { n: formatNumber(responses, locale, 0) })],
+    notes: [t('stats.responses', { n: countText(responses, minN, locale) })],
   };
 }
 
@@ -477,7 +515,7 @@ export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefin
     referenceLines(r.targets, r.thresholds.satisfaction, locale),
     t('stats.columns.valuePct'),
   );
-  return instrumentTable(ctx, 'sipas', title, rows, chart, s.responses);
+  return instrumentTable(ctx, 'sipas', title, rows, chart, s.responses, r.min_n);
 }
 
 /** The NĐ 61 mean score and the share of each grade. */
@@ -510,7 +548,7 @@ export function evaluationTable(r: RatingsResult, ctx: Context): StatsTable | un
     [],
     t('stats.columns.valuePct'),
   );
-  return instrumentTable(ctx, 'danh-gia-ho-so', title, rows, chart, s.responses);
+  return instrumentTable(ctx, 'danh-gia-ho-so', title, rows, chart, s.responses, r.min_n);
 }
 
 /** The one-tap distribution and its satisfied share. */
@@ -542,7 +580,7 @@ export function counterTable(r: RatingsResult, ctx: Context): StatsTable | undef
     [],
     t('stats.columns.valuePct'),
   );
-  return instrumentTable(ctx, 'quay', title, rows, chart, s.responses);
+  return instrumentTable(ctx, 'quay', title, rows, chart, s.responses, r.min_n);
 }
 
 /** On-time and late shares of returned dossiers, with the late threshold and the unit's targets. */
@@ -581,7 +619,7 @@ export function dossiersTable(d: DossiersResult, ctx: Context): StatsTable {
     chart,
     chartEmpty: !chart,
     downloads: downloads(locale, title, apiPath('dossiers', ctx.query), apiPath('dossiers.csv', ctx.query)),
-    notes: [`${t('stats.dossiers.count')}: ${formatNumber(s.dossiers, locale, 0)}`],
+    notes: [`${t('stats.dossiers.count')}: ${countText(s.dossiers, d.min_n, locale)}`],
   };
 }
 
@@ -613,7 +651,7 @@ export function seriesTable(r: RatingsResult, d: DossiersResult, ctx: Context): 
         ot
           ? {
               text: ot.n === 0 ? t('stats.noDossiers') : valueText(ot, 'percent', d.min_n, locale),
-              data: { value: raw(ot.value), n: String(ot.n) },
+              data: { value: raw(ot.value), n: raw(ot.n) },
             }
           : { text: '—' },
       ],
@@ -695,8 +733,8 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
       cells: [
         ...figureCells(h.figure, h.measure, u.summary.label, r.min_n, locale),
         {
-          text: u.late.n === 0 ? t('stats.noDossiers') : valueText(u.late, 'percent', 1, locale),
-          data: { value: raw(u.late.value), n: String(u.late.n) },
+          text: u.late.n === 0 ? t('stats.noDossiers') : valueText(u.late, 'percent', r.min_n, locale),
+          data: { value: raw(u.late.value), n: raw(u.late.n) },
         },
         flagCell(u.flag, r.thresholds, locale),
       ],
@@ -742,18 +780,18 @@ function feedbackRows(
   ];
 }
 
-function countCell(n: number, locale: string): Cell {
-  return { text: formatNumber(n, locale, 0), data: { value: String(n) } };
+function countCell(n: number | null, minN: number, locale: string): Cell {
+  return { text: countText(n, minN, locale), data: { value: raw(n) }, wrap: n === null };
 }
 
 /** The cells of one summary in a period or unit row: counts, then each figure's value. */
 function feedbackCells(s: FeedbackSummary, minN: number, locale: string): Cell[] {
   return [
-    countCell(s.received, locale),
-    countCell(s.answered, locale),
+    countCell(s.received, minN, locale),
+    countCell(s.answered, minN, locale),
     ...feedbackRows(s, locale).map((r) => ({
       text: feedbackValue(r.figure, r.measure, minN, locale),
-      data: { value: raw(r.figure.value), n: String(r.figure.n) },
+      data: { value: raw(r.figure.value), n: raw(r.figure.n) },
       wrap: r.figure.value === null,
     })),
   ];
@@ -796,8 +834,8 @@ export function feedbackTables(f: FeedbackStatsResult, ctx: Context): StatsTable
         metric: c.metric,
         header: { text: c.label },
         cells: [
-          countCell(c.n, locale),
-          countCell(c.n, locale),
+          countCell(c.n, f.min_n, locale),
+          countCell(c.n, f.min_n, locale),
           { text: '—' },
           { text: labelText(s.label, locale), data: { value: s.label } },
         ],
@@ -817,7 +855,7 @@ export function feedbackTables(f: FeedbackStatsResult, ctx: Context): StatsTable
     ],
     chartEmpty: false,
     downloads: dl,
-    notes: [t('feedbackStats.note'), t('feedbackStats.rated', { n: formatNumber(s.rated, locale, 0) })],
+    notes: [t('feedbackStats.note'), t('feedbackStats.rated', { n: countText(s.rated, f.min_n, locale) })],
   };
   const series: StatsTable = {
     id: 'phan-anh-theo-thoi-gian',
