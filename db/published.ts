@@ -33,6 +33,8 @@ export interface PublishedRow {
   ratedAt: string | null;
   /** True when the sender ever asked for a re-examination (an event to 'disputed'). */
   everDisputed: boolean;
+  /** The steps that set deadlines and answers (issue #7 §2: on time is judged on the first answer). */
+  events: TimelineEvent[];
 }
 
 export interface PublishedFilter {
@@ -54,6 +56,33 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** Whether a case was ever disputed: its history records a move to 'disputed'. */
 const EVER_DISPUTED = `(f.status = 'disputed' OR EXISTS (SELECT 1 FROM feedback_events e
   WHERE e.feedback_id = f.id AND e.to_status = 'disputed'))`;
+
+/** A step of a case's history that moves an answer deadline or records an answer. */
+export interface TimelineEvent {
+  at: string;
+  action: string;
+  /** The status after the step ('received' for a transfer inside the portal). */
+  to: string;
+}
+
+/**
+ * The steps that move an answer deadline or record an answer, oldest first, as
+ * "action|to_status|at;…" (api/stats/feedback-timeliness.ts replays them).
+ */
+const TIMELINE = `(SELECT group_concat(x, ';') FROM (SELECT e.action || '|' || e.to_status || '|' || e.at AS x
+  FROM feedback_events e WHERE e.feedback_id = f.id
+    AND e.action IN ('classify', 'transfer', 'extend', 'answer', 'dispute') ORDER BY e.id))`;
+
+/** The steps of {@link TIMELINE}. */
+function timelineOf(v: unknown): TimelineEvent[] {
+  if (v === null || v === undefined || v === '') return [];
+  return String(v)
+    .split(';')
+    .map((part) => {
+      const [action, to, at] = part.split('|');
+      return { action: action!, to: to!, at: at! };
+    });
+}
 
 /** The sender's latest rating of an answer of the case. */
 const LATEST_RATING = (column: string) => `(SELECT r.${column} FROM answer_ratings r WHERE r.feedback_id = f.id
@@ -118,6 +147,7 @@ function toRow(r: Record<string, unknown>): PublishedRow {
     satisfied: r.satisfied === null || r.satisfied === undefined ? null : Number(r.satisfied) === 1,
     ratedAt: str(r.rated_at),
     everDisputed: Number(r.ever_disputed) === 1,
+    events: timelineOf(r.timeline),
   };
 }
 
@@ -134,7 +164,7 @@ export async function publishedCases(client: Client, filter: PublishedFilter = {
             f.received_at, f.answered_at, f.answer_due_at, f.closed_at,
             p.published_at, p.title AS pub_title, p.content AS pub_content, p.answer AS pub_answer, p.sender_name,
             ${LATEST_RATING('satisfied')} AS satisfied, ${LATEST_RATING('at')} AS rated_at,
-            ${EVER_DISPUTED} AS ever_disputed
+            ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline
           FROM feedback_publications p
           JOIN feedback f ON f.id = p.feedback_id
           JOIN units u ON u.id = f.unit_id
@@ -171,11 +201,15 @@ export async function subtreeOf(client: Client, unitId: string): Promise<string[
 /** The facts of one case the statistics count: no text, no person. */
 export interface CaseFacts {
   unitId: string;
+  kind: string;
+  subject: string;
   receivedAt: string;
+  /** The latest answer; the first one is in `events` (api/stats/feedback-timeliness.ts). */
   answeredAt: string | null;
   answerDueAt: string;
   satisfied: boolean | null;
   disputed: boolean;
+  events: TimelineEvent[];
 }
 
 /**
@@ -193,18 +227,21 @@ export async function caseFacts(
   if (unitIds.length === 0) return [];
   const w = where({ unitIds, fromAt, toAt, procedureCode });
   const rs = await client.execute({
-    sql: `SELECT f.unit_id, f.received_at, f.answered_at, f.answer_due_at,
-            ${LATEST_RATING('satisfied')} AS satisfied, ${EVER_DISPUTED} AS ever_disputed
+    sql: `SELECT f.unit_id, f.kind, f.subject, f.received_at, f.answered_at, f.answer_due_at,
+            ${LATEST_RATING('satisfied')} AS satisfied, ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline
           FROM feedback f ${w.sql}`,
     args: w.args,
   });
   return rs.rows.map((r) => ({
     unitId: String(r.unit_id),
+    kind: String(r.kind),
+    subject: String(r.subject),
     receivedAt: String(r.received_at),
     answeredAt: str(r.answered_at),
     answerDueAt: String(r.answer_due_at),
     satisfied: r.satisfied === null ? null : Number(r.satisfied) === 1,
     disputed: Number(r.ever_disputed) === 1,
+    events: timelineOf(r.timeline),
   }));
 }
 

@@ -24,9 +24,10 @@ export type TrustLevel = (typeof trustLevels)[number];
 /**
  * What a figure rests on (DESIGN §4): answers redeemed with a dossier's one-time token ("verified
  * sample"), open answers from whoever chose to rate ("self-selected"), or both ("mixed").
- * Dossier timeliness comes from the one-stop systems' records ("records").
+ * Dossier timeliness comes from the one-stop systems' records ("records"); feedback figures from the
+ * portal's own feedback cases ("feedback cases", issue #7 §3: never called one-stop records).
  */
-export const sampleLabels = ['verified sample', 'self-selected', 'mixed', 'records'] as const;
+export const sampleLabels = ['verified sample', 'self-selected', 'mixed', 'records', 'feedback cases'] as const;
 export type SampleLabel = (typeof sampleLabels)[number];
 export const sampleLabel = z.enum(sampleLabels);
 

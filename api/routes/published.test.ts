@@ -185,7 +185,8 @@ describe('GET /stats/feedback', () => {
   it('counts every case (published or not), by period and child unit, and suppresses small cells', async () => {
     const r = await json<FeedbackStatsResult>('/api/v1/stats/feedback?from=2026-01-01&to=2026-03-31&period=month');
     expect(r.min_n).toBe(3);
-    expect(r.summary).toMatchObject({ received: 4, answered: 3, rated: 2, label: 'records' });
+    // Issue #7 §3: feedback figures are labelled as feedback cases, not one-stop records.
+    expect(r.summary).toMatchObject({ received: 4, answered: 3, rated: 2, label: 'feedback cases' });
     // 2 of 3 answered by the deadline; all three answered in 5 working days.
     expect(r.summary.on_time.value).toBeCloseTo(200 / 3);
     expect(r.summary.on_time.n).toBe(3);

@@ -50,7 +50,6 @@ import { vnDay } from '../../db/time.ts';
 import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
 import { feedbackCsv, periodOf, summarize, vnDayOf } from '../stats/feedback.ts';
-import { calendarOf } from './published.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
@@ -366,7 +365,7 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
     vnDayStart(nextDay(scope.to)),
     scope.procedure || undefined,
   );
-  const calendar = calendarOf(config.CONTENT_DIR);
+  const contentDir = config.CONTENT_DIR;
   const minN = config.STATS_MIN_N;
   const byPeriod = new Map<string, typeof facts>();
   const byUnit = new Map<string, typeof facts>();
@@ -385,12 +384,12 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
       to: scope.to,
     },
     min_n: minN,
-    summary: summarize(facts, calendar, minN),
+    summary: summarize(facts, contentDir, minN),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
-      summary: summarize(byPeriod.get(period) ?? [], calendar, minN),
+      summary: summarize(byPeriod.get(period) ?? [], contentDir, minN),
     })),
-    units: scope.children.map((u) => ({ ...unitRef(u), summary: summarize(byUnit.get(u.id) ?? [], calendar, minN) })),
+    units: scope.children.map((u) => ({ ...unitRef(u), summary: summarize(byUnit.get(u.id) ?? [], contentDir, minN) })),
   };
 }
 

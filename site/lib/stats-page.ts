@@ -739,6 +739,12 @@ function feedbackRows(
     { metric: 'days_to_answer', label: t('feedbackStats.days'), figure: s.days_to_answer, measure: 'days' },
     { metric: 'satisfied', label: t('feedbackStats.satisfied'), figure: s.satisfied, measure: 'percent' },
     { metric: 'disputed', label: t('feedbackStats.disputed'), figure: s.disputed, measure: 'percent' },
+    {
+      metric: 'reexamined_on_time',
+      label: t('feedbackStats.reexamined'),
+      figure: s.reexamined_on_time,
+      measure: 'percent',
+    },
   ];
 }
 
@@ -769,6 +775,7 @@ function feedbackColumns(locale: string, first: string): Column[] {
     { label: t('feedbackStats.days'), numeric: true },
     { label: t('feedbackStats.satisfied'), numeric: true },
     { label: t('feedbackStats.disputed'), numeric: true },
+    { label: t('feedbackStats.reexamined'), numeric: true },
   ];
 }
 
@@ -817,7 +824,11 @@ export function feedbackTables(f: FeedbackStatsResult, ctx: Context): StatsTable
     ],
     chartEmpty: false,
     downloads: dl,
-    notes: [t('feedbackStats.note'), t('feedbackStats.rated', { n: formatNumber(s.rated, locale, 0) })],
+    notes: [
+      t('feedbackStats.note'),
+      t('feedbackStats.timelinessNote'),
+      t('feedbackStats.rated', { n: formatNumber(s.rated, locale, 0), total: formatNumber(s.answered, locale, 0) }),
+    ],
   };
   const series: StatsTable = {
     id: 'phan-anh-theo-thoi-gian',
