@@ -123,6 +123,32 @@ export const rankingFlag = z.object({
 });
 export type RankingFlag = z.infer<typeof rankingFlag>;
 
+/** One condition of the ranking rule as judged for a unit and range (api/stats/verdicts.ts). */
+export const verdictCondition = z.object({
+  condition: z.enum(['late', 'satisfaction']),
+  status: z.enum(['met', 'failed', 'undetermined']),
+  /** Why undetermined: no data, too few to publish, or the 95 % interval straddles the threshold. */
+  reason: z.enum(['no-data', 'too-few', 'straddles']).nullable(),
+});
+export type VerdictCondition = z.infer<typeof verdictCondition>;
+
+/**
+ * The ranking verdict of a unit over the range under the rule of Khánh Hòa's action programme
+ * (Kết luận 91-KL/TU): the same whatever instrument or trust level the query names
+ * (docs/feedback-statistics.md "Verdicts and labels").
+ */
+export const verdict = z.object({
+  verdict: z.enum(['cannot-be-good', 'meets-both', 'undetermined']),
+  conditions: z.array(verdictCondition),
+  /** Late share of returned dossiers (one-stop records). */
+  late: figure,
+  /** The SIPAS index the satisfaction condition rests on. */
+  satisfaction: figure,
+  /** Which sample that index rests on; null when there was too little to judge. */
+  satisfaction_basis: z.enum(['verified sample', 'self-selected', 'mixed']).nullable(),
+});
+export type Verdict = z.infer<typeof verdict>;
+
 export const thresholds = z.object({
   /** Flagged at or above this late share (percent). */
   late: z.object({ value: z.number(), target: z.string().nullable() }),
@@ -178,9 +204,15 @@ export const ratingsResult = z
         summary: ratingSummary,
         /** Late share of the unit's returned dossiers, the other half of the ranking rule. */
         late: figure,
+        /** Read off `verdict` (failed conditions are reasons, undetermined ones unknown). */
         flag: rankingFlag,
+        verdict,
       }),
     ),
+    /** The verdict of the scope's unit itself. */
+    verdict,
+    /** The SIPAS index of each sample, so a headline never hides which one it rests on (SIPAS only). */
+    sipas_samples: z.object({ 'verified sample': figure, 'self-selected': figure, all: figure }).nullable(),
     thresholds,
     targets: z.array(statsTarget),
   })

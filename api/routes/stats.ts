@@ -17,6 +17,7 @@ import {
   type RatingsResult,
   type StatsInstrument,
   type StatsPeriod,
+  type TrustLevel,
 } from '../contracts/stats.ts';
 import type { Instrument } from '../contracts/instrument.ts';
 import { ProblemError } from '../problem.ts';
@@ -24,23 +25,25 @@ import { problems } from '../openapi.ts';
 import { resolveInstrument } from '../ratings/instruments.ts';
 import {
   DOSSIER_MIN_N,
-  flagOf,
   ratingSummaryOf,
-  satisfactionOf,
+  suppressedFigure,
   timelinessSummaryOf,
   type TrustCell,
 } from '../stats/summaries.ts';
+import { flagOfVerdict, verdictOf } from '../stats/verdicts.ts';
 import { ratingsCsv, dossiersCsv } from '../stats/csv.ts';
 import { DICTIONARY } from '../stats/dictionary.ts';
 import { loadTargets, targetsFor, thresholdsFor } from '../stats/targets.ts';
 import {
   childrenOf,
   dossierSeries,
+  dossierTimeliness,
   dossierTimelinessByUnit,
   findUnit,
   instrumentVersionsOf,
   periodsBetween,
   procedureExists,
+  ratingCells,
   ratingCellsByUnit,
   ratingSeries,
   type StatsUnit,
@@ -231,6 +234,8 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   const { db, config } = c.var.deps;
   const scope = await resolveScope(c, q);
   const { id, ins, versions } = await resolveStatsInstrument(c, q.instrument);
+  // The verdict rests on SIPAS whatever instrument the page shows (api/stats/verdicts.ts).
+  const sipas = id === 'sipas' ? { id, ins, versions } : await resolveStatsInstrument(c, 'sipas');
   const trust = q.trust;
   const minN = config.STATS_MIN_N;
   const filter = {
@@ -240,12 +245,16 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
     procedureCode: scope.procedure,
     verified: trust === 'all' ? undefined : trust === 'verified',
   };
+  const sipasFilter = { ...filter, instrumentVersions: sipas.versions, verified: undefined };
   const childIds = scope.children.map((u) => u.id);
   const dossierFilter = { from: scope.from, to: scope.to, procedureCode: scope.procedure };
-  const [series, byUnit, lateByUnit] = await Promise.all([
+  const [series, byUnit, lateByUnit, sipasOwn, sipasByUnit, lateOwn] = await Promise.all([
     ratingSeries(db.client, { unitId: scope.unit.id, ...filter }, scope.period),
     ratingCellsByUnit(db.client, childIds, filter),
     dossierTimelinessByUnit(db.client, childIds, dossierFilter),
+    ratingCells(db.client, { unitId: scope.unit.id, ...sipasFilter }),
+    ratingCellsByUnit(db.client, childIds, sipasFilter),
+    dossierTimeliness(db.client, { unitId: scope.unit.id, ...dossierFilter }),
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const thresholds = thresholdsFor(targets, scope.chain, Number(scope.to.slice(0, 4)));
@@ -253,6 +262,10 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   // The periods partition the range, so the whole range is their sum (ratingCells would read the
   // same rows a second time).
   const summary = summaryOf([...series.values()].flat());
+  const sipasIndexOf = (cells: readonly TrustCell[], t: TrustLevel) => {
+    const s = ratingSummaryOf(sipas.ins, cells, minN, t);
+    return s.kind === 'sipas' ? s.index : suppressedFigure(0);
+  };
   return {
     query: {
       ...unitRef(scope.unit),
@@ -275,8 +288,24 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
     units: scope.children.map((u) => {
       const s = summaryOf(byUnit.get(u.id));
       const late = timelinessSummaryOf(lateByUnit.get(u.id) ?? { total: 0, onTime: 0 }).late;
-      return { ...unitRef(u), summary: s, late, flag: flagOf(late, satisfactionOf(s), thresholds) };
+      const verdict = verdictOf(late, sipas.ins, sipasByUnit.get(u.id) ?? [], minN, thresholds);
+      return { ...unitRef(u), summary: s, late, flag: flagOfVerdict(verdict), verdict };
     }),
+    verdict: verdictOf(timelinessSummaryOf(lateOwn).late, sipas.ins, sipasOwn, minN, thresholds),
+    sipas_samples:
+      id === 'sipas'
+        ? {
+            'verified sample': sipasIndexOf(
+              sipasOwn.filter((x) => x.verified),
+              'verified',
+            ),
+            'self-selected': sipasIndexOf(
+              sipasOwn.filter((x) => !x.verified),
+              'self-selected',
+            ),
+            all: sipasIndexOf(sipasOwn, 'all'),
+          }
+        : null,
     thresholds,
     targets: targetsFor(
       targets,

@@ -59,6 +59,16 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
         summary,
         late: fig(12, 16.7),
         flag: { flagged: true, reasons: ['late', 'satisfaction'], unknown: [] },
+        verdict: {
+          verdict: 'cannot-be-good',
+          conditions: [
+            { condition: 'late', status: 'failed', reason: null },
+            { condition: 'satisfaction', status: 'failed', reason: null },
+          ],
+          late: fig(12, 16.7),
+          satisfaction: fig(30, 70),
+          satisfaction_basis: 'mixed',
+        },
       },
       {
         unit: 'xa-ninh-dong',
@@ -67,8 +77,29 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
         summary: { ...summary, responses: 0, index: fig(0, null) },
         late: fig(0, null),
         flag: { flagged: false, reasons: [], unknown: ['late', 'satisfaction'] },
+        verdict: {
+          verdict: 'undetermined',
+          conditions: [
+            { condition: 'late', status: 'undetermined', reason: 'no-data' },
+            { condition: 'satisfaction', status: 'undetermined', reason: 'no-data' },
+          ],
+          late: fig(0, null),
+          satisfaction: fig(0, null),
+          satisfaction_basis: null,
+        },
       },
     ],
+    verdict: {
+      verdict: 'undetermined',
+      conditions: [
+        { condition: 'late', status: 'met', reason: null },
+        { condition: 'satisfaction', status: 'undetermined', reason: 'straddles' },
+      ],
+      late: fig(15, 3),
+      satisfaction: fig(30, 81),
+      satisfaction_basis: 'mixed',
+    },
+    sipas_samples: { 'verified sample': fig(0, null), 'self-selected': fig(30, 81), all: fig(30, 81) },
     thresholds: { late: { value: 5, target: 'rule-late' }, satisfaction: { value: 80, target: 'rule-sipas' } },
     targets: [
       {
