@@ -213,11 +213,15 @@ describe('tables', () => {
       href: '/thong-ke/?ky=quy&don-vi=phuong-ninh-hiep',
     });
     expect(a!.cells.at(-1)).toMatchObject({
-      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %',
+      // Issue #7 §3: the satisfaction condition names the sample it was judged on.
+      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %. Điều kiện hài lòng xét theo chỉ số SIPAS, Hỗn hợp.',
       tag: 'flag',
     });
     expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ (n = 0)');
-    expect(b!.cells.at(-1)).toMatchObject({ text: 'Chưa đủ số liệu để xét', tag: 'unknown' });
+    expect(b!.cells.at(-1)).toMatchObject({
+      text: 'Chưa xác định được: chưa có hồ sơ trả kết quả; chưa có phiếu SIPAS',
+      tag: 'unknown',
+    });
   });
 
   it('dossiers: no dossiers is said as such, not as "not enough responses"', () => {
