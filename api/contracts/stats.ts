@@ -85,6 +85,9 @@ export const sipasSummary = z.object({
   ),
   /** The overall-satisfaction question's top-2 share. */
   overall: figure.nullable(),
+  /** Each criterion as the SIPAS method reports it: its top-2 share (the criterion index, percent)
+   * and its 1–5 mean, each with n and a 95 % interval (issue #7 §3). */
+  criteria: z.array(z.object({ id: z.string(), factor: z.string(), name: localized, share: figure, mean: figure })),
 });
 
 export const evaluationSummary = z.object({

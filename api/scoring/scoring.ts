@@ -400,21 +400,29 @@ export function respondentSipas(ins: Instrument, answers: Answers): number | nul
   return sipasAggregate(byFactor).overall;
 }
 
-/** Top-2 share, its Wilson interval and the 1–5 mean of one likert5 question. */
+/** Top-2 share, its Wilson interval and the 1–5 mean of one likert5 question with its 95 % interval. */
 export interface LikertStat {
   share: number;
   interval: Interval;
   mean: number;
+  /** Interval of the 1–5 mean (Student t below 30 answers), clamped to [1, 5]; null below 2 answers. */
+  meanInterval: Interval | null;
 }
 
 function likertStat(cells: readonly RollupCell[], questionId: string, minN: number): Published<LikertStat> {
   const counts = likertCounts(cells, questionId);
   const n = counts.reduce((a, b) => a + b, 0);
-  return publish(n, minN, () => ({
-    share: topTwoBox(cells, questionId).share!,
-    interval: wilson((counts[3] ?? 0) + (counts[4] ?? 0), n)!,
-    mean: likertMean(cells, questionId).mean!,
-  }));
+  const sum = counts.reduce((a, k, i) => a + k * (i + 1), 0);
+  const sumsq = counts.reduce((a, k, i) => a + k * (i + 1) ** 2, 0);
+  return publish(n, minN, () => {
+    const iv = meanInterval(n, sum, sumsq, meanMultiplier(n));
+    return {
+      share: topTwoBox(cells, questionId).share!,
+      interval: wilson((counts[3] ?? 0) + (counts[4] ?? 0), n)!,
+      mean: likertMean(cells, questionId).mean!,
+      meanInterval: iv && { low: clamp(iv.low, 1, 5), high: clamp(iv.high, 1, 5) },
+    };
+  });
 }
 
 export interface SipasResult {

@@ -170,6 +170,21 @@ export const DICTIONARY: Dictionary = {
       'Share satisfied (4–5) in the overall question.',
       'percent',
     ),
+    e('summary.criteria[].id', 'Mã tiêu chí SIPAS (câu hỏi).', 'SIPAS criterion (question) id.'),
+    e('summary.criteria[].factor', 'Mã yếu tố chứa tiêu chí.', 'Id of the factor it belongs to.'),
+    e('summary.criteria[].name', 'Nội dung tiêu chí (vi, en).', 'The criterion as asked (vi, en).'),
+    e(
+      'summary.criteria[].share',
+      'Tỷ lệ trả lời mức 4–5 của tiêu chí (chỉ số tiêu chí theo phương pháp SIPAS), khoảng tin cậy Wilson.',
+      'Share answering 4–5 (the criterion index of the SIPAS method), Wilson interval.',
+      'percent',
+    ),
+    e(
+      'summary.criteria[].mean',
+      'Điểm trung bình thang 1–5 của tiêu chí; khoảng tin cậy t dưới 30 phiếu.',
+      'Mean on the 1–5 scale; Student t interval below 30 responses.',
+      'points 1–5',
+    ),
     e(
       'summary.score',
       'Điểm đánh giá trung bình theo NĐ 61 (9 tiêu chí × 0–2 điểm).',
@@ -301,6 +316,18 @@ export const DICTIONARY: Dictionary = {
       'percent',
     ),
     e('factor:<id>', 'Chỉ số của một yếu tố SIPAS.', 'Index of one SIPAS factor.', 'percent'),
+    e(
+      'criterion:<id>',
+      'Tỷ lệ trả lời mức 4–5 của một tiêu chí SIPAS (chỉ số tiêu chí).',
+      'Share answering 4–5 to one SIPAS criterion (the criterion index).',
+      'percent',
+    ),
+    e(
+      'criterion_mean:<id>',
+      'Điểm trung bình thang 1–5 của một tiêu chí SIPAS; khoảng tin cậy t dưới 30 phiếu.',
+      'Mean on the 1–5 scale of one SIPAS criterion; Student t interval below 30 responses.',
+      'points',
+    ),
     e(
       'factor_satisfaction:<id>',
       'Tỷ lệ hài lòng chung với một yếu tố.',

@@ -32,6 +32,13 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
     index,
     factors: factors.map((f, i) => ({ id: `f${i}`, name: name(`Yếu tố ${i}`), index: f, satisfaction: null })),
     overall: null,
+    criteria: factors.map((f, i) => ({
+      id: `c${i}`,
+      factor: `f${i}`,
+      name: name(`Tiêu chí ${i}`),
+      share: f,
+      mean: f.value === null ? fig(f.n, null) : fig(f.n, 4.1),
+    })),
   };
   return {
     query: {
@@ -183,6 +190,11 @@ describe('tables', () => {
       ['ninh-hoa', '2024-01-01/2025-06-30', 'sipas_index'],
       ['ninh-hoa', '2024-01-01/2025-06-30', 'factor:f0'],
       ['ninh-hoa', '2024-01-01/2025-06-30', 'factor:f1'],
+      // Issue #7 §3: each criterion's share 4–5 and its 1–5 mean.
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'criterion:c0'],
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'criterion_mean:c0'],
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'criterion:c1'],
+      ['ninh-hoa', '2024-01-01/2025-06-30', 'criterion_mean:c1'],
     ]);
     const [value, n, interval, label] = table.rows[0]!.cells;
     expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });

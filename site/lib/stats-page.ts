@@ -471,6 +471,21 @@ export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefin
           },
         ]
       : []),
+    // The method's per-criterion figures: the share answering 4–5 and the 1–5 mean (issue #7 §3).
+    ...s.criteria.flatMap((c) => [
+      {
+        ...scope,
+        metric: `criterion:${c.id}`,
+        header: { text: t('stats.sipas.criterionShare', { name: l(c.name, locale) }) },
+        cells: figureCells(c.share, 'percent', s.label, r.min_n, locale),
+      },
+      {
+        ...scope,
+        metric: `criterion_mean:${c.id}`,
+        header: { text: t('stats.sipas.criterionMean', { name: l(c.name, locale) }) },
+        cells: figureCells(c.mean, 'points', s.label, r.min_n, locale),
+      },
+    ]),
   ];
   const chart = barChart(
     title,
@@ -779,7 +794,11 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
     rows,
     chartEmpty: false,
     downloads: downloads(locale, title, apiPath('ratings', ctx.query), apiPath('ratings.csv', ctx.query)),
-    notes: r.units.length === 0 ? [t('stats.units.none')] : [],
+    notes: [
+      ...(r.units.length === 0 ? [t('stats.units.none')] : []),
+      // Issue #7 §3: the one-tap share never stands in a table without its scale note.
+      ...(r.summary.kind === 'counter' ? [t('stats.verdict.counterScale')] : []),
+    ],
   };
 }
 
