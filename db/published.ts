@@ -8,6 +8,7 @@
  * `feedback_messages` or from `feedback_contacts`; the statistics read only counts and dates.
  */
 import type { Client, InValue } from '@libsql/client';
+import { unitsInSubtrees } from './units.ts';
 
 export interface PublishedRow {
   trackingCode: string;
@@ -186,16 +187,8 @@ export async function publishedCase(client: Client, trackingCode: string): Promi
  * handles it and every ancestor, as ratings count for their unit's subtree.
  * @example await subtreeOf(db.client, 'ninh-hoa') // ['ninh-hoa', 'phuong-ninh-hiep', …]
  */
-export async function subtreeOf(client: Client, unitId: string): Promise<string[]> {
-  const rs = await client.execute({
-    sql: `WITH RECURSIVE down(id, depth) AS (
-            SELECT id, 0 FROM units WHERE id = ?
-            UNION ALL
-            SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 32)
-          SELECT id FROM down`,
-    args: [unitId],
-  });
-  return rs.rows.map((r) => String(r.id));
+export function subtreeOf(client: Client, unitId: string): Promise<string[]> {
+  return unitsInSubtrees(client, [unitId]);
 }
 
 /** The facts of one case the statistics count: no text, no person. */

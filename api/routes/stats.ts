@@ -48,7 +48,7 @@ import {
   ratingSeries,
   type StatsUnit,
 } from '../../db/stats.ts';
-import { unitWithAncestors } from '../../db/units.ts';
+import { unitOnDay, unitSpans, unitWithAncestors } from '../../db/units.ts';
 import { vnDay } from '../../db/time.ts';
 import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
@@ -398,10 +398,13 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
   const minN = config.STATS_MIN_N;
   const byPeriod = new Map<string, typeof facts>();
   const byUnit = new Map<string, typeof facts>();
+  const spans = await unitSpans(db.client);
   for (const f of facts) {
-    const p = periodOf(vnDayOf(f.receivedAt), scope.period);
+    const day = vnDayOf(f.receivedAt);
+    const p = periodOf(day, scope.period);
     byPeriod.set(p, [...(byPeriod.get(p) ?? []), f]);
-    const u = bucketOf(f.unitId);
+    // A case dated after its unit ended counts for the successor's row (db/units.ts `unitOnDay`).
+    const u = bucketOf(unitOnDay(spans, f.unitId, day)) ?? bucketOf(f.unitId);
     if (u && u !== scope.unit.id) byUnit.set(u, [...(byUnit.get(u) ?? []), f]);
   }
   return {

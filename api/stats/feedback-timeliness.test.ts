@@ -111,7 +111,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(() => h.db.close());
+afterAll(() => h.close());
 
 async function facts(code: string) {
   const all = await caseFacts(h.db.client, ['so-tu-phap'], '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z');
