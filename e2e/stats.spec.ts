@@ -24,8 +24,9 @@ const PAGES = { vi: '/thong-ke/', en: '/en/statistics/' } as const;
 const EMPTY = '?tu=2015-01-01&den=2015-12-31';
 const TABLES = ['sipas', 'danh-gia-ho-so', 'quay', 'ho-so', 'theo-thoi-gian', 'theo-don-vi'];
 const LABELS = {
-  vi: ['Mẫu xác thực', 'Tự nguyện', 'Hỗn hợp', 'Hồ sơ Một cửa'],
-  en: ['Verified sample', 'Self-selected', 'Mixed', 'One-stop records'],
+  // Feedback figures carry their own source label (issue #7 §3), never "One-stop records".
+  vi: ['Mẫu xác thực', 'Tự nguyện', 'Hỗn hợp', 'Hồ sơ Một cửa', 'Phản ánh, kiến nghị nhận trên Cổng'],
+  en: ['Verified sample', 'Self-selected', 'Mixed', 'One-stop records', 'Feedback cases received by the portal'],
 };
 /**
  * Seeded with public ratings: a hospital and a district health centre directly below the provincial
