@@ -4,6 +4,7 @@
  * Rows that disappear from content/ are kept (old responses and votes still point at them).
  */
 import type { Client, InStatement } from '@libsql/client';
+import { currentParents } from './units.ts';
 
 export interface UnitRow {
   id: string;
@@ -29,6 +30,8 @@ export async function syncContent(client: Client, units: UnitRow[], procedures: 
     // Parents and successors may come later in the file: check foreign keys at commit instead.
     'PRAGMA defer_foreign_keys = ON',
   ];
+  // A unit that outlived its parent sits under the parent's successor (db/units.ts `currentParents`).
+  const parents = currentParents(units);
   for (const u of units) {
     stmts.push({
       sql: `INSERT INTO units (id, parent_id, kind, name_vi, name_en, valid_from, valid_to, successor_id)
@@ -38,7 +41,7 @@ export async function syncContent(client: Client, units: UnitRow[], procedures: 
               valid_to = excluded.valid_to, successor_id = excluded.successor_id`,
       args: [
         u.id,
-        u.parent ?? null,
+        parents.get(u.id) ?? null,
         u.kind,
         u.name.vi,
         u.name.en,

@@ -7,7 +7,7 @@
 import type { Client, InStatement, InValue } from '@libsql/client';
 /** 'correct' or 'delete' (api/contracts/privacy.ts dataRequestKinds; db/ imports nothing from api/). */
 type DataRequestKind = 'correct' | 'delete';
-import { subtreeSql } from './feedback-cases.ts';
+import { subtreeCte } from './units.ts';
 
 export interface Corrections {
   name?: string | undefined;
@@ -120,7 +120,7 @@ export async function requestsInScope(
   f: { roots: readonly string[]; status?: DataRequestRow['status'] | undefined; feedbackId?: number | undefined },
 ): Promise<RequestListRow[]> {
   if (f.roots.length === 0) return [];
-  const scope = subtreeSql(f.roots);
+  const scope = subtreeCte(f.roots);
   const where: string[] = ['f.unit_id IN (SELECT id FROM scope)'];
   const args: InValue[] = [...scope.args];
   if (f.status) {

@@ -20,10 +20,10 @@ import {
   registerDossiers,
   revokeApiKey,
   sha256Hex,
-  unitWithin,
   type DossierInput,
   type RegisteredDossier,
 } from './dossiers.ts';
+import { unitWithin } from './units.ts';
 
 const PROCEDURE = '1.001193';
 const NOW = new Date('2025-08-10T03:00:00Z');

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Client, InStatement } from '@libsql/client';
 import { vnDay } from './time.ts';
+import { constraintOf } from './constraint.ts';
 import { unitWithAncestors } from './units.ts';
 
 /** The instrument a dossier token opens unless the one-stop system says otherwise. */
@@ -98,22 +99,6 @@ export async function revokeApiKey(client: Client, id: number, now: Date): Promi
     args: [now.toISOString(), id],
   });
   return rs.rowsAffected === 1;
-}
-
-/**
- * Whether `unitId` is `ancestorId` or below it in the units tree (parent_id). A key of a province
- * or a department may register dossiers of the units under it; a key of a commune only its own.
- */
-export async function unitWithin(client: Client, ancestorId: string, unitId: string): Promise<boolean> {
-  const rs = await client.execute({
-    // UNION (not UNION ALL) stops on a loop in the parent chain.
-    sql: `WITH RECURSIVE up(id, parent_id) AS (
-            SELECT id, parent_id FROM units WHERE id = ?
-            UNION SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id)
-          SELECT 1 FROM up WHERE id = ? LIMIT 1`,
-    args: [unitId, ancestorId],
-  });
-  return rs.rows.length > 0;
 }
 
 /** The codes among `codes` that are not in the procedures table. */
@@ -211,10 +196,8 @@ async function existingDossiers(
 }
 
 function isUniqueViolation(err: unknown, column: string): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  const text = `${String(code ?? '')} ${err.message}`;
-  return /SQLITE_CONSTRAINT/.test(text) && /UNIQUE/i.test(text) && text.includes(column);
+  const text = constraintOf(err);
+  return text !== undefined && /UNIQUE/i.test(text) && text.includes(column);
 }
 
 /**

@@ -4,6 +4,7 @@
  * Personal data (feedback_contacts) is read only by `readContact`, which callers audit.
  */
 import type { Client, InStatement, InValue } from '@libsql/client';
+import { subtreeCte, subtreeTable } from './units.ts';
 
 export interface CaseRow {
   id: number;
@@ -223,16 +224,6 @@ export async function readContact(client: Client, id: number): Promise<ContactRo
   return r ? { name: String(r.name), phone: str(r.phone), email: str(r.email), address: str(r.address) } : undefined;
 }
 
-/** SQL for the ids of every unit in the subtrees rooted at the given units. */
-export function subtreeSql(roots: readonly string[]): { sql: string; args: InValue[] } {
-  return {
-    sql: `WITH RECURSIVE scope(id, depth) AS (
-            SELECT id, 0 FROM units WHERE id IN (${roots.map(() => '?').join(', ')})
-            UNION SELECT u.id, s.depth + 1 FROM units u JOIN scope s ON u.parent_id = s.id WHERE s.depth < 32)`,
-    args: [...roots],
-  };
-}
-
 export interface InboxFilter {
   /** Roots of the subtrees the staff member may see (their grants). */
   scope: readonly string[];
@@ -280,12 +271,10 @@ export interface InboxRow {
  */
 export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
   if (f.scope.length === 0) return { total: 0, rows: [] };
-  const scope = subtreeSql(f.scope);
+  const scope = subtreeCte(f.scope);
   // The units where the member reads redacted text: the least-privileged view of a case wins.
   const redactedRoots = f.redactedScope.length > 0 ? f.redactedScope : [''];
-  const rscope = `, rscope(id, depth) AS (
-            SELECT id, 0 FROM units WHERE id IN (${redactedRoots.map(() => '?').join(', ')})
-            UNION SELECT u.id, s.depth + 1 FROM units u JOIN rscope s ON u.parent_id = s.id WHERE s.depth < 32)`;
+  const rscope = `, ${subtreeTable(redactedRoots, 'rscope').sql}`;
   const redacted = 'f.unit_id IN (SELECT id FROM rscope)';
   const where: string[] = ['f.unit_id IN (SELECT id FROM scope)'];
   const args: InValue[] = [...scope.args, ...redactedRoots];
@@ -301,9 +290,9 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
     args.push(value);
   }
   if (f.unit) {
-    where.push(`f.unit_id IN (WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION
-      SELECT u.id, s.depth + 1 FROM units u JOIN sub s ON u.parent_id = s.id WHERE s.depth < 32) SELECT id FROM sub)`);
-    args.push(f.unit);
+    const sub = subtreeCte([f.unit], 'sub');
+    where.push(`f.unit_id IN (${sub.sql} SELECT id FROM sub)`);
+    args.push(...sub.args);
   }
   if (f.overdueAt) {
     where.push(`f.status NOT IN (${finished}) AND ${due} < ?`);

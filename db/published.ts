@@ -8,6 +8,7 @@
  * `feedback_messages` or from `feedback_contacts`; the statistics read only counts and dates.
  */
 import type { Client, InValue } from '@libsql/client';
+import { unitsInSubtrees } from './units.ts';
 
 export interface PublishedRow {
   trackingCode: string;
@@ -33,6 +34,8 @@ export interface PublishedRow {
   ratedAt: string | null;
   /** True when the sender ever asked for a re-examination (an event to 'disputed'). */
   everDisputed: boolean;
+  /** The steps that set deadlines and answers (issue #7 §2: on time is judged on the first answer). */
+  events: TimelineEvent[];
 }
 
 export interface PublishedFilter {
@@ -54,6 +57,33 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** Whether a case was ever disputed: its history records a move to 'disputed'. */
 const EVER_DISPUTED = `(f.status = 'disputed' OR EXISTS (SELECT 1 FROM feedback_events e
   WHERE e.feedback_id = f.id AND e.to_status = 'disputed'))`;
+
+/** A step of a case's history that moves an answer deadline or records an answer. */
+export interface TimelineEvent {
+  at: string;
+  action: string;
+  /** The status after the step ('received' for a transfer inside the portal). */
+  to: string;
+}
+
+/**
+ * The steps that move an answer deadline or record an answer, oldest first, as
+ * "action|to_status|at;…" (api/stats/feedback-timeliness.ts replays them).
+ */
+const TIMELINE = `(SELECT group_concat(x, ';') FROM (SELECT e.action || '|' || e.to_status || '|' || e.at AS x
+  FROM feedback_events e WHERE e.feedback_id = f.id
+    AND e.action IN ('classify', 'transfer', 'extend', 'answer', 'dispute') ORDER BY e.id))`;
+
+/** The steps of {@link TIMELINE}. */
+function timelineOf(v: unknown): TimelineEvent[] {
+  if (v === null || v === undefined || v === '') return [];
+  return String(v)
+    .split(';')
+    .map((part) => {
+      const [action, to, at] = part.split('|');
+      return { action: action!, to: to!, at: at! };
+    });
+}
 
 /** The sender's latest rating of an answer of the case. */
 const LATEST_RATING = (column: string) => `(SELECT r.${column} FROM answer_ratings r WHERE r.feedback_id = f.id
@@ -118,6 +148,7 @@ function toRow(r: Record<string, unknown>): PublishedRow {
     satisfied: r.satisfied === null || r.satisfied === undefined ? null : Number(r.satisfied) === 1,
     ratedAt: str(r.rated_at),
     everDisputed: Number(r.ever_disputed) === 1,
+    events: timelineOf(r.timeline),
   };
 }
 
@@ -134,7 +165,7 @@ export async function publishedCases(client: Client, filter: PublishedFilter = {
             f.received_at, f.answered_at, f.answer_due_at, f.closed_at,
             p.published_at, p.title AS pub_title, p.content AS pub_content, p.answer AS pub_answer, p.sender_name,
             ${LATEST_RATING('satisfied')} AS satisfied, ${LATEST_RATING('at')} AS rated_at,
-            ${EVER_DISPUTED} AS ever_disputed
+            ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline
           FROM feedback_publications p
           JOIN feedback f ON f.id = p.feedback_id
           JOIN units u ON u.id = f.unit_id
@@ -156,16 +187,8 @@ export async function publishedCase(client: Client, trackingCode: string): Promi
  * handles it and every ancestor, as ratings count for their unit's subtree.
  * @example await subtreeOf(db.client, 'ninh-hoa') // ['ninh-hoa', 'phuong-ninh-hiep', …]
  */
-export async function subtreeOf(client: Client, unitId: string): Promise<string[]> {
-  const rs = await client.execute({
-    sql: `WITH RECURSIVE down(id, depth) AS (
-            SELECT id, 0 FROM units WHERE id = ?
-            UNION ALL
-            SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 32)
-          SELECT id FROM down`,
-    args: [unitId],
-  });
-  return rs.rows.map((r) => String(r.id));
+export function subtreeOf(client: Client, unitId: string): Promise<string[]> {
+  return unitsInSubtrees(client, [unitId]);
 }
 
 /** The facts of one case the statistics count: no text, no person. */
@@ -173,11 +196,15 @@ export interface CaseFacts {
   unitId: string;
   /** The case's procedure, or null (statistics by procedure, issue #7 protection blocks). */
   procedureCode: string | null;
+  kind: string;
+  subject: string;
   receivedAt: string;
+  /** The latest answer; the first one is in `events` (api/stats/feedback-timeliness.ts). */
   answeredAt: string | null;
   answerDueAt: string;
   satisfied: boolean | null;
   disputed: boolean;
+  events: TimelineEvent[];
 }
 
 /**
@@ -195,19 +222,22 @@ export async function caseFacts(
   if (unitIds.length === 0) return [];
   const w = where({ unitIds, fromAt, toAt, procedureCode });
   const rs = await client.execute({
-    sql: `SELECT f.unit_id, f.procedure_code, f.received_at, f.answered_at, f.answer_due_at,
-            ${LATEST_RATING('satisfied')} AS satisfied, ${EVER_DISPUTED} AS ever_disputed
+    sql: `SELECT f.unit_id, f.kind, f.subject, f.procedure_code, f.received_at, f.answered_at, f.answer_due_at,
+            ${LATEST_RATING('satisfied')} AS satisfied, ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline
           FROM feedback f ${w.sql}`,
     args: w.args,
   });
   return rs.rows.map((r) => ({
     unitId: String(r.unit_id),
     procedureCode: str(r.procedure_code),
+    kind: String(r.kind),
+    subject: String(r.subject),
     receivedAt: String(r.received_at),
     answeredAt: str(r.answered_at),
     answerDueAt: String(r.answer_due_at),
     satisfied: r.satisfied === null ? null : Number(r.satisfied) === 1,
     disputed: Number(r.ever_disputed) === 1,
+    events: timelineOf(r.timeline),
   }));
 }
 

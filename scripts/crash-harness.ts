@@ -21,6 +21,7 @@ import { loadContent } from '../api/contracts/load-content.ts';
 import { instrumentVersion } from '../api/contracts/instrument.ts';
 import { mulberry32 } from '../api/demo/generate.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
+import { subtreeCte } from '../db/units.ts';
 
 const { values } = parseArgs({
   options: {
@@ -237,7 +238,7 @@ try {
     [
       'SELECT id, idempotency_key FROM responses',
       'SELECT count(*) AS rows, count(DISTINCT idempotency_key) AS keys FROM responses',
-      `WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+      `${subtreeCte([PROVINCE], 'sub').sql}
        SELECT count(*) AS n FROM responses WHERE unit_id IN (SELECT id FROM sub)`,
       `SELECT coalesce(sum(n), 0) AS n FROM rating_rollups
        WHERE unit_id = ? AND procedure_code = '' AND metric = '_responses' AND value = ''`,

@@ -66,9 +66,11 @@ export const publishedItem = z.object({
   answer_due_at: z.string(),
   published_at: z.string(),
   closed_at: z.string().nullable(),
-  /** Answered by the deadline (answered_at ≤ answer_due_at); null when not answered. */
+  /** The FIRST answer met the deadline that applied when it was given (api/stats/feedback-timeliness.ts);
+   * a late first answer stays late after a dispute. Null when not answered. */
   on_time: z.boolean().nullable(),
-  /** Working days from receipt to answer (api/deadlines/calendar.ts `workingDaysBetween`). */
+  /** Working days from receipt to the first answer, counted by the deadline rule
+   * (api/deadlines/calendar.ts `workingDaysTaken`). */
   working_days: z.number().int().nullable(),
   /** The sender's latest rating of the answer: satisfied or not; null when not rated. */
   satisfied: z.boolean().nullable(),
@@ -133,14 +135,19 @@ export const feedbackSummary = z.object({
   /** Answered cases the sender rated; null when suppressed. */
   rated: z.number().int().nullable(),
   label: sampleLabel,
-  /** Share (percent) of answered cases answered by their deadline; n = answered. */
+  /** Share (percent) of answered cases whose FIRST answer met the deadline that applied then (the
+   * period, or the one extension); a late first answer stays late after a dispute. n = answered. */
   on_time: figure,
-  /** Mean working days from receipt to answer; n = answered. */
+  /** Mean working days from receipt to the first answer, counted by the deadline rule; n = answered. */
   days_to_answer: figure,
-  /** Share (percent) of rated answers whose sender was satisfied; n = rated. */
+  /** Share (percent) of rated answers whose sender was satisfied; n = rated, the senders who chose
+   * to rate (self-selected), out of `answered`. */
   satisfied: figure,
   /** Share (percent) of answered cases the sender disputed (asked for a re-examination); n = answered. */
   disputed: figure,
+  /** Share (percent) of re-examinations (the answer after the latest dispute of a case) answered by
+   * their own deadline; n = re-examined cases answered again. */
+  reexamined_on_time: figure,
 });
 export type FeedbackSummary = z.infer<typeof feedbackSummary>;
 

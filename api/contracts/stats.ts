@@ -23,9 +23,10 @@ export type TrustLevel = (typeof trustLevels)[number];
 /**
  * What a figure rests on (DESIGN §4): answers redeemed with a dossier's one-time token ("verified
  * sample"), open answers from whoever chose to rate ("self-selected"), or both ("mixed").
- * Dossier timeliness comes from the one-stop systems' records ("records").
+ * Dossier timeliness comes from the one-stop systems' records ("records"); feedback figures from the
+ * portal's own feedback cases ("feedback cases", issue #7 §3: never called one-stop records).
  */
-export const sampleLabels = ['verified sample', 'self-selected', 'mixed', 'records'] as const;
+export const sampleLabels = ['verified sample', 'self-selected', 'mixed', 'records', 'feedback cases'] as const;
 export type SampleLabel = (typeof sampleLabels)[number];
 export const sampleLabel = z.enum(sampleLabels);
 
@@ -112,6 +113,9 @@ export const sipasSummary = z.object({
   ),
   /** The overall-satisfaction question's top-2 share. */
   overall: figure.nullable(),
+  /** Each criterion as the SIPAS method reports it: its top-2 share (the criterion index, percent)
+   * and its 1–5 mean, each with n and a 95 % interval (issue #7 §3). */
+  criteria: z.array(z.object({ id: z.string(), factor: z.string(), name: localized, share: figure, mean: figure })),
 });
 
 export const evaluationSummary = z.object({
@@ -153,6 +157,32 @@ export const rankingFlag = z.object({
   unknown: z.array(z.enum(['late', 'satisfaction'])),
 });
 export type RankingFlag = z.infer<typeof rankingFlag>;
+
+/** One condition of the ranking rule as judged for a unit and range (api/stats/verdicts.ts). */
+export const verdictCondition = z.object({
+  condition: z.enum(['late', 'satisfaction']),
+  status: z.enum(['met', 'failed', 'undetermined']),
+  /** Why undetermined: no data, too few to publish, or the 95 % interval straddles the threshold. */
+  reason: z.enum(['no-data', 'too-few', 'straddles']).nullable(),
+});
+export type VerdictCondition = z.infer<typeof verdictCondition>;
+
+/**
+ * The ranking verdict of a unit over the range under the rule of Khánh Hòa's action programme
+ * (Kết luận 91-KL/TU): the same whatever instrument or trust level the query names
+ * (docs/feedback-statistics.md "Verdicts and labels").
+ */
+export const verdict = z.object({
+  verdict: z.enum(['cannot-be-good', 'meets-both', 'undetermined']),
+  conditions: z.array(verdictCondition),
+  /** Late share of returned dossiers (one-stop records). */
+  late: figure,
+  /** The SIPAS index the satisfaction condition rests on. */
+  satisfaction: figure,
+  /** Which sample that index rests on; null when there was too little to judge. */
+  satisfaction_basis: z.enum(['verified sample', 'self-selected', 'mixed']).nullable(),
+});
+export type Verdict = z.infer<typeof verdict>;
 
 export const thresholds = z.object({
   /** Flagged at or above this late share (percent). */
@@ -211,9 +241,15 @@ export const ratingsResult = z
         summary: ratingSummary,
         /** Late share of the unit's returned dossiers, the other half of the ranking rule. */
         late: figure,
+        /** Read off `verdict` (failed conditions are reasons, undetermined ones unknown). */
         flag: rankingFlag,
+        verdict,
       }),
     ),
+    /** The verdict of the scope's unit itself. */
+    verdict,
+    /** The SIPAS index of each sample, so a headline never hides which one it rests on (SIPAS only). */
+    sipas_samples: z.object({ 'verified sample': figure, 'self-selected': figure, all: figure }).nullable(),
     thresholds,
     targets: z.array(statsTarget),
   })

@@ -29,6 +29,7 @@ import {
   isWorkingDay,
   vnDate,
   workingDaysBetween,
+  workingDaysTaken,
 } from './calendar.ts';
 
 const CONTENT = join(import.meta.dirname, '..', '..', 'content');
@@ -320,6 +321,52 @@ describe('workingDaysBetween', () => {
         return count === n + shifted && isWorkingDay(r.lastDay, calendar) && vnDate(r.deadline) === r.lastDay;
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('workingDaysTaken (issue #7 §2: the count of the deadline rule)', () => {
+  const taken = (a: string, b: string): number => workingDaysTaken(vn(a), vn(b), calendar).days;
+
+  it('starts a receipt after 17:00 on the next working day, as its deadline does', () => {
+    // Thursday 5/3/2026 17:30 counts as received Friday 6/3; Monday 9/3 is day 1, Tuesday 10/3 day 2.
+    expect(taken('2026-03-05 17:30', '2026-03-10 09:00')).toBe(2);
+    expect(taken('2026-03-05 16:59', '2026-03-10 09:00')).toBe(3);
+    // The old count gave the late receipt the Friday in full.
+    expect(workingDaysBetween(vn('2026-03-05 17:30'), vn('2026-03-10 09:00'), calendar).days).toBe(3);
+  });
+
+  it('starts a receipt on a day off on the next working day (Saturday → Monday, Tết → 23/2)', () => {
+    expect(taken('2026-03-07 09:00', '2026-03-10 09:00')).toBe(1);
+    // Received on mùng 1 Tết (17/2/2026): counted from Monday 23/2; answered Wednesday 25/2 = day 2.
+    expect(taken('2026-02-17 09:00', '2026-02-25 09:00')).toBe(2);
+    expect(taken('2026-03-07 09:00', '2026-03-09 15:00')).toBe(0);
+  });
+
+  it('counts an answer given on a day off as given on the next working day', () => {
+    // Received Monday 2/3 10:00; answered Saturday 7/3: within Monday 9/3's deadline (day 5), not Friday's.
+    expect(taken('2026-03-02 10:00', '2026-03-07 10:00')).toBe(5);
+    expect(taken('2026-03-02 10:00', '2026-03-06 23:00')).toBe(4);
+  });
+
+  it('is at most n exactly when the end is on time for n working days (property)', () => {
+    const instant = fc.date({
+      min: new Date('2024-01-01T00:00:00Z'),
+      max: new Date('2027-10-30T00:00:00Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(
+        instant,
+        fc.integer({ min: 0, max: 60 * 86_400_000 }),
+        fc.integer({ min: 0, max: 30 }),
+        (a, ms, n) => {
+          const end = new Date(a.getTime() + ms);
+          const onTime = end.getTime() <= addWorkingDays(a, n, calendar).deadline.getTime();
+          return workingDaysTaken(a, end, calendar).days <= n === onTime;
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -204,6 +204,42 @@ export function workingDaysBetween(a: Date, b: Date, calendar: WorkingCalendar):
 }
 
 /**
+ * Working days TAKEN from a receipt to a later instant, counted by the rule that computes deadlines
+ * (`addWorkingDays`, same cut-off): the smallest n for which `end` is within
+ * `addWorkingDays(start, n, calendar, options).deadline`. A receipt after the cut-off or on a day off
+ * therefore starts counting on the next working day, as its deadline does, and an answer given on a
+ * day off counts as given on the next working day. So `taken ≤ n` exactly when `end` is on time for
+ * an n-working-day period from `start` (issue #7 §2: "days taken" and "on time" never disagree).
+ * @example
+ *   // Received Friday 17:30 (deemed Monday), answered the next Tuesday: 1 day, as its deadline counts.
+ *   workingDaysTaken(vn('2026-03-06 17:30'), vn('2026-03-10 09:00'), calendar) === 1
+ */
+export function workingDaysTaken(
+  start: Date,
+  end: Date,
+  calendar: WorkingCalendar,
+  options: DeadlineOptions = {},
+): WorkingDayCount {
+  const t = checkInstant(start, 'start');
+  const e = checkInstant(end, 'end');
+  const cutoff = parseCutoff(options.receiptCutoff ?? DEFAULT_RECEIPT_CUTOFF);
+  const receiptDay = dayOfInstant(t);
+  const localTime = t + VN_OFFSET_MS - receiptDay * DAY_MS;
+  const deemed =
+    dayIsWorking(receiptDay, calendar) && localTime < cutoff ? receiptDay : nextWorkingDay(receiptDay, calendar);
+  const endDay = dayOfInstant(e);
+  if (endDay - receiptDay > MAX_DAYS) throw new RangeError('dates are too far apart');
+  let covered = covers(calendar, receiptDay);
+  let days = 0;
+  for (let d = receiptDay + 1; d <= endDay; d++) if (covered && !covers(calendar, d)) covered = false;
+  // Working days after the deemed day of receipt up to the day of `end`; an end on a day off falls
+  // within the next working day's deadline, so that day counts too.
+  for (let d = deemed + 1; d <= endDay; d++) if (dayIsWorking(d, calendar)) days++;
+  if (endDay > deemed && !dayIsWorking(endDay, calendar)) days++;
+  return { days, calendarCovered: covered };
+}
+
+/**
  * True once `now` is past the deadline. The deadline instant itself (the last millisecond of the
  * last working day) is still on time.
  */

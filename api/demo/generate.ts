@@ -29,7 +29,7 @@ import { RollupAccumulator, responseCount, storedCounts, type StoredDemoCounts }
 import { registerDossiers, redeemToken, type DossierInput } from '../../db/dossiers.ts';
 import { responseStatements } from '../../db/responses.ts';
 import { vnDay } from '../../db/time.ts';
-import { unitWithAncestors } from '../../db/units.ts';
+import { unitOnDay, unitSpans, unitWithAncestors } from '../../db/units.ts';
 import { instrumentVersion, type Instrument, type Question } from '../contracts/instrument.ts';
 import type { Content } from '../contracts/load-content.ts';
 import type { Config } from '../env.ts';
@@ -458,10 +458,12 @@ class BatchWriter {
         rollupUnits: [],
       }),
     );
-    let units = this.ancestors.get(r.unitId);
+    // As POST /responses does: after its unit ended a rating counts for the successor.
+    const target = unitOnDay(await unitSpans(this.db.client), r.unitId, day);
+    let units = this.ancestors.get(target);
     if (!units) {
-      units = await unitWithAncestors(this.db.client, r.unitId);
-      this.ancestors.set(r.unitId, units);
+      units = await unitWithAncestors(this.db.client, target);
+      this.ancestors.set(target, units);
     }
     this.rollups.add(units, r.procedureCode, r.version, day, verified, cells);
     this.written++;

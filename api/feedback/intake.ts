@@ -19,6 +19,7 @@ import { feedbackStatements, RECEIVING_UNIT } from '../../db/feedback.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
+import { constraintOf } from '../../db/constraint.ts';
 
 /** How long the sender's contact data is kept after receipt, told in the privacy notice. ASSUMPTION
  * to verify against the archive rules for PAKN records; Luật 91/2025/QH15 asks to keep personal
@@ -63,8 +64,8 @@ export interface CreatedCase {
 
 /** Which UNIQUE constraint a failed batch broke. */
 export function conflictOf(err: unknown): 'idempotency' | 'code' | 'pow' | undefined {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
-  if (!/UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/.test(text)) return undefined;
+  const text = constraintOf(err);
+  if (text === undefined) return undefined;
   if (text.includes('feedback.idempotency_key')) return 'idempotency';
   if (text.includes('feedback.tracking_code')) return 'code';
   if (text.includes('pow_used')) return 'pow';

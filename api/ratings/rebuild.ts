@@ -23,7 +23,7 @@
 import type { Client, InStatement, ResultSet } from '@libsql/client';
 import type { Db } from '../../db/client.ts';
 import { RollupAccumulator, type RollupCellRow, type RollupKey } from '../../db/rollups.ts';
-import { unitWithAncestors } from '../../db/units.ts';
+import { unitOnDay, unitSpans, unitWithAncestors, type UnitSpan } from '../../db/units.ts';
 import type { Instrument } from '../contracts/instrument.ts';
 import { rollupCellsForResponse } from '../scoring/scoring.ts';
 import { resolveInstrument } from './instruments.ts';
@@ -40,7 +40,8 @@ interface Reader {
 
 interface Lookups {
   instrument(version: string): Promise<Instrument>;
-  units(unitId: string): Promise<string[]>;
+  /** The units a rating of `unitId` on `day` is added to (db/units.ts `rollupUnitsOn`). */
+  units(unitId: string, day: string): Promise<string[]>;
 }
 
 interface Folded {
@@ -134,7 +135,7 @@ async function foldResponses(reader: Reader, lookups: Lookups, folded: Folded): 
       const procedure = r.procedure_code === null ? '' : String(r.procedure_code);
       const procedures = procedure ? [procedure, ''] : [''];
       const verified = Number(r.verified) === 1;
-      for (const unitId of await lookups.units(String(r.unit_id)))
+      for (const unitId of await lookups.units(String(r.unit_id), String(r.day)))
         for (const procedureCode of procedures) {
           const key = { unitId, procedureCode, instrumentVersion: version, day: String(r.day), verified };
           for (const cell of cells) add(folded, key, cell);
@@ -162,7 +163,8 @@ function clientLookups(client: Client): Lookups & { loadAll(): Promise<void>; ca
     instruments.set(version, ins);
     return ins;
   }
-  async function units(unitId: string): Promise<string[]> {
+  let spans: Map<string, UnitSpan> | undefined;
+  async function chainOf(unitId: string): Promise<string[]> {
     let chain = chains.get(unitId);
     if (!chain) {
       chain = await unitWithAncestors(client, unitId);
@@ -172,6 +174,10 @@ function clientLookups(client: Client): Lookups & { loadAll(): Promise<void>; ca
     }
     return chain;
   }
+  async function units(unitId: string, day: string): Promise<string[]> {
+    spans ??= await unitSpans(client);
+    return chainOf(unitOnDay(spans, unitId, day));
+  }
   return {
     instrument,
     units,
@@ -180,7 +186,8 @@ function clientLookups(client: Client): Lookups & { loadAll(): Promise<void>; ca
       const versions = await client.execute('SELECT version FROM instrument_versions');
       for (const v of versions.rows) await instrument(String(v.version));
       const all = await client.execute('SELECT id FROM units');
-      for (const u of all.rows) await units(String(u.id));
+      for (const u of all.rows) await chainOf(String(u.id));
+      spans = await unitSpans(client);
     },
     cacheOnly: () => ({
       async instrument(version) {
@@ -188,8 +195,8 @@ function clientLookups(client: Client): Lookups & { loadAll(): Promise<void>; ca
         if (!ins) throw new RebuildError(`instrument version ${version} appeared during the rebuild; run it again`);
         return ins;
       },
-      async units(unitId) {
-        const chain = chains.get(unitId);
+      async units(unitId, day) {
+        const chain = chains.get(spans ? unitOnDay(spans, unitId, day) : unitId);
         if (!chain) throw new RebuildError(`unit "${unitId}" appeared during the rebuild; run it again`);
         return chain;
       },

@@ -33,11 +33,11 @@ import { qrSvg, surveyUrl } from '../qr.ts';
 import {
   findApiKey,
   registerDossiers,
-  unitWithin,
   unknownProcedures,
   type ApiKey,
   type DossierInput as DossierRow,
 } from '../../db/dossiers.ts';
+import { unitWithin } from '../../db/units.ts';
 import type { AppEnv } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
 

@@ -27,7 +27,7 @@ import type { PublishedItem } from '../contracts/published.ts';
 import { TRACKING_CODE } from '../contracts/feedback.ts';
 import type { FieldError } from '../contracts/problem.ts';
 import { ProblemError } from '../problem.ts';
-import { calendarOf, toItem } from './published.ts';
+import { toItem } from './published.ts';
 import { publishedCase, publishedCases } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
@@ -238,10 +238,9 @@ export const open311Routes = new Hono<AppEnv>()
     if (!start) start = new Date(end!.getTime() - window);
     if (!end) end = new Date(start.getTime() + window);
     const rows = await publishedCases(db.client, { fromAt: start.toISOString(), toAt: end.toISOString() });
-    const calendar = calendarOf(config.CONTENT_DIR);
     const out: Open311Request[] = [];
     for (const row of rows.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0))) {
-      const request = toRequest(toItem(row, calendar), svc, lang);
+      const request = toRequest(toItem(row, config.CONTENT_DIR), svc, lang);
       if (codes && !codes.includes(request.service_code)) continue;
       if (statuses && !statuses.includes(request.status)) continue;
       out.push(request);
@@ -261,7 +260,7 @@ export const open311Routes = new Hono<AppEnv>()
     const svc = services(rulesOf(config.CONTENT_DIR), lang);
     c.header('Cache-Control', CACHE);
     // The spec answers a single request as an array of one.
-    return c.json([toRequest(toItem(row, calendarOf(config.CONTENT_DIR)), svc, lang)], 200);
+    return c.json([toRequest(toItem(row, config.CONTENT_DIR), svc, lang)], 200);
   })
   .all('*', () => {
     throw new ProblemError(404, 'not_found');

@@ -201,8 +201,9 @@ describe('GET /stats/feedback', () => {
   it('counts every case (published or not), by period and child unit, and suppresses small cells', async () => {
     const r = await json<FeedbackStatsResult>('/api/v1/stats/feedback?span=2026-Q1&period=month');
     expect(r.min_n).toBe(3);
-    // Two rated < min n 3: the count is withheld too (issue #7, docs/statistics.md).
-    expect(r.summary).toMatchObject({ received: 4, answered: 3, rated: null, label: 'records' });
+    // Two rated < min n 3: the count is withheld too (issue #7, docs/statistics.md); feedback
+    // figures are labelled as feedback cases, not one-stop records (issue #7 §3).
+    expect(r.summary).toMatchObject({ received: 4, answered: 3, rated: null, label: 'feedback cases' });
     // 2 of 3 answered by the deadline; all three answered in 5 working days.
     // Rounded to 0.1 as the table shows it (issue #7).
     expect(r.summary.on_time.value).toBe(66.7);

@@ -10,7 +10,6 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { toCsv, type CsvCell } from '../contracts/csv.ts';
 import { attachment } from '../content-disposition.ts';
-import { loadCalendar, type WorkingCalendar } from '../contracts/calendar.ts';
 import {
   PUBLISHED_CSV_MAX,
   publishedCsvColumns,
@@ -25,20 +24,12 @@ import {
 import { foldForSearch, matchesQuery } from '../contracts/text.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
-import { daysToAnswer } from '../stats/feedback.ts';
+import { timelinessOf } from '../stats/feedback-timeliness.ts';
 import { publishedCase, publishedCases, subtreeOf, type PublishedRow } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
 /** A publication changes rarely (a rating, a dispute): a minute of caching costs nothing. */
 const CACHE = 'public, max-age=60';
-
-const calendars = new Map<string, WorkingCalendar>();
-/** The working calendar of a content folder, read once per process (it changes with a deploy). */
-export function calendarOf(contentDir: string): WorkingCalendar {
-  let c = calendars.get(contentDir);
-  if (!c) calendars.set(contentDir, (c = loadCalendar(contentDir)));
-  return c;
-}
 
 /** What the public is told: disputed while a re-examination is asked, closed, else answered. */
 export function publicStatusOf(status: string): PublicStatus {
@@ -48,7 +39,9 @@ export function publicStatusOf(status: string): PublicStatus {
 }
 
 /** A published row as the API answers it. */
-export function toItem(r: PublishedRow, calendar: WorkingCalendar): PublishedItem {
+export function toItem(r: PublishedRow, contentDir: string): PublishedItem {
+  // On time and days taken are those of the first answer (issue #7 §2), as in GET /stats/feedback.
+  const t = timelinessOf(r, contentDir);
   return {
     tracking_code: r.trackingCode,
     kind: r.kind as PublishedItem['kind'],
@@ -66,8 +59,8 @@ export function toItem(r: PublishedRow, calendar: WorkingCalendar): PublishedIte
     answer_due_at: r.answerDueAt,
     published_at: r.publishedAt,
     closed_at: r.closedAt,
-    on_time: r.answeredAt === null ? null : r.answeredAt <= r.answerDueAt,
-    working_days: r.answeredAt === null ? null : daysToAnswer(r.receivedAt, r.answeredAt, calendar),
+    on_time: t === null ? null : t.first.onTime,
+    working_days: t === null ? null : t.first.workingDays,
     satisfied: r.satisfied,
     disputed: r.everDisputed || r.status === 'disputed',
   };
@@ -116,8 +109,7 @@ export async function matchingItems(c: Context<AppEnv>, q: Omit<Query, 'page' | 
   });
   const words = q.q?.trim();
   const found = words ? rows.filter((r) => matchesQuery(haystack(r), words)) : rows;
-  const calendar = calendarOf(config.CONTENT_DIR);
-  return found.map((r) => toItem(r, calendar));
+  return found.map((r) => toItem(r, config.CONTENT_DIR));
 }
 
 const listRoute = createRoute({
@@ -224,5 +216,5 @@ export const publishedRoutes = new OpenAPIHono<AppEnv>()
     const row = parsed.success ? await publishedCase(c.var.deps.db.client, parsed.data) : undefined;
     if (!row) throw new ProblemError(404, 'published_not_found');
     c.header('Cache-Control', CACHE);
-    return c.json(toItem(row, calendarOf(c.var.deps.config.CONTENT_DIR)), 200);
+    return c.json(toItem(row, c.var.deps.config.CONTENT_DIR), 200);
   });

@@ -595,12 +595,14 @@ describe('verified ratings (dossier tokens)', () => {
     // No open-rating controls for a verified rating: the limiter was not touched.
     expect(after.rate_limits).toBe(before.rate_limits);
     // Its cells count as verified, for the dossier's unit and ancestors, not for the unit in the body.
+    // Phường Ninh Hiệp ended on 2025-06-30: a rating dated after that counts for its successor,
+    // Phường Ninh Hòa, and the successor's ancestors (issue #7 §3; the row keeps the dossier's unit).
     const rs = await h.db.client.execute({
       sql: `SELECT unit_id, procedure_code, verified, n FROM rating_rollups
             WHERE metric = '_responses' AND day = '2025-08-06' ORDER BY unit_id, procedure_code`,
     });
     expect(rs.rows.map((r) => [r.unit_id, r.procedure_code, r.verified, r.n])).toEqual(
-      ['khanh-hoa', 'ninh-hoa', 'phuong-ninh-hiep', 'viet-nam'].flatMap((u) => [
+      ['khanh-hoa', 'phuong-ninh-hoa', 'viet-nam'].flatMap((u) => [
         [u, '', 1, 1],
         [u, PROCEDURE, 1, 1],
       ]),

@@ -16,10 +16,11 @@ import { canonicalJson } from '../contracts/instrument.ts';
 import { serverSecret } from '../../db/secrets.ts';
 import { findResponseByKey, responseStatements } from '../../db/responses.ts';
 import { vnDay } from '../../db/time.ts';
-import { knownCodes, unitWithAncestors } from '../../db/units.ts';
+import { knownCodes, rollupUnitsOn } from '../../db/units.ts';
 import { committerFor } from '../../db/group-commit.ts';
 import { redeemToken, DossierError, sha256Hex } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
+import { constraintOf } from '../../db/constraint.ts';
 import { guardOpenSubmission, idempotencyKey } from '../open-submission.ts';
 
 const submitRoute = createRoute({
@@ -56,8 +57,8 @@ const challengeRoute = createRoute({
 
 /** Maps a failed batch to what the citizen did: a retry, a used token or a replayed proof. */
 function conflictOf(err: unknown): 'idempotency' | 'token' | 'pow' | undefined {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : '';
-  if (!/UNIQUE constraint failed|PRIMARY KEY/.test(text) && !/SQLITE_CONSTRAINT/.test(text)) return undefined;
+  const text = constraintOf(err);
+  if (text === undefined) return undefined;
   if (text.includes('responses.idempotency_key')) return 'idempotency';
   if (text.includes('responses.dossier_id')) return 'token';
   if (text.includes('pow_used')) return 'pow';
@@ -146,7 +147,8 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
         requestHash,
         answers: checked.answers,
         cells: rollupCellsForResponse(ins, checked.answers),
-        rollupUnits: await unitWithAncestors(db.client, unitId),
+        // After its unit ended a rating counts for the successor (db/units.ts `unitOnDay`).
+        rollupUnits: await rollupUnitsOn(db.client, unitId, day),
       }),
     ];
     let id: number;

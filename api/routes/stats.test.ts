@@ -226,7 +226,11 @@ function expectedEvaluation(ins: Instrument, rows: RawResponse[]) {
   const n = totals.length;
   const mean = totals.reduce((a, b) => a + b, 0) / n;
   const sd = Math.sqrt(totals.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  const half = (1.96 * sd) / Math.sqrt(n);
+  // Student's t (95 %, two-sided) below 30 responses (issue #7 §3), from a printed table.
+  const T975: Record<number, number> = { 11: 2.201, 12: 2.179, 16: 2.12 };
+  const multiplier = n >= 30 ? 1.96 : T975[n - 1];
+  if (multiplier === undefined && n >= MIN_N) throw new Error(`add t for ${n - 1} degrees of freedom`);
+  const half = ((multiplier ?? 1.96) * sd) / Math.sqrt(n);
   return {
     responses: n,
     total: totals.reduce((a, b) => a + b, 0),
@@ -455,17 +459,53 @@ describe('ranking flag and targets (content/reform.yaml)', () => {
       satisfaction: { value: 80, target: 'khanh-hoa-rule-good-rank-sipas' },
     });
     const a = r.units.find((u) => u.unit === COMMUNE_A)!;
-    // 60 % satisfied at the counter; A's late share (2 of 12) is hidden to protect B's 3 dossiers.
-    expect(a.flag).toEqual({ flagged: true, reasons: ['satisfaction'], unknown: ['late'] });
+    // A's late share (2 of 12) is hidden to protect B's 3 dossiers (docs/statistics.md), so the
+    // verdict cannot rest on it: undetermined, and said so.
+    expect(a.verdict.conditions[0]).toEqual({ condition: 'late', status: 'undetermined', reason: 'too-few' });
+    // Satisfaction rests on the SIPAS index, never on the one-tap share (60 % satisfied at the
+    // counter, a different scale). A's 18 open SIPAS responses answer every criterion only 8 times:
+    // too few to judge, and said so.
+    expect(a.verdict.satisfaction_basis).toBeNull();
+    expect(a.verdict.conditions[1]).toEqual({ condition: 'satisfaction', status: 'undetermined', reason: 'too-few' });
+    expect(a.verdict.verdict).toBe('undetermined');
+    expect(a.flag).toEqual({ flagged: false, reasons: [], unknown: ['late', 'satisfaction'] });
     const none = r.units.find((u) => u.unit === 'xa-ninh-dong')!;
     expect(none.flag).toEqual({ flagged: false, reasons: [], unknown: ['late', 'satisfaction'] });
-    // The NĐ 61 score is points, not a share: satisfaction is not judged on it.
-    const e = await ratings({ unit: DISTRICT, instrument: 'danh-gia-ho-so' });
-    expect(e.units.find((u) => u.unit === COMMUNE_A)!.flag).toEqual({
-      flagged: false,
-      reasons: [],
-      unknown: ['late', 'satisfaction'],
-    });
+    expect(none.verdict).toMatchObject({ verdict: 'undetermined', satisfaction_basis: null });
+    expect(none.verdict.conditions.map((c) => c.reason)).toEqual(['no-data', 'no-data']);
+  });
+
+  it('gives one verdict per unit and range, identical whatever instrument or trust level is shown (issue #7 §3)', async () => {
+    const views = await Promise.all(
+      (
+        [
+          { instrument: 'sipas' },
+          { instrument: 'quay' },
+          { instrument: 'danh-gia-ho-so' },
+          { instrument: 'sipas', trust: 'verified' },
+          { instrument: 'quay', trust: 'self-selected' },
+        ] as Params[]
+      ).map((p) => ratings({ unit: DISTRICT, ...p })),
+    );
+    const [first, ...rest] = views.map((v) => ({
+      own: v.verdict,
+      units: v.units.map((u) => [u.unit, u.verdict, u.flag]),
+    }));
+    for (const v of rest) expect(v).toEqual(first);
+    // NĐ 61 shown: satisfaction is still judged on the SIPAS index of the unit.
+    const sipasA = views[0]!.units.find((u) => u.unit === COMMUNE_A)!.summary;
+    expect(sipasA.kind === 'sipas' && sipasA.index.n).toBe(
+      views[2]!.units.find((u) => u.unit === COMMUNE_A)!.verdict.satisfaction.n,
+    );
+  });
+
+  it('says which sample the SIPAS headline rests on', async () => {
+    const r = await ratings({ unit: DISTRICT, instrument: 'sipas' });
+    expect(r.summary.kind === 'sipas' && r.summary.index.n).toBe(r.sipas_samples!['self-selected'].n);
+    expect(r.sipas_samples!['verified sample']).toMatchObject({ n: 0, suppressed: true });
+    expect(r.sipas_samples!.all.value).toBe(r.verdict.satisfaction.value);
+    expect(r.verdict.satisfaction_basis).toBe('self-selected');
+    expect((await ratings({ unit: DISTRICT, instrument: 'quay' })).sipas_samples).toBeNull();
   });
 
   it("lists the unit's own targets for the indicator in the years of the range", async () => {

@@ -15,15 +15,18 @@ import {
   statsInstruments,
   statsQuery,
   type DossiersResult,
+  type Figure,
   type RatingsResult,
   type StatsInstrument,
   type StatsPeriod,
+  type TrustLevel,
 } from '../contracts/stats.ts';
 import type { Instrument } from '../contracts/instrument.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { resolveInstrument } from '../ratings/instruments.ts';
-import { flagOf, ratingSummaryOf, satisfactionOf, timelinessSummaryOf, type TrustCell } from '../stats/summaries.ts';
+import { ratingSummaryOf, suppressedFigure, timelinessSummaryOf, type TrustCell } from '../stats/summaries.ts';
+import { flagOfVerdict, verdictOf, type PublishSummary } from '../stats/verdicts.ts';
 import { ratingsCsv, dossiersCsv } from '../stats/csv.ts';
 import {
   publishFeedback,
@@ -38,21 +41,22 @@ import { loadTargets, targetsFor, thresholdsFor } from '../stats/targets.ts';
 import {
   childrenOf,
   dossierSeries,
+  dossierTimeliness,
   dossierTimelinessByUnit,
   findUnit,
   instrumentVersionsOf,
   periodsBetween,
   procedureExists,
+  ratingCells,
   ratingCellsByUnit,
   ratingSeries,
   type StatsUnit,
 } from '../../db/stats.ts';
-import { unitWithAncestors } from '../../db/units.ts';
+import { unitOnDay, unitSpans, unitWithAncestors } from '../../db/units.ts';
 import { nextDay, vnDay, vnDayOf, vnDayStart } from '../contracts/vn-time.ts';
 import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
 import { feedbackCsv, periodOf, summarize } from '../stats/feedback.ts';
-import { calendarOf } from './published.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
@@ -240,6 +244,8 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   const { db, config } = c.var.deps;
   const scope = await resolveScope(c, q);
   const { id, ins, versions } = await resolveStatsInstrument(c, q.instrument);
+  // The verdict rests on SIPAS whatever instrument the page shows (api/stats/verdicts.ts).
+  const sipas = id === 'sipas' ? { id, ins, versions } : await resolveStatsInstrument(c, 'sipas');
   const trust = q.trust;
   const minN = config.STATS_MIN_N;
   const filter = {
@@ -249,19 +255,31 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
     procedureCode: scope.procedure,
     verified: trust === 'all' ? undefined : trust === 'verified',
   };
+  const sipasFilter = { ...filter, instrumentVersions: sipas.versions, verified: undefined };
   const childIds = scope.children.map((u) => u.id);
   const dossierFilter = { from: scope.from, to: scope.to, procedureCode: scope.procedure };
-  const [series, byUnit, lateByUnit] = await Promise.all([
+  const [series, byUnit, lateByUnit, sipasOwn, sipasByUnit, lateOwn] = await Promise.all([
     ratingSeries(db.client, { unitId: scope.unit.id, ...filter }, scope.period),
     ratingCellsByUnit(db.client, childIds, filter),
     dossierTimelinessByUnit(db.client, childIds, dossierFilter),
+    ratingCells(db.client, { unitId: scope.unit.id, ...sipasFilter }),
+    ratingCellsByUnit(db.client, childIds, sipasFilter),
+    dossierTimeliness(db.client, { unitId: scope.unit.id, ...dossierFilter }),
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const thresholds = thresholdsFor(targets, scope.chain, Number(scope.to.slice(0, 4)));
-  const [block, dossierBlock] = await Promise.all([
+  const [block, dossierBlock, sipasBlock] = await Promise.all([
     ratingsBlock(db.client, ins, versions, scope.year, minN, c.var.deps.now()),
     dossiersBlock(db.client, scope.year, minN, c.var.deps.now()),
+    id === 'sipas' ? undefined : ratingsBlock(db.client, sipas.ins, sipas.versions, scope.year, minN, c.var.deps.now()),
   ]);
+  // The verdict's satisfaction is the SIPAS index as published for the unit (its cell's protection).
+  const publishSipas =
+    (unit: string): PublishSummary =>
+    (s, t) =>
+      publishRatingSummary(s, sipas.ins, (item) =>
+        (sipasBlock ?? block).shown(item, unit, scope.procedure, t, scope.span),
+      );
   // Every figure passes through the protection of its cell (issue #7, api/stats/disclosure.ts).
   const summaryOf = (list: readonly TrustCell[] | undefined, unit: string, period: string) =>
     publishRatingSummary(ratingSummaryOf(ins, list ?? [], minN, trust), ins, (item) =>
@@ -270,6 +288,11 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   // The periods partition the span, so the whole span is their sum (ratingCells would read the
   // same rows a second time).
   const summary = summaryOf([...series.values()].flat(), scope.unit.id, scope.span);
+  // The headline SIPAS index on each sample (issue #7 §3), each through its cell's protection.
+  const sipasIndexOf = (cells: readonly TrustCell[], t: TrustLevel): Figure => {
+    const s = publishSipas(scope.unit.id)(ratingSummaryOf(sipas.ins, cells, minN, t), t);
+    return s.kind === 'sipas' ? s.index : suppressedFigure(0);
+  };
   return {
     query: {
       ...unitRef(scope.unit),
@@ -296,8 +319,34 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
         timelinessSummaryOf(lateByUnit.get(u.id) ?? { total: 0, onTime: 0 }, minN),
         dossierBlock.shown('dossiers', u.id, scope.procedure, 'all', scope.span),
       ).late;
-      return { ...unitRef(u), summary: s, late, flag: flagOf(late, satisfactionOf(s), thresholds) };
+      const verdict = verdictOf(late, sipas.ins, sipasByUnit.get(u.id) ?? [], minN, thresholds, publishSipas(u.id));
+      return { ...unitRef(u), summary: s, late, flag: flagOfVerdict(verdict), verdict };
     }),
+    verdict: verdictOf(
+      publishTimeliness(
+        timelinessSummaryOf(lateOwn, minN),
+        dossierBlock.shown('dossiers', scope.unit.id, scope.procedure, 'all', scope.span),
+      ).late,
+      sipas.ins,
+      sipasOwn,
+      minN,
+      thresholds,
+      publishSipas(scope.unit.id),
+    ),
+    sipas_samples:
+      id === 'sipas'
+        ? {
+            'verified sample': sipasIndexOf(
+              sipasOwn.filter((x) => x.verified),
+              'verified',
+            ),
+            'self-selected': sipasIndexOf(
+              sipasOwn.filter((x) => !x.verified),
+              'self-selected',
+            ),
+            all: sipasIndexOf(sipasOwn, 'all'),
+          }
+        : null,
     thresholds,
     targets: targetsFor(
       targets,
@@ -375,19 +424,24 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
     }
     return undefined;
   };
-  const subtree = [...parents.keys()].filter((id) => bucketOf(id) !== undefined);
-  const facts = await caseFacts(
-    db.client,
-    subtree,
-    vnDayStart(scope.from),
-    vnDayStart(nextDay(scope.to)),
-    scope.procedure || undefined,
-  );
-  const calendar = calendarOf(config.CONTENT_DIR);
+  // A case dated after its unit ended counts for the successor (db/units.ts `unitOnDay`), in the
+  // totals as in the rows, exactly as the protection block counts it (api/stats/blocks.ts).
+  const spans = await unitSpans(db.client);
+  const ownerOf = (f: { unitId: string; receivedAt: string }) => unitOnDay(spans, f.unitId, vnDayOf(f.receivedAt));
+  const facts = (
+    await caseFacts(
+      db.client,
+      [...parents.keys()],
+      vnDayStart(scope.from),
+      vnDayStart(nextDay(scope.to)),
+      scope.procedure || undefined,
+    )
+  ).filter((f) => bucketOf(ownerOf(f)) !== undefined);
+  const contentDir = config.CONTENT_DIR;
   const minN = config.STATS_MIN_N;
-  const block = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now());
+  const block = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now(), contentDir);
   const summaryOf = (list: typeof facts | undefined, unit: string, period: string) =>
-    publishFeedback(summarize(list ?? [], calendar, minN), (item) =>
+    publishFeedback(summarize(list ?? [], contentDir, minN), (item) =>
       block.shown(item, unit, scope.procedure, 'all', period),
     );
   const byPeriod = new Map<string, typeof facts>();
@@ -395,7 +449,7 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
   for (const f of facts) {
     const p = periodOf(vnDayOf(f.receivedAt), scope.period);
     byPeriod.set(p, [...(byPeriod.get(p) ?? []), f]);
-    const u = bucketOf(f.unitId);
+    const u = bucketOf(ownerOf(f));
     if (u && u !== scope.unit.id) byUnit.set(u, [...(byUnit.get(u) ?? []), f]);
   }
   return {

@@ -14,6 +14,7 @@ import {
   gradeFor,
   likertMean,
   meanInterval,
+  meanMultiplier,
   mergeCells,
   rankingFlag,
   respondentSipas,
@@ -386,9 +387,17 @@ describe('NĐ 61 dossier evaluation', () => {
     expect(dossierScore(nd61, { c1: 'dat', c2: 'mot-phan' })).toEqual({ total: 3, max: 18, answered: 2, grade: 'yeu' });
   });
 
+  it('meanMultiplier: Student t below 30 values, 1.96 from 30', () => {
+    expect(meanMultiplier(2)).toBe(12.706);
+    expect(meanMultiplier(10)).toBe(2.262);
+    expect(meanMultiplier(29)).toBe(2.048);
+    expect(meanMultiplier(30)).toBe(1.96);
+  });
+
   it('scoreSummary: mean total, interval, grades and criterion means', () => {
     // totals 18, 12, 9, 5: sum 44, mean 11; sumsq 324 + 144 + 81 + 25 = 574
-    // s² = (574 − 44²/4) / 3 = (574 − 484) / 3 = 30 → s = 5.47723; half = 1.96·5.47723/2 = 5.36768
+    // s² = (574 − 44²/4) / 3 = (574 − 484) / 3 = 30 → s = 5.47723; n = 4 < 30, so Student's t with
+    // 3 degrees of freedom (issue #7 §3): half = 3.182·5.47723/2 = 8.71428 (1.96 gave 5.36768)
     const cells = rollup(nd61, [18, 12, 9, 5].map(nd61Answers));
     const s = scoreSummary(nd61, cells, 4);
     expect(s.responses).toBe(4);
@@ -396,8 +405,9 @@ describe('NĐ 61 dossier evaluation', () => {
     expect(s.score.n).toBe(4);
     expect(v.mean).toBe(11);
     expect(v.max).toBe(18);
-    expect(v.interval!.low).toBeCloseTo(11 - 5.36768, 4);
-    expect(v.interval!.high).toBeCloseTo(11 + 5.36768, 4);
+    expect(v.interval!.low).toBeCloseTo(11 - 8.71428, 4);
+    // 11 + 8.71428 is above the highest total: clamped to 18.
+    expect(v.interval!.high).toBe(18);
     // one each in xuat-sac (18), tot (12), kha (9), yeu (5); none in trung-binh
     expect(v.grades.map((g) => [g.id, g.count, g.share])).toEqual([
       ['xuat-sac', 1, 0.25],

@@ -119,6 +119,23 @@ export function meanInterval(n: number, sum: number, sumsq: number, z = 1.96): I
   return { low: mean - half, high: mean + half };
 }
 
+/** Two-sided 95 % critical values of Student's t for 1–29 degrees of freedom (standard tables). */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045,
+];
+
+/**
+ * The multiplier of a 95 % interval of a mean of n values: Student's t with n − 1 degrees of
+ * freedom below 30 values (issue #7 §3: a normal interval is too narrow for small samples), 1.96
+ * from 30 on, where t is within 2 % of it.
+ * @example meanMultiplier(10) === 2.262; meanMultiplier(30) === 1.96
+ */
+export function meanMultiplier(n: number): number {
+  if (n >= 30 || n < 2) return 1.96;
+  return T975[n - 2]!;
+}
+
 /**
  * Small-cell suppression (DESIGN §4: "cells below a minimum n are suppressed"): a figure from fewer
  * than `minN` answers is withheld, so a unit with three respondents cannot expose any of them and
@@ -383,21 +400,29 @@ export function respondentSipas(ins: Instrument, answers: Answers): number | nul
   return sipasAggregate(byFactor).overall;
 }
 
-/** Top-2 share, its Wilson interval and the 1–5 mean of one likert5 question. */
+/** Top-2 share, its Wilson interval and the 1–5 mean of one likert5 question with its 95 % interval. */
 export interface LikertStat {
   share: number;
   interval: Interval;
   mean: number;
+  /** Interval of the 1–5 mean (Student t below 30 answers), clamped to [1, 5]; null below 2 answers. */
+  meanInterval: Interval | null;
 }
 
 function likertStat(cells: readonly RollupCell[], questionId: string, minN: number): Published<LikertStat> {
   const counts = likertCounts(cells, questionId);
   const n = counts.reduce((a, b) => a + b, 0);
-  return publish(n, minN, () => ({
-    share: topTwoBox(cells, questionId).share!,
-    interval: wilson((counts[3] ?? 0) + (counts[4] ?? 0), n)!,
-    mean: likertMean(cells, questionId).mean!,
-  }));
+  const sum = counts.reduce((a, k, i) => a + k * (i + 1), 0);
+  const sumsq = counts.reduce((a, k, i) => a + k * (i + 1) ** 2, 0);
+  return publish(n, minN, () => {
+    const iv = meanInterval(n, sum, sumsq, meanMultiplier(n));
+    return {
+      share: topTwoBox(cells, questionId).share!,
+      interval: wilson((counts[3] ?? 0) + (counts[4] ?? 0), n)!,
+      mean: likertMean(cells, questionId).mean!,
+      meanInterval: iv && { low: clamp(iv.low, 1, 5), high: clamp(iv.high, 1, 5) },
+    };
+  });
 }
 
 export interface SipasResult {
@@ -549,7 +574,7 @@ export interface ScoreSummary {
 export function scoreSummary(ins: Instrument, cells: readonly RollupCell[], minN = DEFAULT_MIN_N): ScoreSummary {
   const max = maxTotal(ins);
   const sc = numericOf(cells, PSEUDO.score);
-  const iv = meanInterval(sc.n, sc.sum, sc.sumsq);
+  const iv = meanInterval(sc.n, sc.sum, sc.sumsq, meanMultiplier(sc.n));
   return {
     responses: numericOf(cells, PSEUDO.responses).n,
     score: publish(sc.n, minN, () => ({

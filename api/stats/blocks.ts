@@ -11,6 +11,8 @@ import { ratingQuestion } from './summaries.ts';
 import { buildBlock, type Block, type LeafCount } from './disclosure.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
 import { vnDayOf, vnDayStart } from '../contracts/vn-time.ts';
+import { unitOnDay, unitSpans } from '../../db/units.ts';
+import { timelinessOf } from './feedback-timeliness.ts';
 
 const TTL_MS = 60_000;
 
@@ -118,13 +120,20 @@ export function dossiersBlock(client: Client, year: string, minN: number, now: D
   });
 }
 
-/** Feedback items: cases received, answered (base of on time, days, disputed) and rated. */
-export const FEEDBACK_ITEMS = ['received', 'answered', 'rated'] as const;
+/** Feedback items: cases received, answered (base of on time, days, disputed), rated, and answered
+ * again after a re-examination request (base of `reexamined_on_time`). */
+export const FEEDBACK_ITEMS = ['received', 'answered', 'rated', 'reexamined'] as const;
 
 /** The block of feedback handling for a year, by the Việt Nam month of receipt. */
-export function feedbackBlock(client: Client, year: string, minN: number, now: Date): Promise<Block> {
+export function feedbackBlock(
+  client: Client,
+  year: string,
+  minN: number,
+  now: Date,
+  contentDir: string,
+): Promise<Block> {
   return cached(client, `feedback:${year}:${minN}`, now, async () => {
-    const parents = await unitParents(client);
+    const [parents, spans] = await Promise.all([unitParents(client), unitSpans(client)]);
     const start = (y: number) => vnDayStart(`${y}-01-01`);
     const facts = await caseFacts(client, [...parents.keys()], start(Number(year)), start(Number(year) + 1));
     const leaves: LeafCount[] = [];
@@ -133,9 +142,12 @@ export function feedbackBlock(client: Client, year: string, minN: number, now: D
       const items: string[] = ['received'];
       if (f.answeredAt !== null) items.push('answered');
       if (f.answeredAt !== null && f.satisfied !== null) items.push('rated');
+      if (timelinessOf(f, contentDir)?.reexamination) items.push('reexamined');
       const procedures = f.procedureCode ? ['', f.procedureCode] : [''];
       // Counted for the unit and each ancestor, as the rollups are (subtree totals).
-      for (let u: string | null | undefined = f.unitId, i = 0; u && i < 64; u = parents.get(u), i++)
+      // The unit the statistics count it for: the successor when it was received after its unit ended.
+      const owner = unitOnDay(spans, f.unitId, vnDayOf(f.receivedAt));
+      for (let u: string | null | undefined = owner, i = 0; u && i < 64; u = parents.get(u), i++)
         for (const procedure of procedures)
           for (const item of items) leaves.push({ item, unit: u, procedure, trust: 'all', month, n: 1 });
     }

@@ -59,6 +59,21 @@ export function ratingMetrics(s: RatingSummary): MetricRow[] {
         figure: s.overall,
         unit: 'percent',
       });
+    // Per criterion, as the SIPAS method reports it (issue #7 §3): share answering 4–5 and 1–5 mean.
+    for (const c of s.criteria) {
+      rows.push({
+        metric: `criterion:${c.id}`,
+        name: prefixed('Tiêu chí (tỷ lệ mức 4–5)', 'Criterion (share 4–5)', c.name),
+        figure: c.share,
+        unit: 'percent',
+      });
+      rows.push({
+        metric: `criterion_mean:${c.id}`,
+        name: prefixed('Tiêu chí (điểm trung bình 1–5)', 'Criterion (mean 1–5)', c.name),
+        figure: c.mean,
+        unit: 'points',
+      });
+    }
   } else if (s.kind === 'dossier-evaluation') {
     const { max: _max, ...score } = s.score;
     rows.push({

@@ -15,6 +15,41 @@ const e = (name: string, vi: string, en: string, unit: string | null = null): Di
 const FIGURE_NOTE_VI = 'một số liệu: n, value, low, high, suppressed';
 const FIGURE_NOTE_EN = 'a figure: n, value, low, high, suppressed';
 
+/** The fields of a ranking verdict (api/stats/verdicts.ts) under `path`. */
+function verdictFields(path: string, vi: string, en: string): DictionaryEntry[] {
+  return [
+    e(
+      `${path}.verdict`,
+      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (trễ hạn ≥ 5 % hoặc hài lòng ≤ 80 % thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
+      `Ranking verdict ${en} under Khánh Hòa's action programme implementing Conclusion 91-KL/TU (late ≥ 5 % or satisfaction ≤ 80 % cannot be ranked good): cannot-be-good, meets-both or undetermined. The same whichever survey is shown.`,
+    ),
+    e(`${path}.conditions[].condition`, 'Điều kiện: late hoặc satisfaction.', 'Condition: late or satisfaction.'),
+    e(`${path}.conditions[].status`, 'met, failed hoặc undetermined.', 'met, failed or undetermined.'),
+    e(
+      `${path}.conditions[].reason`,
+      'Vì sao chưa xác định: no-data (không có số liệu), too-few (quá ít để công bố), straddles (khoảng tin cậy 95 % nằm hai bên ngưỡng); null khi đã xác định.',
+      'Why undetermined: no-data, too-few (too few to publish), straddles (the 95 % interval lies on both sides of the threshold); null when decided.',
+    ),
+    e(
+      `${path}.late`,
+      'Tỷ lệ hồ sơ trễ hạn (hồ sơ Một cửa, toàn bộ hồ sơ nên so trực tiếp với ngưỡng).',
+      'Late share of dossiers (one-stop records, every dossier, so compared with the threshold as it is).',
+      'percent',
+    ),
+    e(
+      `${path}.satisfaction`,
+      'Chỉ số SIPAS dùng cho điều kiện hài lòng: mẫu xác thực nếu đủ số phiếu, nếu không thì mọi phiếu (ghi rõ tự nguyện hoặc hỗn hợp). Không dùng đánh giá nhanh (thang khác) hay điểm NĐ 61.',
+      'The SIPAS index the satisfaction condition uses: the verified sample when it has enough responses, else all responses (labelled self-selected or mixed). Never the one-tap rating (another scale) or the NĐ 61 score.',
+      'percent',
+    ),
+    e(
+      `${path}.satisfaction_basis`,
+      'Mẫu của chỉ số đó: verified sample, self-selected hoặc mixed; null khi quá ít phiếu.',
+      'The sample of that index: verified sample, self-selected or mixed; null when too few responses.',
+    ),
+  ];
+}
+
 export const DICTIONARY: Dictionary = {
   csv: [
     e(
@@ -146,6 +181,21 @@ export const DICTIONARY: Dictionary = {
       'Share satisfied (4–5) in the overall question.',
       'percent',
     ),
+    e('summary.criteria[].id', 'Mã tiêu chí SIPAS (câu hỏi).', 'SIPAS criterion (question) id.'),
+    e('summary.criteria[].factor', 'Mã yếu tố chứa tiêu chí.', 'Id of the factor it belongs to.'),
+    e('summary.criteria[].name', 'Nội dung tiêu chí (vi, en).', 'The criterion as asked (vi, en).'),
+    e(
+      'summary.criteria[].share',
+      'Tỷ lệ trả lời mức 4–5 của tiêu chí (chỉ số tiêu chí theo phương pháp SIPAS), khoảng tin cậy Wilson.',
+      'Share answering 4–5 (the criterion index of the SIPAS method), Wilson interval.',
+      'percent',
+    ),
+    e(
+      'summary.criteria[].mean',
+      'Điểm trung bình thang 1–5 của tiêu chí; khoảng tin cậy t dưới 30 phiếu.',
+      'Mean on the 1–5 scale; Student t interval below 30 responses.',
+      'points 1–5',
+    ),
     e(
       'summary.score',
       'Điểm đánh giá trung bình theo NĐ 61 (9 tiêu chí × 0–2 điểm).',
@@ -204,6 +254,26 @@ export const DICTIONARY: Dictionary = {
       'Điều kiện chưa đánh giá được vì thiếu số liệu hoặc số liệu bị ẩn.',
       'Conditions not judged because the figure is missing or suppressed.',
     ),
+    ...verdictFields('units[].verdict', 'của đơn vị', 'of the unit'),
+    ...verdictFields('verdict', 'của chính đơn vị được chọn', 'of the selected unit itself'),
+    e(
+      'sipas_samples',
+      'Chỉ số SIPAS của đơn vị được chọn theo từng mẫu (chỉ khi xem SIPAS), để biết con số chính dựa trên mẫu nào; null với khảo sát khác.',
+      'The SIPAS index of the selected unit per sample (SIPAS only), so the headline says which sample it rests on; null for other surveys.',
+    ),
+    e(
+      'sipas_samples.verified sample',
+      'Chỉ số SIPAS của mẫu xác thực.',
+      'SIPAS index of the verified sample.',
+      'percent',
+    ),
+    e(
+      'sipas_samples.self-selected',
+      'Chỉ số SIPAS của phiếu tự nguyện.',
+      'SIPAS index of self-selected responses.',
+      'percent',
+    ),
+    e('sipas_samples.all', 'Chỉ số SIPAS của mọi phiếu (hỗn hợp).', 'SIPAS index of all responses (mixed).', 'percent'),
     e(
       'thresholds.late.value',
       'Ngưỡng trễ hạn: từ mức này trở lên thì không được xếp loại tốt.',
@@ -272,6 +342,18 @@ export const DICTIONARY: Dictionary = {
     ),
     e('factor:<id>', 'Chỉ số của một yếu tố SIPAS.', 'Index of one SIPAS factor.', 'percent'),
     e(
+      'criterion:<id>',
+      'Tỷ lệ trả lời mức 4–5 của một tiêu chí SIPAS (chỉ số tiêu chí).',
+      'Share answering 4–5 to one SIPAS criterion (the criterion index).',
+      'percent',
+    ),
+    e(
+      'criterion_mean:<id>',
+      'Điểm trung bình thang 1–5 của một tiêu chí SIPAS; khoảng tin cậy t dưới 30 phiếu.',
+      'Mean on the 1–5 scale of one SIPAS criterion; Student t interval below 30 responses.',
+      'points',
+    ),
+    e(
       'factor_satisfaction:<id>',
       'Tỷ lệ hài lòng chung với một yếu tố.',
       'Share satisfied with one factor as a whole.',
@@ -320,6 +402,52 @@ export const DICTIONARY: Dictionary = {
     e('answered', 'Số phản ánh, kiến nghị đã được trả lời.', 'Cases answered.', 'count'),
     e(
       'on_time',
+      'Tỷ lệ phản ánh, kiến nghị được trả lời LẦN ĐẦU đúng hạn, trong số đã trả lời. Hạn là hạn áp dụng lúc trả lời lần đầu: thời hạn giải quyết tính từ khi phân loại (hoặc từ khi đơn vị khác tiếp nhận khi chuyển), hoặc thời hạn đã gia hạn một lần; trả lời muộn rồi bị đề nghị xem xét lại vẫn tính là muộn. Căn cứ: Nghị định 20/2008/NĐ-CP (sửa đổi bởi Nghị định 48/2013/NĐ-CP, 92/2017/NĐ-CP) và thời hạn trong content/calendar/deadline-rules.yaml.',
+      'Share of answered feedback cases whose FIRST answer met its deadline: the deadline that applied when the unit first answered (the answer period from classification, or from a transfer to another unit, or the one extension). A case answered late and then disputed stays late. Basis: Decree 20/2008/ND-CP (as amended by Decrees 48/2013/ND-CP and 92/2017/ND-CP) and the periods in content/calendar/deadline-rules.yaml.',
+      'percent',
+    ),
+    e(
+      'days_to_answer',
+      'Số ngày làm việc trung bình từ khi tiếp nhận đến lần trả lời đầu, đếm như khi tính thời hạn: tiếp nhận sau 17:00 hoặc vào ngày nghỉ thì tính từ ngày làm việc tiếp theo; không tính ngày tiếp nhận (Bộ luật Dân sự 2015, Điều 147); trả lời vào ngày nghỉ tính vào ngày làm việc tiếp theo. Khoảng tin cậy t dưới 30 trường hợp.',
+      'Average working days from receipt to the first answer, counted as deadlines are: a receipt after 17:00 or on a day off counts from the next working day; the day of receipt is not counted (Civil Code 2015, article 147); an answer on a day off counts on the next working day. Student t interval below 30 cases.',
+      'working days',
+    ),
+    e(
+      'reexamined_on_time',
+      'Tỷ lệ trả lời đúng hạn sau khi người gửi đề nghị xem xét lại (lần trả lời sau đề nghị gần nhất, so với thời hạn mới tính từ đề nghị).',
+      'Share of re-examinations answered on time (the answer after the latest request, against the fresh period counted from the request).',
+      'percent',
+    ),
+    e(
+      'satisfied',
+      'Tỷ lệ hài lòng khi đánh giá nhanh (Rất hài lòng + Hài lòng).',
+      'One-tap satisfied share (Very satisfied + Satisfied).',
+      'percent',
+    ),
+    e(
+      'option:<id>',
+      'Tỷ lệ chọn một lựa chọn khi đánh giá nhanh.',
+      'Share of one answer of the one-tap rating.',
+      'percent',
+    ),
+    e('dossiers', 'Số hồ sơ đã trả kết quả.', 'Dossiers returned.', 'count'),
+    e(
+      'on_time',
+      'Tỷ lệ hồ sơ đúng hoặc trước hạn; khoảng tin cậy Wilson.',
+      'On-time or early share; Wilson interval.',
+      'percent',
+    ),
+    e('late', 'Tỷ lệ hồ sơ trễ hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
+    // Feedback handling (GET /stats/feedback, instrument "feedback" in the CSV; issue #4).
+    e(
+      'received',
+      'Số phản ánh, kiến nghị đã tiếp nhận trong kỳ (theo ngày tiếp nhận).',
+      'Feedback cases received in the period (by day of receipt).',
+      'count',
+    ),
+    e('answered', 'Số phản ánh, kiến nghị đã được trả lời.', 'Cases answered.', 'count'),
+    e(
+      'on_time',
       'Tỷ lệ trả lời đúng hạn (trong số đã trả lời); hạn tính theo ngày làm việc (content/calendar).',
       'Share answered by the deadline (of those answered); deadlines in working days (content/calendar).',
       'percent',
@@ -332,8 +460,8 @@ export const DICTIONARY: Dictionary = {
     ),
     e(
       'satisfied',
-      'Tỷ lệ người gửi hài lòng với câu trả lời (trong số đã đánh giá; lần đánh giá gần nhất).',
-      'Share of senders satisfied with the answer (of those who rated it; latest rating).',
+      'Tỷ lệ người gửi hài lòng với câu trả lời, chỉ trong số n người gửi đã chọn đánh giá (trên N câu trả lời; tự nguyện, không phải mẫu chọn; lần đánh giá gần nhất).',
+      'Share of senders satisfied with the answer, only among the n senders who chose to rate it (out of N answered; self-selected, not a sample; latest rating).',
       'percent',
     ),
     e(
@@ -369,6 +497,11 @@ export const DICTIONARY: Dictionary = {
       'records',
       'Hồ sơ: số liệu từ hệ thống một cửa, không phải phiếu khảo sát; công bố từ hồ sơ đầu tiên.',
       'Records: figures from the one-stop systems, not survey answers; published from the first dossier.',
+    ),
+    e(
+      'feedback cases',
+      'Phản ánh, kiến nghị: số liệu từ các phản ánh, kiến nghị Cổng tiếp nhận (mọi trường hợp, kể cả không công khai), không phải hồ sơ Một cửa.',
+      'Feedback cases: figures from the feedback cases the portal received (all of them, published or not), not one-stop records.',
     ),
   ],
 };

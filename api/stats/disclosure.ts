@@ -311,6 +311,7 @@ export function publishFeedback(s: FeedbackSummary, shown: (item: string) => boo
     days_to_answer: publishFigure(s.days_to_answer, answered),
     satisfied: publishFigure(s.satisfied, shown('rated')),
     disputed: publishFigure(s.disputed, answered),
+    reexamined_on_time: publishFigure(s.reexamined_on_time, shown('reexamined')),
   };
 }
 

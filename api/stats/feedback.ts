@@ -7,19 +7,25 @@
  * commune one late or disputed case could point at one person. The route passes every summary
  * through api/stats/disclosure.ts, which also hides counts and adds complementary suppression.
  */
-import type { WorkingCalendar } from '../contracts/calendar.ts';
 import type { Figure } from '../contracts/stats.ts';
 import type { FeedbackStatsResult, FeedbackSummary } from '../contracts/published.ts';
 import { toCsv, type CsvCell } from '../contracts/csv.ts';
 import { csvColumns, type CsvColumn } from '../contracts/stats.ts';
-import { workingDaysBetween } from '../deadlines/calendar.ts';
-import { wilson } from '../scoring/scoring.ts';
+import { workingDaysTaken } from '../deadlines/calendar.ts';
+import { deadlinesOf } from '../feedback/deadlines.ts';
+import { meanMultiplier, wilson } from '../scoring/scoring.ts';
+import { timelinessOf } from './feedback-timeliness.ts';
 import { suppressedFigure } from './summaries.ts';
 import type { CaseFacts } from '../../db/published.ts';
 
-/** Working days from receipt to answer, per the portal's calendar (content/calendar). */
-export function daysToAnswer(receivedAt: string, answeredAt: string, calendar: WorkingCalendar): number {
-  return workingDaysBetween(new Date(receivedAt), new Date(answeredAt), calendar).days;
+/**
+ * Working days from receipt to an answer, counted by the rule that computes the deadlines (receipt
+ * cut-off and days off of content/calendar; api/deadlines/calendar.ts `workingDaysTaken`).
+ */
+export function daysToAnswer(receivedAt: string, answeredAt: string, contentDir: string): number {
+  const { calendar, rules } = deadlinesOf(contentDir);
+  return workingDaysTaken(new Date(receivedAt), new Date(answeredAt), calendar, { receiptCutoff: rules.receipt_cutoff })
+    .days;
 }
 
 function shareFigure(successes: number, n: number, minN: number): Figure {
@@ -34,36 +40,44 @@ function shareFigure(successes: number, n: number, minN: number): Figure {
   };
 }
 
-/** Mean with a normal 95 % interval (t would be wider only below ~30, where n ≥ min n still holds). */
+/** Mean with a 95 % interval: Student's t below 30 cases, normal from 30 on (api/scoring `meanMultiplier`). */
 function meanFigure(values: readonly number[], minN: number): Figure {
   const n = values.length;
   if (n < minN || n === 0) return suppressedFigure(n);
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  const half = 1.96 * Math.sqrt(variance / n);
+  const half = meanMultiplier(n) * Math.sqrt(variance / n);
   return { n, value: mean, low: Math.max(0, mean - half), high: mean + half, suppressed: false };
 }
 
 /**
- * The summary of a set of cases.
- * @example summarize(facts, calendar, 10).on_time // { n: answered, value: percent on time, … }
+ * The summary of a set of cases. On time and days taken are those of the FIRST answer against the
+ * deadline that applied then (api/stats/feedback-timeliness.ts); answers after a re-examination
+ * request are counted apart (`reexamined_on_time`).
+ * @example summarize(facts, 'content', 10).on_time // { n: answered, value: percent on time, … }
  */
-export function summarize(cases: readonly CaseFacts[], calendar: WorkingCalendar, minN: number): FeedbackSummary {
+export function summarize(cases: readonly CaseFacts[], contentDir: string, minN: number): FeedbackSummary {
+  const timed = cases.map((c) => timelinessOf(c, contentDir));
   const answered = cases.filter((c) => c.answeredAt !== null);
-  const onTime = answered.filter((c) => c.answeredAt! <= c.answerDueAt).length;
+  const firsts = timed.filter((t) => t !== null);
+  const onTime = firsts.filter((t) => t.first.onTime).length;
+  const reexamined = firsts.flatMap((t) => (t.reexamination ? [t.reexamination] : []));
   const rated = answered.filter((c) => c.satisfied !== null);
   const satisfied = rated.filter((c) => c.satisfied === true).length;
   const disputed = answered.filter((c) => c.disputed).length;
-  const days = answered.map((c) => daysToAnswer(c.receivedAt, c.answeredAt!, calendar));
   return {
     received: cases.length,
     answered: answered.length,
     rated: rated.length,
-    label: 'records',
-    on_time: shareFigure(onTime, answered.length, minN),
-    days_to_answer: meanFigure(days, minN),
+    label: 'feedback cases',
+    on_time: shareFigure(onTime, firsts.length, minN),
+    days_to_answer: meanFigure(
+      firsts.map((t) => t.first.workingDays),
+      minN,
+    ),
     satisfied: shareFigure(satisfied, rated.length, minN),
     disputed: shareFigure(disputed, answered.length, minN),
+    reexamined_on_time: shareFigure(reexamined.filter((r) => r.onTime).length, reexamined.length, minN),
   };
 }
 
@@ -95,20 +109,39 @@ export function feedbackMetrics(s: FeedbackSummary): Metric[] {
       unit: 'count',
     },
     { metric: 'answered', vi: 'Số đã trả lời', en: 'Cases answered', value: { count: s.answered }, unit: 'count' },
-    { metric: 'on_time', vi: 'Trả lời đúng hạn', en: 'Answered on time', value: s.on_time, unit: 'percent' },
+    {
+      metric: 'on_time',
+      vi: 'Trả lời lần đầu đúng hạn',
+      en: 'First answer on time',
+      value: s.on_time,
+      unit: 'percent',
+    },
     {
       metric: 'days_to_answer',
-      vi: 'Số ngày làm việc trung bình để trả lời',
-      en: 'Mean working days to answer',
+      vi: 'Số ngày làm việc trung bình đến lần trả lời đầu',
+      en: 'Mean working days to the first answer',
       value: s.days_to_answer,
       unit: 'working days',
     },
-    { metric: 'satisfied', vi: 'Người gửi hài lòng', en: 'Senders satisfied', value: s.satisfied, unit: 'percent' },
+    {
+      metric: 'satisfied',
+      vi: 'Người gửi hài lòng (trong số người gửi chọn đánh giá)',
+      en: 'Senders satisfied (of the senders who chose to rate)',
+      value: s.satisfied,
+      unit: 'percent',
+    },
     {
       metric: 'disputed',
       vi: 'Người gửi đề nghị xem xét lại',
       en: 'Answers disputed',
       value: s.disputed,
+      unit: 'percent',
+    },
+    {
+      metric: 'reexamined_on_time',
+      vi: 'Trả lời đúng hạn sau khi xem xét lại',
+      en: 'Answered on time after re-examination',
+      value: s.reexamined_on_time,
       unit: 'percent',
     },
   ];

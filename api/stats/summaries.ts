@@ -144,6 +144,21 @@ export function ratingSummaryOf(
         };
       }),
       overall: r.overall ? likertFigure(r.overall) : null,
+      criteria: r.criteria.map((c) => ({
+        id: c.id,
+        factor: c.factor,
+        name: ins.questions.find((q) => q.id === c.id)?.text ?? { vi: c.id, en: c.id },
+        share: likertFigure(c),
+        mean: c.suppressed
+          ? suppressedFigure(c.n)
+          : {
+              n: c.n,
+              value: c.value.mean,
+              low: c.value.meanInterval?.low ?? null,
+              high: c.value.meanInterval?.high ?? null,
+              suppressed: false,
+            },
+      })),
     };
   }
   if (ins.kind === 'dossier-evaluation') {

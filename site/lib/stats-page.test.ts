@@ -19,7 +19,7 @@ import {
   spanOptions,
 } from './stats-page.ts';
 
-const fig = (n: number, value: number | null): Figure =>
+const fig = (n: number | null, value: number | null): Figure =>
   value === null
     ? { n, value: null, low: null, high: null, suppressed: true }
     : { n, value, low: value - 5, high: value + 5, suppressed: false };
@@ -34,6 +34,13 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
     index,
     factors: factors.map((f, i) => ({ id: `f${i}`, name: name(`Yếu tố ${i}`), index: f, satisfaction: null })),
     overall: null,
+    criteria: factors.map((f, i) => ({
+      id: `c${i}`,
+      factor: `f${i}`,
+      name: name(`Tiêu chí ${i}`),
+      share: f,
+      mean: f.value === null ? fig(f.n, null) : fig(f.n, 4.1),
+    })),
   };
   return {
     query: {
@@ -62,6 +69,16 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
         summary,
         late: fig(12, 16.7),
         flag: { flagged: true, reasons: ['late', 'satisfaction'], unknown: [] },
+        verdict: {
+          verdict: 'cannot-be-good',
+          conditions: [
+            { condition: 'late', status: 'failed', reason: null },
+            { condition: 'satisfaction', status: 'failed', reason: null },
+          ],
+          late: fig(12, 16.7),
+          satisfaction: fig(30, 70),
+          satisfaction_basis: 'mixed',
+        },
       },
       {
         unit: 'xa-ninh-dong',
@@ -70,8 +87,29 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
         summary: { ...summary, responses: 0, index: fig(0, null) },
         late: fig(0, null),
         flag: { flagged: false, reasons: [], unknown: ['late', 'satisfaction'] },
+        verdict: {
+          verdict: 'undetermined',
+          conditions: [
+            { condition: 'late', status: 'undetermined', reason: 'no-data' },
+            { condition: 'satisfaction', status: 'undetermined', reason: 'no-data' },
+          ],
+          late: fig(0, null),
+          satisfaction: fig(0, null),
+          satisfaction_basis: null,
+        },
       },
     ],
+    verdict: {
+      verdict: 'undetermined',
+      conditions: [
+        { condition: 'late', status: 'met', reason: null },
+        { condition: 'satisfaction', status: 'undetermined', reason: 'straddles' },
+      ],
+      late: fig(15, 3),
+      satisfaction: fig(30, 81),
+      satisfaction_basis: 'mixed',
+    },
+    sipas_samples: { 'verified sample': fig(0, null), 'self-selected': fig(30, 81), all: fig(30, 81) },
     thresholds: { late: { value: 5, target: 'rule-late' }, satisfaction: { value: 80, target: 'rule-sipas' } },
     targets: [
       {
@@ -174,6 +212,11 @@ describe('tables', () => {
       ['ninh-hoa', '2025', 'sipas_index'],
       ['ninh-hoa', '2025', 'factor:f0'],
       ['ninh-hoa', '2025', 'factor:f1'],
+      // Issue #7 §3: each criterion's share 4–5 and its 1–5 mean.
+      ['ninh-hoa', '2025', 'criterion:c0'],
+      ['ninh-hoa', '2025', 'criterion_mean:c0'],
+      ['ninh-hoa', '2025', 'criterion:c1'],
+      ['ninh-hoa', '2025', 'criterion_mean:c1'],
     ]);
     const [value, n, interval, label] = table.rows[0]!.cells;
     expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });
@@ -207,11 +250,15 @@ describe('tables', () => {
       href: '/thong-ke/?ky=quy&don-vi=phuong-ninh-hiep',
     });
     expect(a!.cells.at(-1)).toMatchObject({
-      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %',
+      // Issue #7 §3: the satisfaction condition names the sample it was judged on.
+      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %. Điều kiện hài lòng xét theo chỉ số SIPAS, Hỗn hợp.',
       tag: 'flag',
     });
     expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ (n = 0)');
-    expect(b!.cells.at(-1)).toMatchObject({ text: 'Chưa đủ số liệu để xét', tag: 'unknown' });
+    expect(b!.cells.at(-1)).toMatchObject({
+      text: 'Chưa xác định được: chưa có hồ sơ trả kết quả; chưa có phiếu SIPAS',
+      tag: 'unknown',
+    });
   });
 
   it('dossiers: no dossiers is said as such, not as "not enough responses"', () => {

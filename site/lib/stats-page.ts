@@ -15,6 +15,7 @@ import type {
   SampleLabel,
   StatsTarget,
   Thresholds,
+  Verdict,
 } from '../../api/contracts/stats.ts';
 import type { Unit } from '../../api/contracts/content.ts';
 import type { FeedbackStatsResult, FeedbackSummary } from '../../api/contracts/published.ts';
@@ -456,6 +457,7 @@ function instrumentTable(
   chart: StatsTable['chart'],
   responses: number | null,
   minN: number,
+  notes: string[] = [],
 ): StatsTable {
   const { locale } = ctx;
   const t = useT(locale);
@@ -472,7 +474,7 @@ function instrumentTable(
       apiPath('ratings', ctx.query, { instrument }),
       apiPath('ratings.csv', ctx.query, { instrument }),
     ),
-    notes: [t('stats.responses', { n: countText(responses, minN, locale) })],
+    notes: [t('stats.responses', { n: countText(responses, minN, locale) }), ...notes],
   };
 }
 
@@ -507,6 +509,21 @@ export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefin
           },
         ]
       : []),
+    // The method's per-criterion figures: the share answering 4–5 and the 1–5 mean (issue #7 §3).
+    ...s.criteria.flatMap((c) => [
+      {
+        ...scope,
+        metric: `criterion:${c.id}`,
+        header: { text: t('stats.sipas.criterionShare', { name: l(c.name, locale) }) },
+        cells: figureCells(c.share, 'percent', s.label, r.min_n, locale),
+      },
+      {
+        ...scope,
+        metric: `criterion_mean:${c.id}`,
+        header: { text: t('stats.sipas.criterionMean', { name: l(c.name, locale) }) },
+        cells: figureCells(c.mean, 'points', s.label, r.min_n, locale),
+      },
+    ]),
   ];
   const chart = barChart(
     title,
@@ -515,7 +532,10 @@ export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefin
     referenceLines(r.targets, r.thresholds.satisfaction, locale),
     t('stats.columns.valuePct'),
   );
-  return instrumentTable(ctx, 'sipas', title, rows, chart, s.responses, r.min_n);
+  return instrumentTable(ctx, 'sipas', title, rows, chart, s.responses, r.min_n, [
+    ...sipasSampleNote(r, ctx.locale),
+    verdictNote(r, ctx.locale),
+  ]);
 }
 
 /** The NĐ 61 mean score and the share of each grade. */
@@ -548,7 +568,7 @@ export function evaluationTable(r: RatingsResult, ctx: Context): StatsTable | un
     [],
     t('stats.columns.valuePct'),
   );
-  return instrumentTable(ctx, 'danh-gia-ho-so', title, rows, chart, s.responses, r.min_n);
+  return instrumentTable(ctx, 'danh-gia-ho-so', title, rows, chart, s.responses, r.min_n, [verdictNote(r, ctx.locale)]);
 }
 
 /** The one-tap distribution and its satisfied share. */
@@ -580,7 +600,11 @@ export function counterTable(r: RatingsResult, ctx: Context): StatsTable | undef
     [],
     t('stats.columns.valuePct'),
   );
-  return instrumentTable(ctx, 'quay', title, rows, chart, s.responses, r.min_n);
+  // Issue #7 §3: the one-tap share is never shown without saying it is not a SIPAS figure.
+  return instrumentTable(ctx, 'quay', title, rows, chart, s.responses, r.min_n, [
+    useT(ctx.locale)('stats.verdict.counterScale'),
+    verdictNote(r, ctx.locale),
+  ]);
 }
 
 /** On-time and late shares of returned dossiers, with the late threshold and the unit's targets. */
@@ -700,20 +724,73 @@ export function seriesTable(r: RatingsResult, d: DossiersResult, ctx: Context): 
   };
 }
 
-function flagCell(flag: RatingsResult['units'][number]['flag'], th: Thresholds, locale: string): Cell {
+/** "hài lòng: quá ít phiếu" — one condition of a verdict that could not be decided. */
+function undeterminedText(c: Verdict['conditions'][number], th: Thresholds, locale: string): string {
   const t = useT(locale);
-  if (flag.flagged) {
-    const reasons = flag.reasons
-      .map((r) =>
-        r === 'late'
+  const value = num(c.condition === 'late' ? th.late.value : th.satisfaction.value, locale, 0);
+  return t(`stats.verdict.undetermined.${c.condition}.${c.reason ?? 'no-data'}`, { value });
+}
+
+/** Which sample the satisfaction condition was judged on. */
+function basisText(v: Verdict, locale: string): string {
+  const t = useT(locale);
+  return v.satisfaction_basis === null
+    ? ''
+    : t('stats.verdict.basis', { label: labelText(v.satisfaction_basis, locale) });
+}
+
+/** The verdict of a unit (api/stats/verdicts.ts): the same whatever survey the page shows. */
+function verdictText(
+  v: Verdict,
+  th: Thresholds,
+  locale: string,
+): { text: string; tag: 'flag' | 'ok' | 'unknown'; value: string } {
+  const t = useT(locale);
+  const basis = basisText(v, locale);
+  const failed = v.conditions.filter((c) => c.status === 'failed');
+  if (v.verdict === 'cannot-be-good') {
+    const reasons = failed
+      .map((c) =>
+        c.condition === 'late'
           ? t('stats.units.late', { value: num(th.late.value, locale, 0) })
           : t('stats.units.satisfaction', { value: num(th.satisfaction.value, locale, 0) }),
       )
       .join(' / ');
-    return { text: t('stats.units.flagged', { reasons }), tag: 'flag', data: { value: flag.reasons.join(';') } };
+    const text = t('stats.units.flagged', { reasons });
+    return {
+      text: failed.some((c) => c.condition === 'satisfaction') ? `${text}. ${basis}` : text,
+      tag: 'flag',
+      value: failed.map((c) => c.condition).join(';'),
+    };
   }
-  if (flag.unknown.length > 0) return { text: t('stats.units.unknown'), tag: 'unknown', data: { value: '' } };
-  return { text: t('stats.units.ok'), tag: 'ok', data: { value: '' } };
+  if (v.verdict === 'meets-both') return { text: `${t('stats.units.ok')}. ${basis}`, tag: 'ok', value: '' };
+  const open = v.conditions.filter((c) => c.status === 'undetermined').map((c) => undeterminedText(c, th, locale));
+  return { text: t('stats.verdict.undeterminedText', { conditions: open.join('; ') }), tag: 'unknown', value: '' };
+}
+
+function flagCell(v: Verdict, th: Thresholds, locale: string): Cell {
+  const x = verdictText(v, th, locale);
+  return { text: x.text, tag: x.tag, data: { value: x.value } };
+}
+
+/** The verdict of the page's own unit, below every instrument's table. */
+function verdictNote(r: RatingsResult, locale: string): string {
+  return useT(locale)('stats.verdict.own', { text: verdictText(r.verdict, r.thresholds, locale).text });
+}
+
+/** "Chỉ số SIPAS theo mẫu: xác thực …; tự nguyện …; chung …" beside the SIPAS headline. */
+function sipasSampleNote(r: RatingsResult, locale: string): string[] {
+  if (!r.sipas_samples) return [];
+  const t = useT(locale);
+  const v = (f: Figure) => valueText(f, 'percent', r.min_n, locale);
+  return [
+    t('stats.verdict.samples', {
+      verified: v(r.sipas_samples['verified sample']),
+      self: v(r.sipas_samples['self-selected']),
+      all: v(r.sipas_samples.all),
+      label: labelText(r.summary.label, locale),
+    }),
+  ];
 }
 
 /** The units directly below, with the headline, the late share and the ranking flag (seed 001 l. 47). */
@@ -736,7 +813,7 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
           text: u.late.n === 0 ? t('stats.noDossiers') : valueText(u.late, 'percent', r.min_n, locale),
           data: { value: raw(u.late.value), n: raw(u.late.n) },
         },
-        flagCell(u.flag, r.thresholds, locale),
+        flagCell(u.verdict, r.thresholds, locale),
       ],
     };
   });
@@ -755,7 +832,11 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
     rows,
     chartEmpty: false,
     downloads: downloads(locale, title, apiPath('ratings', ctx.query), apiPath('ratings.csv', ctx.query)),
-    notes: r.units.length === 0 ? [t('stats.units.none')] : [],
+    notes: [
+      ...(r.units.length === 0 ? [t('stats.units.none')] : []),
+      // Issue #7 §3: the one-tap share never stands in a table without its scale note.
+      ...(r.summary.kind === 'counter' ? [t('stats.verdict.counterScale')] : []),
+    ],
   };
 }
 
@@ -777,6 +858,12 @@ function feedbackRows(
     { metric: 'days_to_answer', label: t('feedbackStats.days'), figure: s.days_to_answer, measure: 'days' },
     { metric: 'satisfied', label: t('feedbackStats.satisfied'), figure: s.satisfied, measure: 'percent' },
     { metric: 'disputed', label: t('feedbackStats.disputed'), figure: s.disputed, measure: 'percent' },
+    {
+      metric: 'reexamined_on_time',
+      label: t('feedbackStats.reexamined'),
+      figure: s.reexamined_on_time,
+      measure: 'percent',
+    },
   ];
 }
 
@@ -807,6 +894,7 @@ function feedbackColumns(locale: string, first: string): Column[] {
     { label: t('feedbackStats.days'), numeric: true },
     { label: t('feedbackStats.satisfied'), numeric: true },
     { label: t('feedbackStats.disputed'), numeric: true },
+    { label: t('feedbackStats.reexamined'), numeric: true },
   ];
 }
 
@@ -855,7 +943,14 @@ export function feedbackTables(f: FeedbackStatsResult, ctx: Context): StatsTable
     ],
     chartEmpty: false,
     downloads: dl,
-    notes: [t('feedbackStats.note'), t('feedbackStats.rated', { n: countText(s.rated, f.min_n, locale) })],
+    notes: [
+      t('feedbackStats.note'),
+      t('feedbackStats.timelinessNote'),
+      t('feedbackStats.rated', {
+        n: countText(s.rated, f.min_n, locale),
+        total: countText(s.answered, f.min_n, locale),
+      }),
+    ],
   };
   const series: StatsTable = {
     id: 'phan-anh-theo-thoi-gian',
