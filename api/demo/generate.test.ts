@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/client.ts';
 import { migrate } from '../../db/migrate.ts';
 import { syncContent } from '../../db/content-sync.ts';
-import { unitWithAncestors } from '../../db/units.ts';
+import { unitOnDay, unitSpans, unitWithAncestors } from '../../db/units.ts';
 import { loadContent, type Content } from '../contracts/load-content.ts';
 import { instrument as instrumentSchema, type Instrument } from '../contracts/instrument.ts';
 import { syncInstruments } from '../ratings/instruments.ts';
@@ -98,6 +98,7 @@ describe('generateDemoData', () => {
       byResponse.get(id)!.push({ question: String(r.question_id), value: String(r.value) });
     }
     const ancestors = new Map<string, string[]>();
+    const spans = await unitSpans(a.client);
     const expected = new Map<string, RollupCell>();
     for (const r of responses.rows) {
       const ins = byVersion.get(String(r.instrument_version))!;
@@ -107,7 +108,8 @@ describe('generateDemoData', () => {
         if (q.type === 'multi') given[question] = [...((given[question] as string[] | undefined) ?? []), value];
         else given[question] = value;
       }
-      const unit = String(r.unit_id);
+      // A response dated after its unit ended counts for the successor (issue #7 §3, db/units.ts).
+      const unit = unitOnDay(spans, String(r.unit_id), String(r.day));
       if (!ancestors.has(unit)) ancestors.set(unit, await unitWithAncestors(a.client, unit));
       const procs = r.procedure_code === null ? [''] : [String(r.procedure_code), ''];
       for (const u of ancestors.get(unit)!)

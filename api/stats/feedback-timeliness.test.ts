@@ -149,7 +149,7 @@ describe('on time on the first answer', () => {
   });
 
   it('counts the disputed late case late in GET /stats/feedback and the published list', async () => {
-    const res = await app.request('/api/v1/stats/feedback?unit=so-tu-phap&from=2026-01-01&to=2026-12-31');
+    const res = await app.request('/api/v1/stats/feedback?unit=so-tu-phap&span=2026');
     const r = (await res.json()) as FeedbackStatsResult;
     expect(r.summary.label).toBe('feedback cases');
     // LATE late; EXTD, EVNG, SATD on time.

@@ -86,6 +86,7 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'apology_letter',
   ...STAFF_ACTIONS.map((a) => `feedback_${a}`),
   'feedback_enter',
+  'feedback_search',
   'staff_create',
   'staff_activate',
   'staff_deactivate',
