@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { mulberry32 } from '../demo/generate.ts';
 
 export interface MarkedSpan {
   start: number;
@@ -43,17 +44,6 @@ export function unmark(marked: string): { text: string; spans: MarkedSpan[] } {
   return { text, spans };
 }
 
-/** mulberry32: a small seeded generator, so the generated texts never change between runs. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Upper-cases the first letter of the text and of each sentence, skipping an opening marker. */
 function sentenceCase(s: string): string {
@@ -68,7 +58,7 @@ export function loadCorpus(): CorpusText[] {
   hand.forEach((t, i) => out.push({ source: `handwritten #${i + 1}`, ...unmark(t) }));
   const slots = load('slots') as Record<string, string[]>;
   const { count, templates } = load('templates') as { count: number; templates: string[] };
-  const rnd = seeded(7);
+  const rnd = mulberry32(7);
   templates.forEach((tpl, i) => {
     for (let n = 0; n < count; n++) {
       const filled = tpl.replace(/\{(\w+)\}/g, (_, slot: string) => {
