@@ -44,7 +44,6 @@ export function unmark(marked: string): { text: string; spans: MarkedSpan[] } {
   return { text, spans };
 }
 
-
 /** Upper-cases the first letter of the text and of each sentence, skipping an opening marker. */
 function sentenceCase(s: string): string {
   return s.replace(/(^|[.!?]\s+)((?:\[\[(?:pd|keep):)?)(\p{Ll})/gu, (_, lead: string, mark: string, c: string) => {
