@@ -8,9 +8,9 @@
  * screen, in Vietnamese and English; the feedback form shows the notice version in force.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
+import { apiSignIn } from './staff-login.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
@@ -24,15 +24,8 @@ interface Signed {
 }
 
 async function signIn(request: APIRequestContext, username: string): Promise<Signed> {
-  const passwords = JSON.parse(readFileSync(join('reports', 'e2e-staff.json'), 'utf8')) as Record<string, string>;
-  const res = await request.post('/api/v1/staff/login', { data: { username, password: passwords[username] } });
-  expect(res.status(), await res.text()).toBe(204);
-  const setCookie = res
-    .headersArray()
-    .filter((h) => h.name.toLowerCase() === 'set-cookie')
-    .map((h) => h.value)
-    .join('\n');
-  const cookie = `__Host-gopy_session=${/__Host-gopy_session=([^;]*)/.exec(setCookie)![1]}`;
+  // Password and second factor (issue #7 part 4b), as every staff spec signs in.
+  const cookie = await apiSignIn(request, username);
   const session = await request.get('/api/v1/staff/session', { headers: { Cookie: cookie } });
   const { csrf_token } = (await session.json()) as { csrf_token: string };
   return { cookie, csrf: csrf_token };
