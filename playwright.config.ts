@@ -11,7 +11,9 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  timeout: 30_000,
+  // A spec signs in with a password and a TOTP code (issue #7 part 4b): each 30 s step is accepted
+  // once per account, so a sign-in may wait for the next step (e2e/staff-login.ts).
+  timeout: 60_000,
   reporter: [['list'], ['json', { outputFile: 'reports/e2e.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,

@@ -236,6 +236,8 @@ test('the audit log shows a view of personal data, linked to its case', async ({
 });
 
 test('members without the admin role get a 403 page and no admin links', async ({ browser }) => {
+  // Three accounts sign in one after another, each waiting for an unused TOTP step (e2e/staff-login.ts).
+  test.slow();
   const coordinator = await member(browser, 'e2e-coordinator');
   await expect(coordinator.getByTestId('admin-link')).toHaveCount(0);
   await expect(coordinator.getByTestId('audit-link')).toHaveCount(0);
