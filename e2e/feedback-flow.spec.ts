@@ -8,7 +8,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiSignIn } from './staff-login.ts';
+import { apiSignInWithCsrf as signIn, type SignedIn as Signed } from './staff-login.ts';
 import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
 import { PDF, jpeg } from './feedback-files.ts';
@@ -24,19 +24,6 @@ const ANSWER_PDF = Buffer.from(`${PDF.toString('latin1')}% biên bản\n`, 'lati
 async function jsPage(browser: Browser): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
   return ctx.newPage();
-}
-
-interface Signed {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(request: APIRequestContext, username: string): Promise<Signed> {
-  // Both factors (issue #7 part 4b): e2e/staff-login.ts.
-  const cookie = await apiSignIn(request, username);
-  const session = await request.get('/api/v1/staff/session', { headers: { Cookie: cookie } });
-  const { csrf_token } = (await session.json()) as { csrf_token: string };
-  return { cookie, csrf: csrf_token };
 }
 
 async function step(

@@ -8,28 +8,15 @@
  * screen, in Vietnamese and English; the feedback form shows the notice version in force.
  */
 import { readFileSync } from 'node:fs';
-import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
-import { apiSignIn } from './staff-login.ts';
+import { apiSignInWithCsrf as signIn } from './staff-login.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 
 const NAME = 'Phạm Văn Quyền';
 const PHONE = '0905 123 456';
 const TITLE = `Đèn đường tổ 7 không sáng ${Date.now().toString(36)}`;
-
-interface Signed {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(request: APIRequestContext, username: string): Promise<Signed> {
-  // Password and second factor (issue #7 part 4b), as every staff spec signs in.
-  const cookie = await apiSignIn(request, username);
-  const session = await request.get('/api/v1/staff/session', { headers: { Cookie: cookie } });
-  const { csrf_token } = (await session.json()) as { csrf_token: string };
-  return { cookie, csrf: csrf_token };
-}
 
 /** A page without JavaScript (or with it, for axe, which runs in the page) in a context of its own. */
 async function newPage(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {

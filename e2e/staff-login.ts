@@ -99,6 +99,19 @@ export async function apiSignIn(request: APIRequestContext, username: string): P
   });
 }
 
+/** A signed-in session for the API: its cookie and the CSRF token its writes must carry. */
+export interface SignedIn {
+  cookie: string;
+  csrf: string;
+}
+
+export async function apiSignInWithCsrf(request: APIRequestContext, username: string): Promise<SignedIn> {
+  const cookie = await apiSignIn(request, username);
+  const session = await request.get('/api/v1/staff/session', { headers: { Cookie: cookie } });
+  const { csrf_token } = (await session.json()) as { csrf_token: string };
+  return { cookie, csrf: csrf_token };
+}
+
 /** TOTP secrets of accounts a spec enrolled on the enrolment page (this worker only). */
 const enrolled: Record<string, string> = {};
 
