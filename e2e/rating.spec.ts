@@ -65,7 +65,7 @@ test('(a) QR at a counter: one tap, a reason, send; lands on the thank-you page 
   await page.getByRole('checkbox', { name: 'Chờ lâu' }).check();
   await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
   await expect(page).toHaveURL(/\/danh-gia\/cam-on\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cảm ơn bạn đã đánh giá');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Trân trọng cảm ơn Ông/Bà đã đánh giá');
   expect(Date.now() - started).toBeLessThan(15_000);
 
   expect(sent.requests).toHaveLength(1);
@@ -147,7 +147,7 @@ test('(c) SIPAS without JavaScript: one long form, error summary keeps the answe
   const form = page.getByTestId('rating-form');
   await expect(form.locator('.question')).toHaveCount(35);
   // Conditional questions are on the page, and say when they apply.
-  await expect(page.locator('#q-f5_c2')).toContainText('(chỉ trả lời nếu ở câu 24 bạn chọn “Đã từng”)');
+  await expect(page.locator('#q-f5_c2')).toContainText('(chỉ trả lời nếu ở câu 24 đã chọn “Đã từng”)');
   await expect(page.locator('#q-f1_c1')).toContainText('(bắt buộc)');
   await expect(page.locator('#q-comment')).toContainText('(không bắt buộc)');
   await expect(page.locator('#website')).toHaveAttribute('tabindex', '-1');
@@ -256,13 +256,13 @@ test('the picker: choose a unit and a form; missing choices use the error summar
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
   const summary = page.getByTestId('error-summary');
-  await expect(summary.getByRole('link', { name: 'Chọn cơ quan, đơn vị đã phục vụ bạn.' })).toHaveAttribute(
+  await expect(summary.getByRole('link', { name: 'Vui lòng chọn cơ quan, đơn vị đã phục vụ Ông/Bà.' })).toHaveAttribute(
     'href',
     '#don-vi',
   );
-  await expect(summary.getByRole('link', { name: 'Chọn cách bạn muốn đánh giá.' })).toBeVisible();
+  await expect(summary.getByRole('link', { name: 'Vui lòng chọn cách đánh giá.' })).toBeVisible();
   await expectAccessible(page);
-  await page.getByLabel('Cơ quan, đơn vị đã phục vụ bạn').selectOption({ label: 'Sở Y tế' });
+  await page.getByLabel('Cơ quan, đơn vị đã phục vụ Ông/Bà').selectOption({ label: 'Sở Y tế' });
   await page.getByRole('radio', { name: /SIPAS/ }).check();
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
   await expect(page).toHaveURL(/don-vi=so-y-te/);

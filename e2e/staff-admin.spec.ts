@@ -97,7 +97,7 @@ test('accounts: create (password once), sign in elsewhere, deactivate ends it, r
   // The new member signs in on another device; they are no admin.
   const other = await device(browser);
   await signInAs(other, username, first);
-  await expect(other.getByRole('heading', { level: 1 })).toHaveText('Hộp hồ sơ phản ánh, kiến nghị');
+  await expect(other.getByRole('heading', { level: 1 })).toHaveText('Phản ánh, kiến nghị cần xử lý');
   await expect(other.getByTestId('admin-link')).toHaveCount(0);
 
   // Deactivated: the session ends at once and the password no longer opens it.

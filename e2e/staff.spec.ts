@@ -103,13 +103,13 @@ test('sign-in: a wrong password is refused with one sentence; pages are no-store
   // The password, then the second factor (issue #7 part 4b): no session cookie in between.
   await pageSignIn(page, 'e2e-coordinator');
   await expect(page).toHaveURL(/\/quan-tri\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hộp hồ sơ phản ánh, kiến nghị');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Phản ánh, kiến nghị cần xử lý');
   const cookie = (await page.context().cookies()).find((c) => c.name === '__Host-gopy_session');
   expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
 
   // Sign-out ends the session: the inbox asks for a sign-in again.
   await page.getByTestId('sign-out').click();
-  await expect(page.getByTestId('signed-out')).toHaveText('Bạn đã đăng xuất.');
+  await expect(page.getByTestId('signed-out')).toHaveText('Đã đăng xuất.');
   await page.goto('/quan-tri/');
   await expect(page.getByTestId('sign-in-form')).toBeVisible();
   await expect(page.getByTestId('staff-bar')).toHaveCount(0);
@@ -162,8 +162,8 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   const stale = await coordinator.context().newPage();
   await stale.goto(entry.path);
   await act(coordinator, 'classify');
-  await expect(coordinator.getByTestId('done')).toHaveText('Đã phân loại, thụ lý hồ sơ.');
-  await expect(coordinator.getByTestId('case-status')).toHaveText('Đã phân loại, thụ lý');
+  await expect(coordinator.getByTestId('done')).toHaveText('Đã phân loại, tiếp nhận xử lý.');
+  await expect(coordinator.getByTestId('case-status')).toHaveText('Đã phân loại, tiếp nhận xử lý');
   await act(stale, 'classify');
   await expect(stale.getByTestId('problem')).toHaveText(
     'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
@@ -211,7 +211,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
 
   // The publisher checks the redaction preview, edits it and publishes.
   const publisher = await member(browser, 'e2e-publisher', entry.path);
-  await expect(publisher.getByText('Vai trò của bạn không được xem dữ liệu cá nhân của người gửi.')).toBeVisible();
+  await expect(publisher.getByText('Vai trò được phân quyền không được xem dữ liệu cá nhân của người gửi.')).toBeVisible();
   await publisher.getByTestId('publish-link').click();
   await expect(publisher.getByTestId('removed')).toBeVisible();
   const content = await publisher.locator('#pub-content').inputValue();
