@@ -281,7 +281,7 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await coordinator.goto(onTime.path);
   await expect(coordinator.getByTestId('apology-link')).toHaveCount(0);
   await coordinator.goto(`${onTime.path}thu-xin-loi/`);
-  await expect(coordinator.getByTestId('problem')).toHaveText('Hồ sơ chưa quá hạn nên không cần thư xin lỗi.');
+  await expect(coordinator.getByTestId('problem')).toHaveText('Phản ánh, kiến nghị này chưa quá hạn nên không cần thư xin lỗi.');
 });
 
 test('English workspace: every page type passes axe at 360 px; entry shows the key once', async ({ browser }) => {

@@ -69,7 +69,7 @@ const TEXT = {
   notice: {
     vi: (days: number | null, onTime: boolean | null, satisfied: boolean | null) =>
       [
-        days === null ? 'Chưa trả lời.' : `Trả lời sau ${days} ngày làm việc${onTime ? ', đúng hạn' : ', trễ hạn'}.`,
+        days === null ? 'Chưa trả lời.' : `Trả lời sau ${days} ngày làm việc${onTime ? ', đúng hạn' : ', quá hạn'}.`,
         satisfied === null
           ? 'Người gửi chưa đánh giá câu trả lời.'
           : satisfied

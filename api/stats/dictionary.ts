@@ -20,7 +20,7 @@ function verdictFields(path: string, vi: string, en: string): DictionaryEntry[] 
   return [
     e(
       `${path}.verdict`,
-      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (trễ hạn ≥ 5 % hoặc hài lòng ≤ 80 % thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
+      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (quá hạn ≥ 5 % hoặc hài lòng ≤ 80 % thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
       `Ranking verdict ${en} under Khánh Hòa's action programme implementing Conclusion 91-KL/TU (late ≥ 5 % or satisfaction ≤ 80 % cannot be ranked good): cannot-be-good, meets-both or undetermined. The same whichever survey is shown.`,
     ),
     e(`${path}.conditions[].condition`, 'Điều kiện: late hoặc satisfaction.', 'Condition: late or satisfaction.'),
@@ -32,7 +32,7 @@ function verdictFields(path: string, vi: string, en: string): DictionaryEntry[] 
     ),
     e(
       `${path}.late`,
-      'Tỷ lệ hồ sơ trễ hạn (hồ sơ Một cửa, toàn bộ hồ sơ nên so trực tiếp với ngưỡng).',
+      'Tỷ lệ hồ sơ quá hạn (hồ sơ Một cửa, toàn bộ hồ sơ nên so trực tiếp với ngưỡng).',
       'Late share of dossiers (one-stop records, every dossier, so compared with the threshold as it is).',
       'percent',
     ),
@@ -101,7 +101,7 @@ export const DICTIONARY: Dictionary = {
     e('label', 'Nguồn của số liệu; xem danh sách "labels".', 'What the figure rests on; see the "labels" list.'),
     e(
       'flag',
-      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = trễ hạn ≥ ngưỡng, satisfaction = hài lòng ≤ ngưỡng; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
+      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = quá hạn ≥ ngưỡng, satisfaction = hài lòng ≤ ngưỡng; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
       'For child units: why the unit cannot be ranked "good" (late = late share ≥ threshold, satisfaction = satisfaction ≤ threshold; action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU of 18/10/2022, section III.1.c), ";"-separated.',
     ),
   ],
@@ -229,7 +229,7 @@ export const DICTIONARY: Dictionary = {
       'Share of dossiers returned on time or early.',
       'percent',
     ),
-    e('summary.late', 'Tỷ lệ hồ sơ trễ hạn.', 'Share of dossiers returned late.', 'percent'),
+    e('summary.late', 'Tỷ lệ hồ sơ quá hạn.', 'Share of dossiers returned late.', 'percent'),
     e('series[].period', 'Kỳ (xem cột period).', 'Period (see the period column).'),
     e('series[].summary', 'Các trường như summary, cho một kỳ.', 'The fields of summary, for one period.'),
     e('units[].unit', 'Mã đơn vị trực thuộc.', 'Id of a unit directly below.'),
@@ -241,7 +241,7 @@ export const DICTIONARY: Dictionary = {
       'YYYY-MM-DD',
     ),
     e('units[].summary', 'Các trường như summary, cho đơn vị này.', 'The fields of summary, for this unit.'),
-    e('units[].late', 'Tỷ lệ hồ sơ trễ hạn của đơn vị.', "The unit's share of late dossiers.", 'percent'),
+    e('units[].late', 'Tỷ lệ hồ sơ quá hạn của đơn vị.', "The unit's share of late dossiers.", 'percent'),
     e(
       'units[].flag.flagged',
       'true khi không đủ điều kiện xếp loại tốt.',
@@ -276,7 +276,7 @@ export const DICTIONARY: Dictionary = {
     e('sipas_samples.all', 'Chỉ số SIPAS của mọi phiếu (hỗn hợp).', 'SIPAS index of all responses (mixed).', 'percent'),
     e(
       'thresholds.late.value',
-      'Ngưỡng trễ hạn: từ mức này trở lên thì không được xếp loại tốt.',
+      'Ngưỡng quá hạn: từ mức này trở lên thì không được xếp loại tốt.',
       'Late threshold: at or above it a unit cannot be ranked "good".',
       'percent',
     ),
@@ -391,7 +391,7 @@ export const DICTIONARY: Dictionary = {
       'On-time or early share; Wilson interval.',
       'percent',
     ),
-    e('late', 'Tỷ lệ hồ sơ trễ hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
+    e('late', 'Tỷ lệ hồ sơ quá hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
     // Feedback handling (GET /stats/feedback, instrument "feedback" in the CSV; issue #4).
     e(
       'received',
@@ -437,7 +437,7 @@ export const DICTIONARY: Dictionary = {
       'On-time or early share; Wilson interval.',
       'percent',
     ),
-    e('late', 'Tỷ lệ hồ sơ trễ hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
+    e('late', 'Tỷ lệ hồ sơ quá hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
     // Feedback handling (GET /stats/feedback, instrument "feedback" in the CSV; issue #4).
     e(
       'received',
@@ -472,7 +472,7 @@ export const DICTIONARY: Dictionary = {
     ),
     e(
       'late_dossiers',
-      'Tỷ lệ hồ sơ trễ hạn của đơn vị trực thuộc (điều kiện xếp loại).',
+      'Tỷ lệ hồ sơ quá hạn của đơn vị trực thuộc (điều kiện xếp loại).',
       'Late share of a child unit (ranking rule).',
       'percent',
     ),

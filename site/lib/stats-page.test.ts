@@ -251,7 +251,7 @@ describe('tables', () => {
     });
     expect(a!.cells.at(-1)).toMatchObject({
       // Issue #7 §3: the satisfaction condition names the sample it was judged on.
-      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %. Điều kiện hài lòng xét theo chỉ số SIPAS, Hỗn hợp.',
+      text: 'Không đủ điều kiện xếp loại tốt: quá hạn ≥ 5 % / hài lòng ≤ 80 %. Điều kiện hài lòng xét theo chỉ số SIPAS, Hỗn hợp.',
       tag: 'flag',
     });
     expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ (n = 0)');
