@@ -42,7 +42,7 @@ test('with JavaScript: the receipt link opens the verified NĐ 61 evaluation, se
     if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/responses') sent.push(r);
   });
   await page.goto(link);
-  await expect(page.getByTestId('rate-verified')).toContainText('Có xác thực');
+  await expect(page.getByTestId('rate-verified')).toContainText('Có mã hồ sơ');
   await expect(page.getByTestId('rate-about')).toContainText('Đăng ký khai sinh');
   for (let i = 0; i < 20 && !(await page.getByTestId('check-answers').isVisible()); i++) {
     const first = page.locator('.question input[type="radio"]').first();
@@ -74,7 +74,7 @@ test('without JavaScript: the verified evaluation as one form; the same link can
   const page = await ctx.newPage();
   const rateOnce = async () => {
     await page.goto(link);
-    await expect(page.getByTestId('rate-verified')).toContainText('Có xác thực');
+    await expect(page.getByTestId('rate-verified')).toContainText('Có mã hồ sơ');
     const groups = await page.locator('fieldset.question').evaluateAll((els) => els.map((e) => e.id));
     for (const id of groups) {
       const first = page.locator(`#${id} input[type="radio"]`).first();

@@ -57,7 +57,7 @@ test('(a) QR at a counter: one tap, a reason, send; lands on the thank-you page 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đánh giá nhanh tại quầy');
   await expect(page.getByTestId('rate-about')).toContainText('Sở Nội vụ');
   await expect(page.getByTestId('rate-about')).toContainText('Quầy');
-  await expect(page.getByTestId('rate-verified')).toContainText('Tự nguyện');
+  await expect(page.getByTestId('rate-verified')).toContainText('Không có mã hồ sơ');
   await enhanced(page, 'single');
   // Reason chips appear only after a middling or low rating.
   await expect(page.getByRole('group', { name: /Chưa tốt ở đâu/ })).toHaveCount(0);

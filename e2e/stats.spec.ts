@@ -25,8 +25,8 @@ const EMPTY = '?thoi-gian=2015';
 const TABLES = ['sipas', 'danh-gia-ho-so', 'quay', 'ho-so', 'theo-thoi-gian', 'theo-don-vi'];
 const LABELS = {
   // Feedback figures carry their own source label (issue #7 §3), never "One-stop records".
-  vi: ['Mẫu xác thực', 'Tự nguyện', 'Hỗn hợp', 'Hồ sơ Một cửa', 'Phản ánh, kiến nghị nhận trên Cổng'],
-  en: ['Verified sample', 'Self-selected', 'Mixed', 'One-stop records', 'Feedback cases received by the portal'],
+  vi: ['Có mã hồ sơ', 'Không có mã hồ sơ', 'Có và không có mã hồ sơ', 'Hồ sơ Một cửa', 'Phản ánh, kiến nghị nhận trên Cổng'],
+  en: ['With a dossier code', 'Without a dossier code', 'With and without a dossier code', 'One-stop records', 'Feedback cases received by the portal'],
 };
 /**
  * Seeded with public ratings: a hospital and a district health centre directly below the provincial
@@ -100,8 +100,8 @@ for (const lang of ['vi', 'en'] as const)
         if (state === 'empty') {
           const min =
             lang === 'vi'
-              ? 'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác'
-              : 'Not published: fewer than 10 responses, or hidden to protect another figure';
+              ? 'Chưa đủ phiếu để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác'
+              : 'Too few responses to publish (at least 10 needed), or hidden to protect another figure';
           await expect(page.locator('#table-sipas tbody tr').first().locator('td').first()).toHaveText(min);
           // Nothing to draw: no chart and no chart.js.
           await expect(page.locator('canvas')).toHaveCount(0);

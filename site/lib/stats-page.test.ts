@@ -177,10 +177,17 @@ describe('formatting', () => {
   it('says why a figure is missing, and formats the others in the locale', () => {
     // Fewer than min n, or hidden to protect another cell (issue #7): the reader is not told which.
     expect(valueText(fig(7, null), 'percent', 10, 'vi')).toBe(
-      'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác',
+      'Chưa đủ phiếu để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
     );
     expect(valueText(fig(7, null), 'percent', 10, 'en')).toBe(
-      'Not published: fewer than 10 responses, or hidden to protect another figure',
+      'Too few responses to publish (at least 10 needed), or hidden to protect another figure',
+    );
+    // Issue #11: feedback cases and dossiers are not "phiếu".
+    expect(valueText(fig(7, null), 'percent', 10, 'vi', 'cases')).toBe(
+      'Chưa đủ phản ánh, kiến nghị để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
+    );
+    expect(valueText(fig(7, null), 'percent', 10, 'vi', 'dossiers')).toBe(
+      'Chưa đủ hồ sơ để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
     );
     expect(countText(null, 10, 'vi')).toBe('Dưới 10 hoặc ẩn');
     expect(countText(1234, 10, 'en')).toBe('1,234');
@@ -222,9 +229,9 @@ describe('tables', () => {
     expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });
     expect(n).toMatchObject({ text: '30', data: { value: '30' } });
     expect(interval).toMatchObject({ data: { low: '79.4', high: '89.4' } });
-    expect(label).toMatchObject({ text: 'Hỗn hợp', data: { value: 'mixed' } });
+    expect(label).toMatchObject({ text: 'Có và không có mã hồ sơ', data: { value: 'mixed' } });
     expect(table.rows[2]!.cells[0]).toMatchObject({
-      text: 'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác',
+      text: 'Chưa đủ phiếu để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
       data: { value: '' },
     });
     expect(table.chart!.datasets[0]!.data).toEqual([84.4, 90, null]);
@@ -251,10 +258,10 @@ describe('tables', () => {
     });
     expect(a!.cells.at(-1)).toMatchObject({
       // Issue #7 §3: the satisfaction condition names the sample it was judged on.
-      text: 'Không đủ điều kiện xếp loại tốt: quá hạn ≥ 5 % / hài lòng ≤ 80 %. Điều kiện hài lòng xét theo chỉ số SIPAS, Hỗn hợp.',
+      text: 'Không đủ điều kiện xếp loại tốt: quá hạn từ 5% trở lên / hài lòng từ 80% trở xuống. Điều kiện hài lòng xét theo chỉ số SIPAS, Có và không có mã hồ sơ.',
       tag: 'flag',
     });
-    expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ (n = 0)');
+    expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ');
     expect(b!.cells.at(-1)).toMatchObject({
       text: 'Chưa xác định được: chưa có hồ sơ trả kết quả; chưa có phiếu SIPAS',
       tag: 'unknown',
@@ -282,7 +289,7 @@ describe('tables', () => {
       targets: [],
     };
     const table = dossiersTable(d, { locale: 'en', query: {} });
-    expect(table.rows.map((r) => r.cells[0]!.text)).toEqual(['No dossiers yet (n = 0)', 'No dossiers yet (n = 0)']);
+    expect(table.rows.map((r) => r.cells[0]!.text)).toEqual(['No dossiers yet', 'No dossiers yet']);
     expect(table.chart).toBeUndefined();
   });
 });
