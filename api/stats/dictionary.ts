@@ -20,15 +20,15 @@ function verdictFields(path: string, vi: string, en: string): DictionaryEntry[] 
   return [
     e(
       `${path}.verdict`,
-      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (quá hạn ≥ 5 % hoặc hài lòng ≤ 80 % thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
-      `Ranking verdict ${en} under Khánh Hòa's action programme implementing Conclusion 91-KL/TU (late ≥ 5 % or satisfaction ≤ 80 % cannot be ranked good): cannot-be-good, meets-both or undetermined. The same whichever survey is shown.`,
+      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (quá hạn từ 5% trở lên hoặc hài lòng từ 80% trở xuống thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
+      `Ranking verdict ${en} under Khánh Hòa's action programme implementing Conclusion 91-KL/TU (5% or more late, or satisfaction of 80% or less, cannot be ranked good): cannot-be-good, meets-both or undetermined. The same whichever survey is shown.`,
     ),
     e(`${path}.conditions[].condition`, 'Điều kiện: late hoặc satisfaction.', 'Condition: late or satisfaction.'),
     e(`${path}.conditions[].status`, 'met, failed hoặc undetermined.', 'met, failed or undetermined.'),
     e(
       `${path}.conditions[].reason`,
-      'Vì sao chưa xác định: no-data (không có số liệu), too-few (quá ít để công bố), straddles (khoảng tin cậy 95 % nằm hai bên ngưỡng); null khi đã xác định.',
-      'Why undetermined: no-data, too-few (too few to publish), straddles (the 95 % interval lies on both sides of the threshold); null when decided.',
+      'Vì sao chưa xác định: no-data (không có số liệu), too-few (quá ít để công bố), straddles (khoảng tin cậy 95% nằm hai bên ngưỡng); null khi đã xác định.',
+      'Why undetermined: no-data, too-few (too few to publish), straddles (the 95% interval lies on both sides of the threshold); null when decided.',
     ),
     e(
       `${path}.late`,
@@ -85,8 +85,8 @@ export const DICTIONARY: Dictionary = {
       'The value, rounded to 0.1 as on the page; empty when suppressed.',
       'see value_unit',
     ),
-    e('low', 'Cận dưới khoảng tin cậy 95 %.', 'Lower bound of the 95 % confidence interval.', 'see value_unit'),
-    e('high', 'Cận trên khoảng tin cậy 95 %.', 'Upper bound of the 95 % confidence interval.', 'see value_unit'),
+    e('low', 'Cận dưới khoảng tin cậy 95%.', 'Lower bound of the 95% confidence interval.', 'see value_unit'),
+    e('high', 'Cận trên khoảng tin cậy 95%.', 'Upper bound of the 95% confidence interval.', 'see value_unit'),
     e(
       'value_unit',
       'Đơn vị của value, low, high: percent (%), points (điểm NĐ 61, 0–18), count (số lượng).',
@@ -101,8 +101,8 @@ export const DICTIONARY: Dictionary = {
     e('label', 'Nguồn của số liệu; xem danh sách "labels".', 'What the figure rests on; see the "labels" list.'),
     e(
       'flag',
-      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = quá hạn ≥ ngưỡng, satisfaction = hài lòng ≤ ngưỡng; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
-      'For child units: why the unit cannot be ranked "good" (late = late share ≥ threshold, satisfaction = satisfaction ≤ threshold; action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU of 18/10/2022, section III.1.c), ";"-separated.',
+      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = quá hạn từ ngưỡng trở lên, satisfaction = hài lòng từ ngưỡng trở xuống; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
+      'For child units: why the unit cannot be ranked "good" (late = late share at or above the threshold, satisfaction = satisfaction at or below it; action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU of 18/10/2022, section III.1.c), ";"-separated.',
     ),
   ],
   json: [
@@ -315,14 +315,14 @@ export const DICTIONARY: Dictionary = {
     e('figure.value', 'Giá trị; null khi bị ẩn.', 'Value; null when suppressed.', 'percent or points'),
     e(
       'figure.low',
-      'Cận dưới khoảng tin cậy 95 %; null khi bị ẩn.',
-      'Lower bound of the 95 % interval; null when suppressed.',
+      'Cận dưới khoảng tin cậy 95%; null khi bị ẩn.',
+      'Lower bound of the 95% interval; null when suppressed.',
       'percent or points',
     ),
     e(
       'figure.high',
-      'Cận trên khoảng tin cậy 95 %; null khi bị ẩn.',
-      'Upper bound of the 95 % interval; null when suppressed.',
+      'Cận trên khoảng tin cậy 95%; null khi bị ẩn.',
+      'Upper bound of the 95% interval; null when suppressed.',
       'percent or points',
     ),
     e(

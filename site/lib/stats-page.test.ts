@@ -191,7 +191,7 @@ describe('formatting', () => {
     );
     expect(countText(null, 10, 'vi')).toBe('Dưới 10 hoặc ẩn');
     expect(countText(1234, 10, 'en')).toBe('1,234');
-    expect(valueText(fig(30, 84.44), 'percent', 10, 'vi')).toBe('84,4\u00a0%');
+    expect(valueText(fig(30, 84.44), 'percent', 10, 'vi')).toBe('84,4%');
     expect(valueText(fig(30, 12.25), 'points', 10, 'en')).toBe('12.3\u00a0points');
     expect(periodText('2025-Q3', 'vi')).toBe('Quý 3/2025');
     expect(periodText('2025-08', 'vi')).toBe('Tháng 8/2025');
@@ -226,7 +226,7 @@ describe('tables', () => {
       ['ninh-hoa', '2025', 'criterion_mean:c1'],
     ]);
     const [value, n, interval, label] = table.rows[0]!.cells;
-    expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });
+    expect(value).toMatchObject({ text: '84,4%', data: { value: '84.4' } });
     expect(n).toMatchObject({ text: '30', data: { value: '30' } });
     expect(interval).toMatchObject({ data: { low: '79.4', high: '89.4' } });
     expect(label).toMatchObject({ text: 'Có và không có mã hồ sơ', data: { value: 'mixed' } });
@@ -237,6 +237,8 @@ describe('tables', () => {
     expect(table.chart!.datasets[0]!.data).toEqual([84.4, 90, null]);
     // The rule's own target is the threshold line; the plan's target is a line of its own.
     expect(table.chart!.lines.map((l) => l.value)).toEqual([80, 90]);
+    // Issue #11: conditions in words, the percent sign right after the number.
+    expect(table.chart!.lines.map((l) => l.label)).toEqual(['Để xếp loại tốt: hài lòng trên 80%', 'Mục tiêu 2025: từ 90% trở lên']);
     expect(table.downloads.map((d) => d.href)).toEqual([
       '/api/v1/stats/ratings.csv?instrument=sipas',
       '/api/v1/stats/ratings?instrument=sipas',

@@ -20,7 +20,16 @@ import type {
 import type { Unit } from '../../api/contracts/content.ts';
 import type { FeedbackStatsResult, FeedbackSummary } from '../../api/contracts/published.ts';
 import { compareVi } from '../../api/contracts/text.ts';
-import { defaultLocale, formatNumber, l, localeMeta, pathFor, useT } from '../i18n/index.ts';
+import {
+  comparatorText,
+  defaultLocale,
+  formatNumber,
+  formatPercent,
+  l,
+  localeMeta,
+  pathFor,
+  useT,
+} from '../i18n/index.ts';
 import type { ChartSpec } from './reform-tables.ts';
 import { content } from './content.ts';
 
@@ -455,7 +464,10 @@ function referenceLines(
     if (x.unit_of_measure !== 'percent' || x.id === threshold?.target) continue;
     const years = x.from_year === x.to_year ? String(x.from_year) : `${x.from_year}–${x.to_year}`;
     lines.push({
-      label: t('stats.chart.target', { years, comparator: x.comparator, value: num(x.value, locale, 0) }),
+      label: t('stats.chart.target', {
+        years,
+        condition: comparatorText(x.comparator, formatPercent(x.value, locale, 0), locale),
+      }),
       value: x.value,
     });
   }
