@@ -126,7 +126,7 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Xem số liệu' }).click();
     await expect(page).toHaveURL(/\/thong-ke\/\?.*don-vi=ninh-hoa/);
     await expect(page).toHaveURL(/ky=quy/);
-    await expect(page.getByTestId('stats-scope')).toContainText('Thị xã Ninh Hòa (đến 30/6/2025)');
+    await expect(page.getByTestId('stats-scope')).toContainText('Thị xã Ninh Hòa (đến 30/06/2025)');
     await expect(page.locator('#don-vi')).toHaveValue('ninh-hoa');
     await expect(page.locator('#ky')).toHaveValue('quy');
     await expect(page.locator('#thoi-gian')).toHaveValue('2025');
@@ -139,7 +139,7 @@ test.describe('without JavaScript', () => {
       'Quý 4/2025',
     ]);
     // The historical unit is marked in the select too.
-    await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/6/2025)');
+    await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/06/2025)');
 
     // A child unit's name opens its own figures with the same filters.
     const child = page.locator('#table-theo-don-vi tbody th a', { hasText: 'Phường Ninh Hiệp' });

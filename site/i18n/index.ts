@@ -128,10 +128,11 @@ export function formatVnd(value: number, locale: string): string {
   return `${new Intl.NumberFormat(localeMeta(locale).numberLocale).format(value)} đ`;
 }
 
+/** "30/06/2025" in Vietnamese (dd/mm/yyyy, the one date format: issue #11), "30 June 2025" in English. */
 export function formatDate(iso: string, locale: string): string {
   const [y, m, d] = iso.split('-').map(Number);
   return new Intl.DateTimeFormat(localeMeta(locale).numberLocale, {
-    day: 'numeric',
+    day: locale === defaultLocale ? '2-digit' : 'numeric',
     month: locale === defaultLocale ? '2-digit' : 'long',
     year: 'numeric',
     timeZone: 'UTC',

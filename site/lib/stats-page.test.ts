@@ -164,7 +164,7 @@ describe('filter choices', () => {
     expect(vi.map((o) => o.value)).not.toContain('viet-nam');
     expect(vi[0]).toEqual({ value: 'khanh-hoa', label: 'Tỉnh Khánh Hòa' });
     const ninhHoa = vi.find((o) => o.value === 'ninh-hoa')!;
-    expect(ninhHoa.label).toBe('\u00a0\u00a0\u00a0Thị xã Ninh Hòa (đến 30/6/2025)');
+    expect(ninhHoa.label).toBe('\u00a0\u00a0\u00a0Thị xã Ninh Hòa (đến 30/06/2025)');
     const commune = vi.find((o) => o.value === 'phuong-ninh-hiep')!;
     expect(commune.label.startsWith('\u00a0'.repeat(6))).toBe(true);
     // Children follow their parent.
@@ -255,7 +255,7 @@ describe('tables', () => {
     const table = unitsTable(ratings(fig(30, 84.4), [fig(30, 90)]), { locale: 'vi', query: { period: 'quarter' } });
     const [a, b] = table.rows;
     expect(a!.header).toEqual({
-      text: 'Phường Ninh Hiệp (đến 30/6/2025)',
+      text: 'Phường Ninh Hiệp (đến 30/06/2025)',
       href: '/thong-ke/?ky=quy&don-vi=phuong-ninh-hiep',
     });
     expect(a!.cells.at(-1)).toMatchObject({

@@ -201,10 +201,10 @@ export interface Option {
   label: string;
 }
 
-/** "30/6/2025" in Vietnamese, "30 June 2025" in English. */
+/** "30/06/2025" in Vietnamese (one date format, dd/mm/yyyy: issue #11), "30 June 2025" in English. */
 export function dayText(iso: string, locale: string): string {
   const [y, m, d] = iso.split('-').map(Number);
-  if (locale === defaultLocale) return `${d}/${m}/${y}`;
+  if (locale === defaultLocale) return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
   return new Intl.DateTimeFormat(localeMeta(locale).numberLocale, {
     day: 'numeric',
     month: 'long',
