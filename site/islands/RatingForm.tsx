@@ -29,6 +29,8 @@ import { addPending, keepFlushing, preparePow, readPending, sendRating, type Flu
 export interface RatingStrings extends ErrorStrings {
   question: string;
   required: string;
+  /** Said once above the questions: "(bắt buộc)" is not repeated on each (issue #11). */
+  requiredNote: string;
   optional: string;
   maxLength: string;
   maxChoicesHint: string;
@@ -299,7 +301,9 @@ export default function RatingForm({
     const head = (
       <>
         {number !== undefined && <span class="q-number">{fill(s.question, { n: number })}</span>}
-        <span class="q-text">{q.text}</span> <span class="q-req">{q.required ? s.required : s.optional}</span>
+        <span class="q-text">{q.text}</span>{' '}
+        {/* Required is said once above the form; a screen reader still hears it on each question. */}
+        <span class={q.required ? 'visually-hidden' : 'q-req'}>{q.required ? s.required : s.optional}</span>
         {mode === 'plain' && q.condition && <span class="q-cond">{q.condition}</span>}
       </>
     );
@@ -530,6 +534,11 @@ export default function RatingForm({
       {meta.token && <input type="hidden" name="token" value={meta.token} />}
       <input type="hidden" name="locale" value={meta.locale} />
       <input type="hidden" name="idempotency_key" value={meta.key} />
+      {view !== 'check' && shown.some((q) => q.required) && shown.some((q) => !q.required) && (
+        <p class="hint" data-testid="required-note">
+          {s.requiredNote}
+        </p>
+      )}
       {body}
       <div class="hp" aria-hidden="true">
         <label for="website">{s.honeypot}</label>

@@ -149,6 +149,8 @@ export function rateStrings(locale: string): RatingStrings {
     charsLeft: raw('rate.charsLeft'),
     honeypot: t('rate.honeypot'),
     send: t('rate.send'),
+    requiredNote: t('rate.requiredNote'),
+    chooseOne: t('rate.chooseOne'),
     next: t('rate.next'),
     back: t('rate.back'),
     progress: raw('rate.progress'),

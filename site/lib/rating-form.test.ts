@@ -43,6 +43,7 @@ const counter: FormQuestion[] = [
 
 const strings: ErrorStrings = {
   errorItem: 'Câu {{n}}: {{message}}',
+  chooseOne: 'Vui lòng chọn một câu trả lời.',
   maxChoices: 'Chọn tối đa {{max}} ý.',
   tokenProblem: 'Mã có vấn đề.',
   problems: { validation_failed: 'Một số ô chưa đúng.', token_used: 'Mã đã dùng.', internal_error: 'Sự cố.' },
@@ -102,8 +103,9 @@ describe('errorView', () => {
       numberOf,
       strings,
     );
-    expect(view.items.map((i) => i.text)).toEqual(['Câu 1: Vui lòng điền ô này.', 'Câu 4: Tối đa 10 ký tự.']);
-    expect(view.fields).toEqual({ rating: 'Vui lòng điền ô này.', comment: 'Tối đa 10 ký tự.' });
+    // A choice left empty asks to choose, not to "fill in this field" (issue #11).
+    expect(view.items.map((i) => i.text)).toEqual(['Câu 1: Vui lòng chọn một câu trả lời.', 'Câu 4: Tối đa 10 ký tự.']);
+    expect(view.fields).toEqual({ rating: 'Vui lòng chọn một câu trả lời.', comment: 'Tối đa 10 ký tự.' });
   });
 
   it('says "choose up to" for too many choices', () => {
@@ -158,7 +160,7 @@ describe('ratingBody and keys', () => {
   });
 
   it('fills placeholders and leaves unknown ones', () => {
-    expect(fill('Câu {{n}} trên {{total}}', { n: 3, total: 34 })).toBe('Câu 3 trên 34');
+    expect(fill('Câu {{n}}/{{total}}', { n: 3, total: 34 })).toBe('Câu 3/34');
     expect(fill('{{x}}')).toBe('{{x}}');
   });
 });

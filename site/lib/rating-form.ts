@@ -151,6 +151,8 @@ export function inputId(q: FormQuestion): string {
 /** Translated sentences the error summary needs. */
 export interface ErrorStrings {
   errorItem: string;
+  /** A required choice left empty: "Vui lòng chọn một câu trả lời", not "điền ô này" (issue #11). */
+  chooseOne: string;
   maxChoices: string;
   tokenProblem: string;
   problems: Record<string, string>;
@@ -187,7 +189,9 @@ export function errorView(
     const message =
       q.type === 'multi' && e.code === 'too_large'
         ? fill(s.maxChoices, e.params ?? {})
-        : fill(s.fieldErrors[e.code] ?? s.fieldErrors.invalid_value ?? e.code, e.params ?? {});
+        : q.type !== 'text' && e.code === 'required'
+          ? s.chooseOne
+          : fill(s.fieldErrors[e.code] ?? s.fieldErrors.invalid_value ?? e.code, e.params ?? {});
     if (view.fields[q.id]) continue;
     view.fields[q.id] = message;
     view.items.push({ text: fill(s.errorItem, { n: numberOf(q.id), message }), questionId: q.id });
