@@ -166,7 +166,7 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   await expect(coordinator.getByTestId('case-status')).toHaveText('Đã phân loại, tiếp nhận xử lý');
   await act(stale, 'classify');
   await expect(stale.getByTestId('problem')).toHaveText(
-    'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
+    'Phản ánh, kiến nghị này vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
   );
   await expect(stale.getByTestId('action-classify')).toHaveCount(0);
   await expectAccessible(stale);

@@ -480,18 +480,18 @@ export const DICTIONARY: Dictionary = {
   labels: [
     e(
       'verified sample',
-      'Mẫu xác thực: phiếu gửi bằng mã dùng một lần in trên giấy hẹn của một hồ sơ đã trả kết quả (mỗi hồ sơ một phiếu).',
-      'Verified sample: responses sent with the one-time code printed on the receipt of a returned dossier (one per dossier).',
+      'Có mã hồ sơ: phiếu gửi bằng mã dùng một lần in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả của một hồ sơ đã trả kết quả (mỗi hồ sơ một phiếu).',
+      'With a dossier code: responses sent with the one-time code printed on the dossier receipt and appointment slip of a returned dossier (one per dossier).',
     ),
     e(
       'self-selected',
-      'Tự nguyện: phiếu của người tự chọn đánh giá (mã QR công khai); không đại diện cho mọi người dân.',
-      'Self-selected: responses from people who chose to rate (public QR code); not representative of all citizens.',
+      'Không có mã hồ sơ: phiếu của người tự chọn đánh giá (mã QR công khai); không đại diện cho mọi người dân.',
+      'Without a dossier code: responses from people who chose to rate (public QR code); not representative of all citizens.',
     ),
     e(
       'mixed',
-      'Hỗn hợp: gồm cả mẫu xác thực và phiếu tự nguyện.',
-      'Mixed: verified and self-selected responses together.',
+      'Có và không có mã hồ sơ: gồm cả hai loại phiếu.',
+      'With and without a dossier code: both kinds of responses together.',
     ),
     e(
       'records',
