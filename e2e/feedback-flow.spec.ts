@@ -143,7 +143,7 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
   await expect(page.getByTestId('track-status')).toHaveText('Đã trả lời');
   await expect(page.getByTestId('message-answer')).toContainText(ANSWER);
   await expect(page.getByTestId('track-timeline').locator('li')).toHaveCount(5);
-  await expect(page.getByTestId('track-timeline')).toContainText('Phường Ninh Hòa');
+  await expect(page.getByTestId('track-timeline')).toContainText('UBND phường Ninh Hòa');
   await expect(page.getByTestId('track-dispute-until')).toHaveText(/^\d{2}\/\d{2}\/\d{4}$/);
 
   // The answer's file: a form post, the file as an attachment, the key never in a URL.

@@ -248,7 +248,7 @@ test('the unit and procedure lists narrow as one types, without diacritics; with
   const units = page.locator('#unit option');
   const all = await units.count();
   await page.getByLabel('Gõ để tìm cơ quan (không cần dấu)').fill('ninh hoa');
-  await expect(page.locator('#unit option', { hasText: 'Phường Ninh Hòa' })).toHaveCount(1);
+  await expect(page.locator('#unit option', { hasText: 'UBND phường Ninh Hòa' })).toHaveCount(1);
   expect(await units.count()).toBeLessThan(all);
   await page.locator('#unit').selectOption('phuong-ninh-hoa');
   await page.getByLabel('Gõ để tìm thủ tục (không cần dấu)').fill('khai sinh');

@@ -86,7 +86,7 @@ test('accounts: create (password once), sign in elsewhere, deactivate ends it, r
   await expect(admin.getByTestId('password-warning')).toContainText('chỉ hiện một lần');
   // Never in a URL; the response to the POST was not redirected.
   expect(admin.url()).not.toContain(first);
-  await expect(account(admin, username)).toContainText('Xử lý: Phường Ninh Hòa');
+  await expect(account(admin, username)).toContainText('Xử lý: UBND phường Ninh Hòa');
   await expect(account(admin, username).getByTestId('account-last-seen')).toHaveText('Chưa đăng nhập lần nào');
   await expectAccessible(admin);
   // Shown once: the next visit has no password on it.
@@ -217,7 +217,7 @@ test('the audit log shows a view of personal data, linked to its case', async ({
   await expect(row).toHaveAttribute('data-action', 'view_personal_data');
   await expect(row).toContainText('Xem dữ liệu cá nhân của người gửi');
   await expect(row).toContainText('e2e-coordinator');
-  await expect(row).toContainText('Phường Ninh Hòa');
+  await expect(row).toContainText('UBND phường Ninh Hòa');
   await expect(row.getByTestId('audit-case-link')).toHaveAttribute('href', path);
   // The log holds codes and ids, never the personal data itself.
   await expect(admin.locator('main')).not.toContainText('Võ Thị Hạnh');

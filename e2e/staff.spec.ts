@@ -260,7 +260,7 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await expect(letter).toContainText('Kính gửi: Ông/Bà Lê Văn Cường');
   await expect(letter).toContainText('THƯ XIN LỖI');
   await expect(letter).toContainText(/chậm \d+ ngày làm việc/);
-  await expect(letter).toContainText('Phường Ninh Hòa');
+  await expect(letter).toContainText('UBND phường Ninh Hòa');
   await expectAccessible(coordinator);
 
   // The language switcher keeps the same letter.

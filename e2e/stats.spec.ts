@@ -142,11 +142,11 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/06/2025)');
 
     // A child unit's name opens its own figures with the same filters.
-    const child = page.locator('#table-theo-don-vi tbody th a', { hasText: 'Phường Ninh Hiệp' });
+    const child = page.locator('#table-theo-don-vi tbody th a', { hasText: 'UBND phường Ninh Hiệp' });
     await child.click();
     await expect(page).toHaveURL(/don-vi=phuong-ninh-hiep/);
     await expect(page).toHaveURL(/ky=quy/);
-    await expect(page.getByTestId('stats-scope')).toContainText('Phường Ninh Hiệp');
+    await expect(page.getByTestId('stats-scope')).toContainText('UBND phường Ninh Hiệp');
 
     // The language switcher keeps the query.
     await expect(page.getByTestId('lang-switch')).toHaveAttribute(
