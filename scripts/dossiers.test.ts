@@ -112,9 +112,14 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   function cli(...args: string[]) {
+    return cliWith({}, ...args);
+  }
+
+  /** The command with more environment, e.g. the API key in DOSSIER_API_KEY. */
+  function cliWith(more: Record<string, string>, ...args: string[]) {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dossiers.ts'), ...args], {
       cwd: ROOT,
-      env,
+      env: { ...env, ...more },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -137,8 +142,21 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
         'HS/2025/3,1.001193,2025-08-02,2025-08-02,2025-08-02\r\n',
     );
     const qrDir = join(tmp, 'qr');
-    const run = cli('import', csv, '--key', key, '--base-url', 'https://gopy.khanhhoa.gov.vn/', '--qr-dir', qrDir);
+    // The key from a file, never on the command line (issue #11).
+    const keyFile = join(tmp, 'api-key.txt');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    const run = cli(
+      'import',
+      csv,
+      '--key-file',
+      keyFile,
+      '--base-url',
+      'https://gopy.khanhhoa.gov.vn/',
+      '--qr-dir',
+      qrDir,
+    );
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('warning');
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     const tokens: string[] = [];
@@ -182,7 +200,7 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
     }
 
     // Again: recognised, no new links, nothing written.
-    const again = cli('import', csv, '--key', key, '--base-url', 'https://gopy.khanhhoa.gov.vn');
+    const again = cliWith({ DOSSIER_API_KEY: key }, 'import', csv, '--base-url', 'https://gopy.khanhhoa.gov.vn');
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout.trim().split('\n')).toEqual([
       '000.00.31.H42-250801-0001,',
@@ -196,8 +214,10 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
     const key = cli('create-key', 'so-y-te', 'Thử').stdout.trim();
     const bad = join(tmp, 'bad.csv');
     writeFileSync(bad, 'ma_ho_so,thu_tuc,ngay_nhan,hen_tra,ngay_tra\nX-1,,01/08/2025,hôm nay,02/08/2025\n');
+    // The old --key still works, with a warning that it shows the key to `ps` and the history.
     const r1 = cli('import', bad, '--key', key, '--base-url', 'https://gopy.example');
     expect(r1.status).toBe(1);
+    expect(r1.stderr).toContain('warning: --key puts the API key on the command line');
     expect(r1.stderr).toContain('line 2: hen_tra: not a date or time');
 
     const unknown = join(tmp, 'unknown.csv');
@@ -205,19 +225,26 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
       unknown,
       'ma_ho_so,thu_tuc,ngay_nhan,hen_tra,ngay_tra\nY-1,1.001193,01/08/2025,05/08/2025,02/08/2025\nY-2,9.999999,01/08/2025,05/08/2025,02/08/2025\n',
     );
-    const r2 = cli('import', unknown, '--key', key, '--base-url', 'https://gopy.example');
+    const r2 = cliWith({ DOSSIER_API_KEY: key }, 'import', unknown, '--base-url', 'https://gopy.example');
     expect(r2.status).toBe(1);
     expect(r2.stderr).toContain('refused: unknown_procedure');
     expect(r2.stderr).toContain('line 3: procedure: invalid_value');
     expect(r2.stdout).toBe('');
 
-    const r3 = cli('import', unknown, '--key', 'gopy_wrong', '--base-url', 'https://gopy.example');
+    const r3 = cliWith({ DOSSIER_API_KEY: 'gopy_wrong' }, 'import', unknown, '--base-url', 'https://gopy.example');
     expect(r3.status).toBe(1);
     expect(r3.stderr).toContain('refused: unauthorized');
 
     // No base URL: refused, since links to localhost would be useless on a receipt.
-    const r4 = cli('import', unknown, '--key', key);
+    const r4 = cliWith({ DOSSIER_API_KEY: key }, 'import', unknown);
     expect(r4.status).toBe(2);
+    // No key at all: told where to put it.
+    const r5 = cli('import', unknown, '--base-url', 'https://gopy.example');
+    expect(r5.status).toBe(2);
+    expect(r5.stderr).toContain('no API key: set DOSSIER_API_KEY or give --key-file FILE');
+    const r6 = cli('import', unknown, '--key-file', join(tmp, 'missing.txt'), '--base-url', 'https://gopy.example');
+    expect(r6.status).toBe(2);
+    expect(r6.stderr).toContain('--key-file');
     expect(cli('create-key', 'khong-co', 'x').status).toBe(1);
     expect(cli('nonsense').status).toBe(2);
 
