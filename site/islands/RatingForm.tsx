@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import {
   answersToSend,
+  thanksHref,
   checkAnswers,
   errorView,
   fill,
@@ -87,6 +88,9 @@ export default function RatingForm({
   const focusNext = useRef<string | undefined>(undefined);
   const form = useRef<HTMLFormElement>(null);
   const flusher = useRef<{ arm(): void; stop(): void } | undefined>(undefined);
+  /** The answers as last rendered, for the outbox callback registered once at mount. */
+  const latest = useRef(answers);
+  latest.current = answers;
 
   const counter = meta.kind === 'counter';
   const mode = !enhanced ? 'plain' : counter ? 'single' : phone ? 'stepper' : 'long';
@@ -138,7 +142,7 @@ export default function RatingForm({
 
   function onFlushed(r: FlushResult): void {
     if (r.sent.includes(key.current)) {
-      location.assign(meta.thanksHref);
+      location.assign(thanksHref(meta, questions, answersToSend(questions, latest.current)));
       return;
     }
     const mine = r.failed.find((f) => f.key === key.current);
@@ -239,7 +243,7 @@ export default function RatingForm({
     setStatus(meta.token ? 'sending' : 'checking');
     const outcome = await sendRating(body, key.current, () => setStatus('sending'));
     if (outcome.kind === 'ok') {
-      location.assign(meta.thanksHref);
+      location.assign(thanksHref(meta, questions, toSend));
       return;
     }
     busy.current = false;

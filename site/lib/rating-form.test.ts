@@ -11,8 +11,10 @@ import {
   fill,
   newKey,
   ratingBody,
+  thanksHref,
   KEY_PATTERN,
   type ErrorStrings,
+  type FormMeta,
   type FormQuestion,
 } from './rating-form.ts';
 
@@ -162,5 +164,26 @@ describe('ratingBody and keys', () => {
   it('fills placeholders and leaves unknown ones', () => {
     expect(fill('Câu {{n}}/{{total}}', { n: 3, total: 34 })).toBe('Câu 3/34');
     expect(fill('{{x}}')).toBe('{{x}}');
+  });
+});
+
+describe('thanksHref', () => {
+  const meta = { instrument: 'danh-gia-ho-so', thanksHref: '/danh-gia/cam-on/' } as FormMeta;
+  const scored = [
+    q({ id: 'c1', type: 'score-0-2', options: [0, 1, 2].map((p) => ({ value: `p${p}`, label: `${p}`, points: p })) }),
+    q({ id: 'c2', type: 'score-0-2', options: [0, 1, 2].map((p) => ({ value: `p${p}`, label: `${p}`, points: p })) }),
+    q({ id: 'comment', type: 'text' }),
+  ];
+
+  it('carries the total of a scored survey, so the thank-you page shows it (issue #11)', () => {
+    expect(thanksHref(meta, scored, { c1: 'p2', c2: 'p1', comment: 'x' })).toBe(
+      '/danh-gia/cam-on/?mau=danh-gia-ho-so&diem=3',
+    );
+    // An unanswered criterion adds nothing, as in the scoring.
+    expect(thanksHref(meta, scored, { c1: 'p2' })).toBe('/danh-gia/cam-on/?mau=danh-gia-ho-so&diem=2');
+  });
+
+  it('is the plain page for a survey without points', () => {
+    expect(thanksHref({ ...meta, instrument: 'quay' }, counter, { rating: 'good' })).toBe('/danh-gia/cam-on/');
   });
 });

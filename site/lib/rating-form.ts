@@ -12,6 +12,8 @@ export type Answers = Record<string, string | string[]>;
 export interface FormOption {
   value: string;
   label: string;
+  /** NĐ 61 criterion points of this answer (score-0-2 questions only). */
+  points?: number | undefined;
 }
 
 /** One question, translated on the server. */
@@ -107,6 +109,22 @@ export function answersToSend(questions: FormQuestion[], answers: Answers): Answ
     out[q.id] = q.type === 'multi' ? values : values[0]!;
   }
   return out;
+}
+
+/**
+ * Where a stored rating lands: the thank-you page, with the total the citizen gave when the survey
+ * is scored (the NĐ 61 dossier evaluation, issue #11), so the page can show the total and grade.
+ * @example thanksHref(meta, questions, { c1: 'dung-han' }) // '/danh-gia/cam-on/?mau=danh-gia-ho-so&diem=2'
+ */
+export function thanksHref(meta: FormMeta, questions: FormQuestion[], answers: Answers): string {
+  let total: number | undefined;
+  for (const q of questions) {
+    const chosen = answers[q.id];
+    const option = typeof chosen === 'string' ? q.options.find((o) => o.value === chosen) : undefined;
+    if (q.options.some((o) => o.points !== undefined)) total = (total ?? 0) + (option?.points ?? 0);
+  }
+  if (total === undefined) return meta.thanksHref;
+  return `${meta.thanksHref}?${new URLSearchParams({ mau: meta.instrument, diem: String(total) })}`;
 }
 
 /** The same checks as the API, for the questions on screen, so the citizen hears of them at once. */
