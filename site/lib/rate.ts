@@ -4,10 +4,9 @@
  * API in-process. Server only: instrument versions need node:crypto.
  */
 import type { Procedure, Unit } from '../../api/contracts/content.ts';
-import { instrumentVersion, type Instrument } from '../../api/contracts/instrument.ts';
+import { gradeFor, instrumentVersion, maxTotal, type Instrument } from '../../api/contracts/instrument.ts';
 import type { SsrLocals } from '../../api/contracts/ssr.ts';
 import { compareVi } from '../../api/contracts/text.ts';
-import { dossierScore, gradeFor } from '../../api/scoring/scoring.ts';
 import { fieldErrorCodes, problemCodes } from '../../api/contracts/problem.ts';
 import { l, pathFor, useT } from '../i18n/index.ts';
 import { content } from './content.ts';
@@ -220,7 +219,7 @@ export function thanksResult(
   const raw = url.searchParams.get('diem') ?? '';
   if (!ins || !/^\d{1,3}$/.test(raw)) return undefined;
   const total = Number(raw);
-  const { max } = dossierScore(ins, {});
+  const max = maxTotal(ins);
   if (total > max) return undefined;
   const band = ins.grade_bands.find((b) => b.id === gradeFor(ins.grade_bands, total));
   return { total, max, grade: band ? l(band.name, locale) : undefined };
