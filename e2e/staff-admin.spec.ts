@@ -212,7 +212,7 @@ test('the audit log shows a view of personal data, linked to its case', async ({
   await expect(coordinator.getByTestId('contact')).toContainText('Võ Thị Hạnh');
 
   const admin = await member(browser, 'e2e-admin', '/quan-tri/nhat-ky/?action=view_personal_data');
-  const row = admin.getByTestId('audit-row').filter({ hasText: `Hồ sơ số ${id}` });
+  const row = admin.getByTestId('audit-row').filter({ hasText: `Phản ánh, kiến nghị số ${id}` });
   await expect(row).toHaveCount(1);
   await expect(row).toHaveAttribute('data-action', 'view_personal_data');
   await expect(row).toContainText('Xem dữ liệu cá nhân của người gửi');
