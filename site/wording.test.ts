@@ -4,6 +4,7 @@
  * (surveys, hotline, reform results, units, procedures, the privacy notice in force) is scanned for
  * the patterns an editor from the administration struck out. Archived privacy-notice versions are
  * left out: they are the text senders saw then and are never edited (content/privacy/notice.yaml).
+ * The rules and their reasons: docs/wording.md.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
