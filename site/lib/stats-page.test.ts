@@ -260,7 +260,7 @@ describe('tables', () => {
     });
     expect(a!.cells.at(-1)).toMatchObject({
       // Issue #7 §3: the satisfaction condition names the sample it was judged on.
-      text: 'Không đủ điều kiện xếp loại tốt: quá hạn từ 5% trở lên / hài lòng từ 80% trở xuống. Điều kiện hài lòng xét theo chỉ số SIPAS, Có và không có mã hồ sơ.',
+      text: 'Không đủ điều kiện xếp loại tốt: quá hạn từ 5% trở lên / hài lòng từ 80% trở xuống. Điều kiện hài lòng xét theo chỉ số SIPAS (nguồn phiếu: Có và không có mã hồ sơ).',
       tag: 'flag',
     });
     expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ');
