@@ -211,7 +211,9 @@ test('a whole case: manual entry → classify → assign → start → answer wi
 
   // The publisher checks the redaction preview, edits it and publishes.
   const publisher = await member(browser, 'e2e-publisher', entry.path);
-  await expect(publisher.getByText('Vai trò được phân quyền không được xem dữ liệu cá nhân của người gửi.')).toBeVisible();
+  await expect(
+    publisher.getByText('Vai trò được phân quyền không được xem dữ liệu cá nhân của người gửi.'),
+  ).toBeVisible();
   await publisher.getByTestId('publish-link').click();
   await expect(publisher.getByTestId('removed')).toBeVisible();
   const content = await publisher.locator('#pub-content').inputValue();
@@ -281,7 +283,9 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await coordinator.goto(onTime.path);
   await expect(coordinator.getByTestId('apology-link')).toHaveCount(0);
   await coordinator.goto(`${onTime.path}thu-xin-loi/`);
-  await expect(coordinator.getByTestId('problem')).toHaveText('Phản ánh, kiến nghị này chưa quá hạn nên không cần thư xin lỗi.');
+  await expect(coordinator.getByTestId('problem')).toHaveText(
+    'Phản ánh, kiến nghị này chưa quá hạn nên không cần thư xin lỗi.',
+  );
 });
 
 test('English workspace: every page type passes axe at 360 px; entry shows the key once', async ({ browser }) => {

@@ -25,8 +25,20 @@ const EMPTY = '?thoi-gian=2015';
 const TABLES = ['sipas', 'danh-gia-ho-so', 'quay', 'ho-so', 'theo-thoi-gian', 'theo-don-vi'];
 const LABELS = {
   // Feedback figures carry their own source label (issue #7 §3), never "One-stop records".
-  vi: ['Có mã hồ sơ', 'Không có mã hồ sơ', 'Có và không có mã hồ sơ', 'Hồ sơ Một cửa', 'Phản ánh, kiến nghị nhận trên Cổng'],
-  en: ['With a dossier code', 'Without a dossier code', 'With and without a dossier code', 'One-stop records', 'Feedback cases received by the portal'],
+  vi: [
+    'Có mã hồ sơ',
+    'Không có mã hồ sơ',
+    'Có và không có mã hồ sơ',
+    'Hồ sơ Một cửa',
+    'Phản ánh, kiến nghị nhận trên Cổng',
+  ],
+  en: [
+    'With a dossier code',
+    'Without a dossier code',
+    'With and without a dossier code',
+    'One-stop records',
+    'Feedback cases received by the portal',
+  ],
 };
 /**
  * Seeded with public ratings: a hospital and a district health centre directly below the provincial

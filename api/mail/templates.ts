@@ -111,8 +111,10 @@ const VI: Strings = {
     'correct-done': (c) => `Thông tin liên hệ của Ông/Bà trong phản ánh, kiến nghị ${c} đã được sửa theo yêu cầu.`,
     'delete-done': (c) =>
       `Thông tin liên hệ của Ông/Bà trong phản ánh, kiến nghị ${c} đã được xóa theo yêu cầu. Đây là thư cuối cùng gửi đến địa chỉ này về phản ánh, kiến nghị này. Nội dung phản ánh, kiến nghị và bản đã công khai (đã lược bỏ thông tin cá nhân) vẫn được lưu giữ theo quy định.`,
-    'correct-refused': (c) => `Yêu cầu sửa thông tin liên hệ trong phản ánh, kiến nghị ${c} của Ông/Bà không được chấp nhận.`,
-    'delete-refused': (c) => `Yêu cầu xóa thông tin liên hệ trong phản ánh, kiến nghị ${c} của Ông/Bà không được chấp nhận.`,
+    'correct-refused': (c) =>
+      `Yêu cầu sửa thông tin liên hệ trong phản ánh, kiến nghị ${c} của Ông/Bà không được chấp nhận.`,
+    'delete-refused': (c) =>
+      `Yêu cầu xóa thông tin liên hệ trong phản ánh, kiến nghị ${c} của Ông/Bà không được chấp nhận.`,
   },
 };
 

@@ -238,7 +238,10 @@ describe('tables', () => {
     // The rule's own target is the threshold line; the plan's target is a line of its own.
     expect(table.chart!.lines.map((l) => l.value)).toEqual([80, 90]);
     // Issue #11: conditions in words, the percent sign right after the number.
-    expect(table.chart!.lines.map((l) => l.label)).toEqual(['Để xếp loại tốt: hài lòng trên 80%', 'Mục tiêu 2025: từ 90% trở lên']);
+    expect(table.chart!.lines.map((l) => l.label)).toEqual([
+      'Để xếp loại tốt: hài lòng trên 80%',
+      'Mục tiêu 2025: từ 90% trở lên',
+    ]);
     expect(table.downloads.map((d) => d.href)).toEqual([
       '/api/v1/stats/ratings.csv?instrument=sipas',
       '/api/v1/stats/ratings?instrument=sipas',
