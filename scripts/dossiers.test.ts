@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/client.ts';
 import { sha256Hex } from '../db/dossiers.ts';
-import { chunkDossiers, csvInstant, parseCsv, qrFileName, readDossierCsv, type CsvDossier } from './dossiers.ts';
+import { loadConfig } from '../api/env.ts';
+import {
+  chunkDossiers,
+  csvInstant,
+  importKey,
+  parseCsv,
+  qrFileName,
+  readDossierCsv,
+  type CsvDossier,
+} from './dossiers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -92,6 +101,44 @@ describe('CSV reading', () => {
   it('turns a code into a safe file name', () => {
     expect(qrFileName('000.00.31.H42-250801-0001')).toBe('000.00.31.H42-250801-0001.svg');
     expect(qrFileName('HS/2025/01')).toBe('HS_2025_01.svg');
+  });
+});
+
+describe('the API key of an import (issue #11: never on the command line)', () => {
+  const sink = () => {
+    const lines: string[] = [];
+    return { lines, write: (s: string) => lines.push(s) };
+  };
+  const none = loadConfig({});
+  const withEnv = loadConfig({ DOSSIER_API_KEY: 'gopy_env' });
+
+  it('reads --key-file first (its first line), then DOSSIER_API_KEY', () => {
+    const err = sink();
+    expect(importKey({ 'key-file': 'k.txt' }, withEnv, err, () => 'gopy_file\nrest\n')).toBe('gopy_file');
+    expect(importKey({}, withEnv, err)).toBe('gopy_env');
+    expect(err.lines).toEqual([]);
+  });
+
+  it('still takes the old --key, with a warning', () => {
+    const err = sink();
+    expect(importKey({ key: 'gopy_cli' }, none, err)).toBe('gopy_cli');
+    expect(err.lines.join('')).toContain('warning: --key puts the API key on the command line');
+  });
+
+  it('says where to put the key when there is none, or the file cannot be read or is empty', () => {
+    const err = sink();
+    expect(importKey({}, none, err)).toBeUndefined();
+    expect(
+      importKey({ 'key-file': 'missing.txt' }, none, err, () => {
+        throw new Error('ENOENT: missing.txt');
+      }),
+    ).toBeUndefined();
+    expect(importKey({ 'key-file': 'empty.txt' }, none, err, () => '\n')).toBeUndefined();
+    expect(err.lines).toEqual([
+      'no API key: set DOSSIER_API_KEY or give --key-file FILE\n',
+      '--key-file: ENOENT: missing.txt\n',
+      '--key-file empty.txt: the first line is empty\n',
+    ]);
   });
 });
 
@@ -238,13 +285,6 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
     // No base URL: refused, since links to localhost would be useless on a receipt.
     const r4 = cliWith({ DOSSIER_API_KEY: key }, 'import', unknown);
     expect(r4.status).toBe(2);
-    // No key at all: told where to put it.
-    const r5 = cli('import', unknown, '--base-url', 'https://gopy.example');
-    expect(r5.status).toBe(2);
-    expect(r5.stderr).toContain('no API key: set DOSSIER_API_KEY or give --key-file FILE');
-    const r6 = cli('import', unknown, '--key-file', join(tmp, 'missing.txt'), '--base-url', 'https://gopy.example');
-    expect(r6.status).toBe(2);
-    expect(r6.stderr).toContain('--key-file');
     expect(cli('create-key', 'khong-co', 'x').status).toBe(1);
     expect(cli('nonsense').status).toBe(2);
 
