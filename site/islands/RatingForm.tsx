@@ -538,7 +538,8 @@ export default function RatingForm({
       {meta.token && <input type="hidden" name="token" value={meta.token} />}
       <input type="hidden" name="locale" value={meta.locale} />
       <input type="hidden" name="idempotency_key" value={meta.key} />
-      {view !== 'check' && shown.some((q) => q.required) && shown.some((q) => !q.required) && (
+      {/* Not on the one-tap counter survey: its tiles and send button stay above the fold (issue #11). */}
+      {view !== 'check' && !counter && shown.some((q) => q.required) && shown.some((q) => !q.required) && (
         <p class="hint" data-testid="required-note">
           {s.requiredNote}
         </p>
