@@ -104,6 +104,9 @@ const schema = z.object({
   BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).default(24),
   /** The health check reports `degraded` when the database's filesystem has less free space. */
   HEALTH_MIN_FREE_MB: z.coerce.number().min(0).default(100),
+  /** The one-stop system's API key for `npm run dossiers -- import` (issue #11): from the
+   * environment or a file, so it is not on the command line, in `ps` or in the shell history. */
+  DOSSIER_API_KEY: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

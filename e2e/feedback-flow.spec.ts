@@ -143,7 +143,7 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
   await expect(page.getByTestId('track-status')).toHaveText('Đã trả lời');
   await expect(page.getByTestId('message-answer')).toContainText(ANSWER);
   await expect(page.getByTestId('track-timeline').locator('li')).toHaveCount(5);
-  await expect(page.getByTestId('track-timeline')).toContainText('Phường Ninh Hòa');
+  await expect(page.getByTestId('track-timeline')).toContainText('UBND phường Ninh Hòa');
   await expect(page.getByTestId('track-dispute-until')).toHaveText(/^\d{2}\/\d{2}\/\d{4}$/);
 
   // The answer's file: a form post, the file as an attachment, the key never in a URL.
@@ -161,9 +161,9 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
   const rate = page.getByTestId('rate-answer');
   await rate.getByRole('radio', { name: 'Chưa hài lòng', exact: true }).check();
   await rate.getByRole('checkbox', { name: 'Trả lời chung chung, không giải quyết vấn đề' }).check();
-  await rate.getByLabel('Bạn muốn nói thêm gì?').fill('Ổ gà vẫn còn ở làn bên phải.');
+  await rate.getByLabel('Ông/Bà muốn nói thêm gì?').fill('Ổ gà vẫn còn ở làn bên phải.');
   await page.getByTestId('rate-submit').click();
-  await expect(page.getByTestId('action-done')).toContainText('Cảm ơn bạn đã đánh giá');
+  await expect(page.getByTestId('action-done')).toContainText('Trân trọng cảm ơn Ông/Bà đã đánh giá');
   await expect(page.getByTestId('rating-given')).toContainText('Trả lời chung chung');
   await expect(page.getByTestId('rate-answer')).toHaveCount(0);
 

@@ -78,7 +78,7 @@ const VI: Labels = {
   h1: 'Gửi phản ánh, kiến nghị',
   law: 'Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15',
   errorTitle: 'Có lỗi cần sửa',
-  keyWarning: 'Hãy ghi lại hoặc chụp màn hình: khóa chỉ hiện một lần',
+  keyWarning: 'Vui lòng ghi lại hoặc chụp màn hình: mã bảo mật chỉ hiện một lần',
   received: 'Đã tiếp nhận',
   notFound: 'Không tìm thấy phản ánh, kiến nghị',
   trackButton: 'Tra cứu',
@@ -94,20 +94,20 @@ const VI: Labels = {
   checkTitle: 'Kiểm tra lại trước khi gửi',
   change: 'Thay đổi',
   typeRefused: 'Chỉ nhận tệp ảnh JPEG, PNG hoặc tài liệu PDF.',
-  filesAgain: 'Hãy chọn lại tệp',
+  filesAgain: 'Vui lòng chọn lại tệp',
 };
 
 const EN: Labels = {
   form: '/en/feedback/',
   trackPath: '/en/track/',
-  h1: 'Send feedback or a petition',
+  h1: 'Send feedback or a recommendation',
   law: 'Law on Personal Data Protection No. 91/2025/QH15',
   errorTitle: 'There is a problem',
-  keyWarning: 'Write it down or take a screenshot: the key is shown only once.',
+  keyWarning: 'Write it down or take a screenshot: the access key is shown only once.',
   received: 'Received',
   notFound: 'No feedback matches',
   trackButton: 'Track',
-  kind: 'Petition (propose a change)',
+  kind: 'Recommendation (propose a change)',
   subject: 'An administrative rule',
   title: 'Title (required)',
   content: 'Details (required)',
@@ -248,7 +248,7 @@ test('the unit and procedure lists narrow as one types, without diacritics; with
   const units = page.locator('#unit option');
   const all = await units.count();
   await page.getByLabel('Gõ để tìm cơ quan (không cần dấu)').fill('ninh hoa');
-  await expect(page.locator('#unit option', { hasText: 'Phường Ninh Hòa' })).toHaveCount(1);
+  await expect(page.locator('#unit option', { hasText: 'UBND phường Ninh Hòa' })).toHaveCount(1);
   expect(await units.count()).toBeLessThan(all);
   await page.locator('#unit').selectOption('phuong-ninh-hoa');
   await page.getByLabel('Gõ để tìm thủ tục (không cần dấu)').fill('khai sinh');

@@ -42,7 +42,7 @@ test('with JavaScript: the receipt link opens the verified NĐ 61 evaluation, se
     if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/responses') sent.push(r);
   });
   await page.goto(link);
-  await expect(page.getByTestId('rate-verified')).toContainText('Có xác thực');
+  await expect(page.getByTestId('rate-verified')).toContainText('Có mã hồ sơ');
   await expect(page.getByTestId('rate-about')).toContainText('Đăng ký khai sinh');
   for (let i = 0; i < 20 && !(await page.getByTestId('check-answers').isVisible()); i++) {
     const first = page.locator('.question input[type="radio"]').first();
@@ -51,7 +51,9 @@ test('with JavaScript: the receipt link opens the verified NĐ 61 evaluation, se
   }
   await expect(page.getByTestId('check-answers')).toBeVisible();
   await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
-  await expect(page).toHaveURL(/\/danh-gia\/cam-on\/$/, { timeout: 20_000 });
+  // The citizen sees the total and grade they gave (issue #11).
+  await expect(page).toHaveURL(/\/danh-gia\/cam-on\/\?mau=danh-gia-ho-so&diem=\d+$/, { timeout: 20_000 });
+  await expect(page.getByTestId('rate-score')).toHaveText(/Tổng điểm Ông\/Bà đã chấm: \d+\/18 điểm, xếp loại “.+”\./);
 
   const req = sent.at(-1)!;
   const body = JSON.parse(req.postData()!) as { token?: string; pow?: unknown };
@@ -74,7 +76,7 @@ test('without JavaScript: the verified evaluation as one form; the same link can
   const page = await ctx.newPage();
   const rateOnce = async () => {
     await page.goto(link);
-    await expect(page.getByTestId('rate-verified')).toContainText('Có xác thực');
+    await expect(page.getByTestId('rate-verified')).toContainText('Có mã hồ sơ');
     const groups = await page.locator('fieldset.question').evaluateAll((els) => els.map((e) => e.id));
     for (const id of groups) {
       const first = page.locator(`#${id} input[type="radio"]`).first();
@@ -83,7 +85,8 @@ test('without JavaScript: the verified evaluation as one form; the same link can
     await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
   };
   await rateOnce();
-  await expect(page).toHaveURL(/\/danh-gia\/cam-on\/$/);
+  await expect(page).toHaveURL(/\/danh-gia\/cam-on\/\?mau=danh-gia-ho-so&diem=\d+$/);
+  await expect(page.getByTestId('rate-score')).toBeVisible();
   await rateOnce();
   await expect(page.getByTestId('error-summary')).toContainText('Mỗi hồ sơ chỉ được đánh giá một lần');
   await ctx.close();

@@ -57,7 +57,7 @@ test('(a) QR at a counter: one tap, a reason, send; lands on the thank-you page 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đánh giá nhanh tại quầy');
   await expect(page.getByTestId('rate-about')).toContainText('Sở Nội vụ');
   await expect(page.getByTestId('rate-about')).toContainText('Quầy');
-  await expect(page.getByTestId('rate-verified')).toContainText('Tự nguyện');
+  await expect(page.getByTestId('rate-verified')).toContainText('Không có mã hồ sơ');
   await enhanced(page, 'single');
   // Reason chips appear only after a middling or low rating.
   await expect(page.getByRole('group', { name: /Chưa tốt ở đâu/ })).toHaveCount(0);
@@ -65,7 +65,7 @@ test('(a) QR at a counter: one tap, a reason, send; lands on the thank-you page 
   await page.getByRole('checkbox', { name: 'Chờ lâu' }).check();
   await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
   await expect(page).toHaveURL(/\/danh-gia\/cam-on\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cảm ơn bạn đã đánh giá');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Trân trọng cảm ơn Ông/Bà đã đánh giá');
   expect(Date.now() - started).toBeLessThan(15_000);
 
   expect(sent.requests).toHaveLength(1);
@@ -88,7 +88,7 @@ test('(b) SIPAS with JavaScript: one question per screen, progress, back/next, c
   await page.goto('/danh-gia/?don-vi=phuong-ninh-hoa&thu-tuc=1.001193&mau=sipas');
   await enhanced(page, 'stepper');
   await expect(page.getByTestId('rate-about')).toContainText('Đăng ký khai sinh');
-  await expect(page.getByTestId('progress-text')).toHaveText('Câu 1 trên 31');
+  await expect(page.getByTestId('progress-text')).toHaveText('Câu 1/31');
   await expect(page.locator('progress')).toHaveAttribute('value', '1');
   await expect(page.locator('.question')).toHaveCount(1);
   await expectAccessible(page);
@@ -99,15 +99,15 @@ test('(b) SIPAS with JavaScript: one question per screen, progress, back/next, c
   await expect(summary).toBeVisible();
   await expect(summary).toBeFocused();
   await expect(summary.getByRole('heading')).toHaveText('Có lỗi cần sửa');
-  await expect(summary.getByRole('link')).toHaveText('Câu 1: Vui lòng điền ô này.');
+  await expect(summary.getByRole('link')).toHaveText('Câu 1: Vui lòng chọn một câu trả lời.');
   await expect(page.locator('#err-f1_c1')).toBeVisible();
 
   await page.getByRole('radio', { name: /^3 Bình thường/ }).check();
   await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
   await expect(summary).toHaveCount(0);
-  await expect(page.getByTestId('progress-text')).toHaveText('Câu 2 trên 31');
+  await expect(page.getByTestId('progress-text')).toHaveText('Câu 2/31');
   await page.getByRole('button', { name: 'Quay lại' }).click();
-  await expect(page.getByTestId('progress-text')).toHaveText('Câu 1 trên 31');
+  await expect(page.getByTestId('progress-text')).toHaveText('Câu 1/31');
   await expect(page.getByRole('radio', { name: /^3 Bình thường/ })).toBeChecked();
   await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
 
@@ -121,7 +121,7 @@ test('(b) SIPAS with JavaScript: one question per screen, progress, back/next, c
 
   // Change the first answer, and come back to the check step.
   await check.getByRole('link', { name: 'Sửa câu trả lời câu 1', exact: true }).click();
-  await expect(page.getByTestId('progress-text')).toHaveText('Câu 1 trên 31');
+  await expect(page.getByTestId('progress-text')).toHaveText('Câu 1/31');
   await page.getByRole('radio', { name: /^5 Rất hài lòng/ }).check();
   await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
   await expect(check.locator('.summary-row').first()).toContainText('5 – Rất hài lòng');
@@ -147,8 +147,10 @@ test('(c) SIPAS without JavaScript: one long form, error summary keeps the answe
   const form = page.getByTestId('rating-form');
   await expect(form.locator('.question')).toHaveCount(35);
   // Conditional questions are on the page, and say when they apply.
-  await expect(page.locator('#q-f5_c2')).toContainText('(chỉ trả lời nếu ở câu 24 bạn chọn “Đã từng”)');
-  await expect(page.locator('#q-f1_c1')).toContainText('(bắt buộc)');
+  await expect(page.locator('#q-f5_c2')).toContainText('(chỉ trả lời nếu ở câu 24 đã chọn “Đã từng”)');
+  // "(bắt buộc)" is said once for the form, and only to screen readers on each question (issue #11).
+  await expect(page.getByTestId('required-note')).toHaveText('Các câu đều bắt buộc, trừ câu ghi “(không bắt buộc)”.');
+  await expect(page.locator('#q-f1_c1 .visually-hidden')).toHaveText('(bắt buộc)');
   await expect(page.locator('#q-comment')).toContainText('(không bắt buộc)');
   await expect(page.locator('#website')).toHaveAttribute('tabindex', '-1');
 
@@ -167,10 +169,10 @@ test('(c) SIPAS without JavaScript: one long form, error summary keeps the answe
   const summary = page.getByTestId('error-summary');
   await expect(summary).toBeVisible();
   await expect(summary.getByRole('heading')).toHaveText('Có lỗi cần sửa');
-  const link = summary.getByRole('link', { name: 'Câu 2: Vui lòng điền ô này.' });
+  const link = summary.getByRole('link', { name: 'Câu 2: Vui lòng chọn một câu trả lời.' });
   await expect(link).toHaveAttribute('href', '#a-f1_c2-0');
   await expect(summary.getByRole('link')).toHaveCount(1);
-  await expect(page.locator('#err-f1_c2')).toContainText('Vui lòng điền ô này.');
+  await expect(page.locator('#err-f1_c2')).toContainText('Vui lòng chọn một câu trả lời.');
   await expect(page.locator('#q-f1_c2')).toHaveAttribute('aria-describedby', /err-f1_c2/);
   // The other answers are kept.
   await expect(page.locator('input[name="a.f1_c1"][value="4"]')).toBeChecked();
@@ -256,13 +258,13 @@ test('the picker: choose a unit and a form; missing choices use the error summar
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
   const summary = page.getByTestId('error-summary');
-  await expect(summary.getByRole('link', { name: 'Chọn cơ quan, đơn vị đã phục vụ bạn.' })).toHaveAttribute(
+  await expect(summary.getByRole('link', { name: 'Vui lòng chọn cơ quan, đơn vị đã phục vụ Ông/Bà.' })).toHaveAttribute(
     'href',
     '#don-vi',
   );
-  await expect(summary.getByRole('link', { name: 'Chọn cách bạn muốn đánh giá.' })).toBeVisible();
+  await expect(summary.getByRole('link', { name: 'Vui lòng chọn cách đánh giá.' })).toBeVisible();
   await expectAccessible(page);
-  await page.getByLabel('Cơ quan, đơn vị đã phục vụ bạn').selectOption({ label: 'Sở Y tế' });
+  await page.getByLabel('Cơ quan, đơn vị đã phục vụ Ông/Bà').selectOption({ label: 'Sở Y tế' });
   await page.getByRole('radio', { name: /SIPAS/ }).check();
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
   await expect(page).toHaveURL(/don-vi=so-y-te/);

@@ -86,7 +86,7 @@ test('accounts: create (password once), sign in elsewhere, deactivate ends it, r
   await expect(admin.getByTestId('password-warning')).toContainText('chỉ hiện một lần');
   // Never in a URL; the response to the POST was not redirected.
   expect(admin.url()).not.toContain(first);
-  await expect(account(admin, username)).toContainText('Xử lý: Phường Ninh Hòa');
+  await expect(account(admin, username)).toContainText('Xử lý: UBND phường Ninh Hòa');
   await expect(account(admin, username).getByTestId('account-last-seen')).toHaveText('Chưa đăng nhập lần nào');
   await expectAccessible(admin);
   // Shown once: the next visit has no password on it.
@@ -97,7 +97,7 @@ test('accounts: create (password once), sign in elsewhere, deactivate ends it, r
   // The new member signs in on another device; they are no admin.
   const other = await device(browser);
   await signInAs(other, username, first);
-  await expect(other.getByRole('heading', { level: 1 })).toHaveText('Hộp hồ sơ phản ánh, kiến nghị');
+  await expect(other.getByRole('heading', { level: 1 })).toHaveText('Phản ánh, kiến nghị cần xử lý');
   await expect(other.getByTestId('admin-link')).toHaveCount(0);
 
   // Deactivated: the session ends at once and the password no longer opens it.
@@ -212,12 +212,12 @@ test('the audit log shows a view of personal data, linked to its case', async ({
   await expect(coordinator.getByTestId('contact')).toContainText('Võ Thị Hạnh');
 
   const admin = await member(browser, 'e2e-admin', '/quan-tri/nhat-ky/?action=view_personal_data');
-  const row = admin.getByTestId('audit-row').filter({ hasText: `Hồ sơ số ${id}` });
+  const row = admin.getByTestId('audit-row').filter({ hasText: `Phản ánh, kiến nghị số ${id}` });
   await expect(row).toHaveCount(1);
   await expect(row).toHaveAttribute('data-action', 'view_personal_data');
   await expect(row).toContainText('Xem dữ liệu cá nhân của người gửi');
   await expect(row).toContainText('e2e-coordinator');
-  await expect(row).toContainText('Phường Ninh Hòa');
+  await expect(row).toContainText('UBND phường Ninh Hòa');
   await expect(row.getByTestId('audit-case-link')).toHaveAttribute('href', path);
   // The log holds codes and ids, never the personal data itself.
   await expect(admin.locator('main')).not.toContainText('Võ Thị Hạnh');

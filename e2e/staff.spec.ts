@@ -103,13 +103,13 @@ test('sign-in: a wrong password is refused with one sentence; pages are no-store
   // The password, then the second factor (issue #7 part 4b): no session cookie in between.
   await pageSignIn(page, 'e2e-coordinator');
   await expect(page).toHaveURL(/\/quan-tri\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hộp hồ sơ phản ánh, kiến nghị');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Phản ánh, kiến nghị cần xử lý');
   const cookie = (await page.context().cookies()).find((c) => c.name === '__Host-gopy_session');
   expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
 
   // Sign-out ends the session: the inbox asks for a sign-in again.
   await page.getByTestId('sign-out').click();
-  await expect(page.getByTestId('signed-out')).toHaveText('Bạn đã đăng xuất.');
+  await expect(page.getByTestId('signed-out')).toHaveText('Đã đăng xuất.');
   await page.goto('/quan-tri/');
   await expect(page.getByTestId('sign-in-form')).toBeVisible();
   await expect(page.getByTestId('staff-bar')).toHaveCount(0);
@@ -162,11 +162,11 @@ test('a whole case: manual entry → classify → assign → start → answer wi
   const stale = await coordinator.context().newPage();
   await stale.goto(entry.path);
   await act(coordinator, 'classify');
-  await expect(coordinator.getByTestId('done')).toHaveText('Đã phân loại, thụ lý hồ sơ.');
-  await expect(coordinator.getByTestId('case-status')).toHaveText('Đã phân loại, thụ lý');
+  await expect(coordinator.getByTestId('done')).toHaveText('Đã phân loại, tiếp nhận xử lý.');
+  await expect(coordinator.getByTestId('case-status')).toHaveText('Đã phân loại, tiếp nhận xử lý');
   await act(stale, 'classify');
   await expect(stale.getByTestId('problem')).toHaveText(
-    'Hồ sơ vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
+    'Phản ánh, kiến nghị này vừa được người khác cập nhật. Hãy tải lại trang rồi thử lại.',
   );
   await expect(stale.getByTestId('action-classify')).toHaveCount(0);
   await expectAccessible(stale);
@@ -211,7 +211,9 @@ test('a whole case: manual entry → classify → assign → start → answer wi
 
   // The publisher checks the redaction preview, edits it and publishes.
   const publisher = await member(browser, 'e2e-publisher', entry.path);
-  await expect(publisher.getByText('Vai trò của bạn không được xem dữ liệu cá nhân của người gửi.')).toBeVisible();
+  await expect(
+    publisher.getByText('Vai trò được phân quyền không được xem dữ liệu cá nhân của người gửi.'),
+  ).toBeVisible();
   await publisher.getByTestId('publish-link').click();
   await expect(publisher.getByTestId('removed')).toBeVisible();
   const content = await publisher.locator('#pub-content').inputValue();
@@ -260,7 +262,7 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await expect(letter).toContainText('Kính gửi: Ông/Bà Lê Văn Cường');
   await expect(letter).toContainText('THƯ XIN LỖI');
   await expect(letter).toContainText(/chậm \d+ ngày làm việc/);
-  await expect(letter).toContainText('Phường Ninh Hòa');
+  await expect(letter).toContainText('UBND phường Ninh Hòa');
   await expectAccessible(coordinator);
 
   // The language switcher keeps the same letter.
@@ -281,7 +283,9 @@ test('an overdue case is flagged and gets an apology letter, in Vietnamese and E
   await coordinator.goto(onTime.path);
   await expect(coordinator.getByTestId('apology-link')).toHaveCount(0);
   await coordinator.goto(`${onTime.path}thu-xin-loi/`);
-  await expect(coordinator.getByTestId('problem')).toHaveText('Hồ sơ chưa quá hạn nên không cần thư xin lỗi.');
+  await expect(coordinator.getByTestId('problem')).toHaveText(
+    'Phản ánh, kiến nghị này chưa quá hạn nên không cần thư xin lỗi.',
+  );
 });
 
 test('English workspace: every page type passes axe at 360 px; entry shows the key once', async ({ browser }) => {

@@ -25,8 +25,20 @@ const EMPTY = '?thoi-gian=2015';
 const TABLES = ['sipas', 'danh-gia-ho-so', 'quay', 'ho-so', 'theo-thoi-gian', 'theo-don-vi'];
 const LABELS = {
   // Feedback figures carry their own source label (issue #7 §3), never "One-stop records".
-  vi: ['Mẫu xác thực', 'Tự nguyện', 'Hỗn hợp', 'Hồ sơ Một cửa', 'Phản ánh, kiến nghị nhận trên Cổng'],
-  en: ['Verified sample', 'Self-selected', 'Mixed', 'One-stop records', 'Feedback cases received by the portal'],
+  vi: [
+    'Có mã hồ sơ',
+    'Không có mã hồ sơ',
+    'Có và không có mã hồ sơ',
+    'Hồ sơ Một cửa',
+    'Phản ánh, kiến nghị nhận trên Cổng',
+  ],
+  en: [
+    'With a dossier code',
+    'Without a dossier code',
+    'With and without a dossier code',
+    'One-stop records',
+    'Feedback cases received by the portal',
+  ],
 };
 /**
  * Seeded with public ratings: a hospital and a district health centre directly below the provincial
@@ -100,8 +112,8 @@ for (const lang of ['vi', 'en'] as const)
         if (state === 'empty') {
           const min =
             lang === 'vi'
-              ? 'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác'
-              : 'Not published: fewer than 10 responses, or hidden to protect another figure';
+              ? 'Chưa đủ phiếu để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác'
+              : 'Too few responses to publish (at least 10 needed), or hidden to protect another figure';
           await expect(page.locator('#table-sipas tbody tr').first().locator('td').first()).toHaveText(min);
           // Nothing to draw: no chart and no chart.js.
           await expect(page.locator('canvas')).toHaveCount(0);
@@ -126,7 +138,7 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Xem số liệu' }).click();
     await expect(page).toHaveURL(/\/thong-ke\/\?.*don-vi=ninh-hoa/);
     await expect(page).toHaveURL(/ky=quy/);
-    await expect(page.getByTestId('stats-scope')).toContainText('Thị xã Ninh Hòa (đến 30/6/2025)');
+    await expect(page.getByTestId('stats-scope')).toContainText('Thị xã Ninh Hòa (đến 30/06/2025)');
     await expect(page.locator('#don-vi')).toHaveValue('ninh-hoa');
     await expect(page.locator('#ky')).toHaveValue('quy');
     await expect(page.locator('#thoi-gian')).toHaveValue('2025');
@@ -139,14 +151,14 @@ test.describe('without JavaScript', () => {
       'Quý 4/2025',
     ]);
     // The historical unit is marked in the select too.
-    await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/6/2025)');
+    await expect(page.locator('#don-vi option[value="ninh-hoa"]')).toContainText('(đến 30/06/2025)');
 
     // A child unit's name opens its own figures with the same filters.
-    const child = page.locator('#table-theo-don-vi tbody th a', { hasText: 'Phường Ninh Hiệp' });
+    const child = page.locator('#table-theo-don-vi tbody th a', { hasText: 'UBND phường Ninh Hiệp' });
     await child.click();
     await expect(page).toHaveURL(/don-vi=phuong-ninh-hiep/);
     await expect(page).toHaveURL(/ky=quy/);
-    await expect(page.getByTestId('stats-scope')).toContainText('Phường Ninh Hiệp');
+    await expect(page.getByTestId('stats-scope')).toContainText('UBND phường Ninh Hiệp');
 
     // The language switcher keeps the query.
     await expect(page.getByTestId('lang-switch')).toHaveAttribute(

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/client.ts';
 import { sha256Hex } from '../db/dossiers.ts';
-import { chunkDossiers, csvInstant, parseCsv, qrFileName, readDossierCsv, type CsvDossier } from './dossiers.ts';
+import { loadConfig } from '../api/env.ts';
+import {
+  chunkDossiers,
+  csvInstant,
+  importKey,
+  parseCsv,
+  qrFileName,
+  readDossierCsv,
+  type CsvDossier,
+} from './dossiers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -95,6 +104,44 @@ describe('CSV reading', () => {
   });
 });
 
+describe('the API key of an import (issue #11: never on the command line)', () => {
+  const sink = () => {
+    const lines: string[] = [];
+    return { lines, write: (s: string) => lines.push(s) };
+  };
+  const none = loadConfig({});
+  const withEnv = loadConfig({ DOSSIER_API_KEY: 'gopy_env' });
+
+  it('reads --key-file first (its first line), then DOSSIER_API_KEY', () => {
+    const err = sink();
+    expect(importKey({ 'key-file': 'k.txt' }, withEnv, err, () => 'gopy_file\nrest\n')).toBe('gopy_file');
+    expect(importKey({}, withEnv, err)).toBe('gopy_env');
+    expect(err.lines).toEqual([]);
+  });
+
+  it('still takes the old --key, with a warning', () => {
+    const err = sink();
+    expect(importKey({ key: 'gopy_cli' }, none, err)).toBe('gopy_cli');
+    expect(err.lines.join('')).toContain('warning: --key puts the API key on the command line');
+  });
+
+  it('says where to put the key when there is none, or the file cannot be read or is empty', () => {
+    const err = sink();
+    expect(importKey({}, none, err)).toBeUndefined();
+    expect(
+      importKey({ 'key-file': 'missing.txt' }, none, err, () => {
+        throw new Error('ENOENT: missing.txt');
+      }),
+    ).toBeUndefined();
+    expect(importKey({ 'key-file': 'empty.txt' }, none, err, () => '\n')).toBeUndefined();
+    expect(err.lines).toEqual([
+      'no API key: set DOSSIER_API_KEY or give --key-file FILE\n',
+      '--key-file: ENOENT: missing.txt\n',
+      '--key-file empty.txt: the first line is empty\n',
+    ]);
+  });
+});
+
 // Real processes: slower than the rest, more so on a busy CI machine.
 describe('create-key and import, end to end', { timeout: 60_000 }, () => {
   let tmp: string;
@@ -112,9 +159,14 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   function cli(...args: string[]) {
+    return cliWith({}, ...args);
+  }
+
+  /** The command with more environment, e.g. the API key in DOSSIER_API_KEY. */
+  function cliWith(more: Record<string, string>, ...args: string[]) {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dossiers.ts'), ...args], {
       cwd: ROOT,
-      env,
+      env: { ...env, ...more },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -137,8 +189,21 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
         'HS/2025/3,1.001193,2025-08-02,2025-08-02,2025-08-02\r\n',
     );
     const qrDir = join(tmp, 'qr');
-    const run = cli('import', csv, '--key', key, '--base-url', 'https://gopy.khanhhoa.gov.vn/', '--qr-dir', qrDir);
+    // The key from a file, never on the command line (issue #11).
+    const keyFile = join(tmp, 'api-key.txt');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    const run = cli(
+      'import',
+      csv,
+      '--key-file',
+      keyFile,
+      '--base-url',
+      'https://gopy.khanhhoa.gov.vn/',
+      '--qr-dir',
+      qrDir,
+    );
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('warning');
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     const tokens: string[] = [];
@@ -182,7 +247,7 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
     }
 
     // Again: recognised, no new links, nothing written.
-    const again = cli('import', csv, '--key', key, '--base-url', 'https://gopy.khanhhoa.gov.vn');
+    const again = cliWith({ DOSSIER_API_KEY: key }, 'import', csv, '--base-url', 'https://gopy.khanhhoa.gov.vn');
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout.trim().split('\n')).toEqual([
       '000.00.31.H42-250801-0001,',
@@ -196,8 +261,10 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
     const key = cli('create-key', 'so-y-te', 'Thử').stdout.trim();
     const bad = join(tmp, 'bad.csv');
     writeFileSync(bad, 'ma_ho_so,thu_tuc,ngay_nhan,hen_tra,ngay_tra\nX-1,,01/08/2025,hôm nay,02/08/2025\n');
+    // The old --key still works, with a warning that it shows the key to `ps` and the history.
     const r1 = cli('import', bad, '--key', key, '--base-url', 'https://gopy.example');
     expect(r1.status).toBe(1);
+    expect(r1.stderr).toContain('warning: --key puts the API key on the command line');
     expect(r1.stderr).toContain('line 2: hen_tra: not a date or time');
 
     const unknown = join(tmp, 'unknown.csv');
@@ -205,18 +272,18 @@ describe('create-key and import, end to end', { timeout: 60_000 }, () => {
       unknown,
       'ma_ho_so,thu_tuc,ngay_nhan,hen_tra,ngay_tra\nY-1,1.001193,01/08/2025,05/08/2025,02/08/2025\nY-2,9.999999,01/08/2025,05/08/2025,02/08/2025\n',
     );
-    const r2 = cli('import', unknown, '--key', key, '--base-url', 'https://gopy.example');
+    const r2 = cliWith({ DOSSIER_API_KEY: key }, 'import', unknown, '--base-url', 'https://gopy.example');
     expect(r2.status).toBe(1);
     expect(r2.stderr).toContain('refused: unknown_procedure');
     expect(r2.stderr).toContain('line 3: procedure: invalid_value');
     expect(r2.stdout).toBe('');
 
-    const r3 = cli('import', unknown, '--key', 'gopy_wrong', '--base-url', 'https://gopy.example');
+    const r3 = cliWith({ DOSSIER_API_KEY: 'gopy_wrong' }, 'import', unknown, '--base-url', 'https://gopy.example');
     expect(r3.status).toBe(1);
     expect(r3.stderr).toContain('refused: unauthorized');
 
     // No base URL: refused, since links to localhost would be useless on a receipt.
-    const r4 = cli('import', unknown, '--key', key);
+    const r4 = cliWith({ DOSSIER_API_KEY: key }, 'import', unknown);
     expect(r4.status).toBe(2);
     expect(cli('create-key', 'khong-co', 'x').status).toBe(1);
     expect(cli('nonsense').status).toBe(2);

@@ -7,7 +7,11 @@
  *       Prints a new API key for the unit, once (only its hash is stored). The key may register
  *       dossiers of that unit and of the units below it.
  *   node scripts/dossiers.ts revoke-key <key-id>
- *   node scripts/dossiers.ts import <file.csv> --key <api-key> [--base-url URL] [--qr-dir DIR]
+ *   node scripts/dossiers.ts import <file.csv> [--key-file FILE] [--base-url URL] [--qr-dir DIR]
+ *       The API key comes from --key-file (its first line; "-" reads standard input) or else from
+ *       DOSSIER_API_KEY, never from the command line, where `ps` and the shell history would show it
+ *       (issue #11). The old `--key <api-key>` still works, with a warning, so existing jobs do not
+ *       break; it will be removed.
  *       Registers the dossiers through the API's own code (POST /api/v1/integration/dossiers,
  *       in-process): same checks, same tokens, same figures. Prints "code,survey_url" per dossier;
  *       with --qr-dir also writes <code>.svg, the QR code to print on the receipt. The survey links
@@ -45,8 +49,43 @@ import { parseCsv as parseCsvRecords } from '../api/contracts/csv.ts';
 const USAGE = `usage:
   node scripts/dossiers.ts create-key <unit-id> <label>
   node scripts/dossiers.ts revoke-key <key-id>
-  node scripts/dossiers.ts import <file.csv> --key <api-key> [--base-url URL] [--qr-dir DIR]
+  node scripts/dossiers.ts import <file.csv> [--key-file FILE] [--base-url URL] [--qr-dir DIR]
+      the API key: --key-file FILE (first line; - for standard input), else DOSSIER_API_KEY
 `;
+
+/**
+ * The API key for an import: --key-file, else DOSSIER_API_KEY, else the deprecated --key (warned
+ * about). `undefined` with a message when none is given or the file cannot be read.
+ */
+export function importKey(
+  values: { key?: string | undefined; 'key-file'?: string | undefined },
+  config: Config,
+  err: Output,
+  readFile: (path: string) => string = (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
+): string | undefined {
+  if (values['key-file'] !== undefined) {
+    let text: string;
+    try {
+      text = readFile(values['key-file']);
+    } catch (e) {
+      err.write(`--key-file: ${e instanceof Error ? e.message : String(e)}\n`);
+      return undefined;
+    }
+    const key = text.split(/\r?\n/)[0]!.trim();
+    if (!key) err.write(`--key-file ${values['key-file']}: the first line is empty\n`);
+    return key || undefined;
+  }
+  if (config.DOSSIER_API_KEY) return config.DOSSIER_API_KEY.trim();
+  if (values.key) {
+    err.write(
+      'warning: --key puts the API key on the command line (visible in ps and the shell history) and ' +
+        'will be removed; use DOSSIER_API_KEY or --key-file instead\n',
+    );
+    return values.key;
+  }
+  err.write('no API key: set DOSSIER_API_KEY or give --key-file FILE\n');
+  return undefined;
+}
 
 // ── CSV ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -223,13 +262,20 @@ async function importCsv(config: Config, args: string[], out: Output, err: Outpu
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { key: { type: 'string' }, 'base-url': { type: 'string' }, 'qr-dir': { type: 'string' } },
+    options: {
+      key: { type: 'string' },
+      'key-file': { type: 'string' },
+      'base-url': { type: 'string' },
+      'qr-dir': { type: 'string' },
+    },
   });
   const file = positionals[0];
-  if (!file || !values.key || positionals.length > 1) {
+  if (!file || positionals.length > 1) {
     err.write(USAGE);
     return 2;
   }
+  const key = importKey(values, config, err);
+  if (!key) return 2;
   const base = (values['base-url'] ?? config.PUBLIC_BASE_URL)?.replace(/\/+$/, '');
   if (!base || !/^https?:\/\/[^/]+$/.test(base)) {
     err.write('give --base-url https://… (the portal address in the survey links) or set PUBLIC_BASE_URL\n');
@@ -257,7 +303,7 @@ async function importCsv(config: Config, args: string[], out: Output, err: Outpu
     for (const chunk of chunkDossiers(dossiers, config.BODY_LIMIT_BYTES - 256)) {
       const res = await app.request(`/api/v1/integration/dossiers?qr=${qrDir ? 'svg' : 'none'}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${values.key}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ dossiers: chunk.map((c) => c.dossier) }),
       });
       if (res.status !== 200 && res.status !== 201) {

@@ -141,3 +141,27 @@ export function instrumentVersion(ins: Instrument): string {
     .digest('hex')
     .slice(0, 16);
 }
+
+/** The scored criteria of a dossier evaluation: role criterion, type score-0-2. */
+export function scoredCriteria(ins: Instrument): Question[] {
+  return ins.questions.filter((q) => q.role === 'criterion' && q.type === 'score-0-2');
+}
+
+/** Highest total the instrument allows: the sum of each criterion's best option (9 × 2 = 18). */
+export function maxTotal(ins: Instrument): number {
+  return scoredCriteria(ins).reduce((acc, q) => acc + Math.max(0, ...q.options.map((o) => o.points ?? 0)), 0);
+}
+
+/**
+ * The grade band of a total (DOMAIN §6: the bands are editable data, "verify"). A total is in a
+ * band when min ≤ total ≤ max (both inclusive). Where bands share a boundary, as in the source's
+ * "12–15 good, 9–12 fair", the band with the higher min wins (12 is "good"), so the better grade
+ * takes the boundary. null when no band holds the total.
+ * @example
+ *   gradeFor([{ id: 'tot', min: 12, max: 15 }, { id: 'kha', min: 9, max: 12 }], 12); // 'tot'
+ */
+export function gradeFor(bands: readonly { id: string; min: number; max: number }[], total: number): string | null {
+  let best: { id: string; min: number } | null = null;
+  for (const b of bands) if (b.min <= total && total <= b.max && (best === null || b.min > best.min)) best = b;
+  return best?.id ?? null;
+}

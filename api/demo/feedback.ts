@@ -37,7 +37,7 @@ const TOPICS: readonly {
     content:
       'Tôi là {name}, nộp hồ sơ đăng ký biến động đất đai tại bộ phận một cửa. Đến hạn trả kết quả, cán bộ hẹn lại hai lần mà không có thư xin lỗi. Đề nghị xem xét. Số điện thoại của tôi: {phone}.',
     answer:
-      'UBND đã kiểm tra: hồ sơ chậm do phải xác minh ranh giới thửa đất. Đơn vị đã gửi thư xin lỗi, trả kết quả ngày {date} và nhắc nhở cán bộ tiếp nhận thực hiện đúng quy định về phiếu hẹn.',
+      'UBND đã kiểm tra: hồ sơ chậm do phải xác minh ranh giới thửa đất. Đơn vị đã gửi Phiếu xin lỗi và hẹn lại ngày trả kết quả, trả kết quả ngày {date} và nhắc nhở cán bộ tiếp nhận thực hiện đúng quy định về Giấy tiếp nhận hồ sơ và hẹn trả kết quả.',
   },
   {
     kind: 'phan-anh',
@@ -90,7 +90,7 @@ const TOPICS: readonly {
     content:
       'Hồ sơ cấp đổi giấy phép lái xe của tôi đã có kết quả nhưng tôi không nhận được tin nhắn, phải tự đến hỏi nhiều lần.',
     answer:
-      'Lỗi do số điện thoại nhập sai khi tiếp nhận. Đơn vị đã cập nhật lại và bổ sung bước kiểm tra số điện thoại với người nộp trước khi in phiếu hẹn.',
+      'Lỗi do số điện thoại nhập sai khi tiếp nhận. Đơn vị đã cập nhật lại và bổ sung bước kiểm tra số điện thoại với người nộp trước khi in Giấy tiếp nhận hồ sơ và hẹn trả kết quả.',
   },
   {
     kind: 'kien-nghi',

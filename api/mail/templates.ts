@@ -4,8 +4,8 @@
  *
  * The site's UI strings live in content/i18n, but these are written on the server, into the outbox,
  * and must not change when the site's wording is edited: they are kept here, in one table per
- * language. Words follow the site's (content/i18n/vi.feedback.json: "mã tra cứu", "khóa bí mật",
- * "phản ánh, kiến nghị"). The secret access key is never in a mail: a mailbox is not a safe place
+ * language. Words follow the site's (content/i18n/vi.feedback.json: "mã tra cứu", "mã bảo mật",
+ * "phản ánh, kiến nghị"). The access key (mã bảo mật) is never in a mail: a mailbox is not a safe place
  * for it, and the magic link (a second, expiring secret) is what the sender follows instead.
  */
 
@@ -77,11 +77,11 @@ const VI: Strings = {
     `Cổng Góp ý Khánh Hòa đã tiếp nhận phản ánh, kiến nghị của Ông/Bà với mã tra cứu ${code}. Cơ quan tiếp nhận: ${unit}.`,
   receiptFollow: 'Ông/Bà có thể theo dõi kết quả xử lý tại đường dẫn sau:',
   receiptPrivate:
-    'Đường dẫn này mở trực tiếp hồ sơ của Ông/Bà mà không cần khóa bí mật. Vui lòng giữ kín, không chuyển tiếp thư này cho người khác.',
+    'Đường dẫn này mở trực tiếp phản ánh, kiến nghị của Ông/Bà mà không cần mã bảo mật. Vui lòng giữ kín, không chuyển tiếp thư này cho người khác.',
   answerDue: (date) => `Hạn trả lời: chậm nhất ngày ${date}.`,
   statusSubject: {
-    classified: (c) => `Phản ánh, kiến nghị ${c} đã được thụ lý`,
-    rejected: (c) => `Phản ánh, kiến nghị ${c} không được thụ lý`,
+    classified: (c) => `Phản ánh, kiến nghị ${c} đã được tiếp nhận xử lý`,
+    rejected: (c) => `Phản ánh, kiến nghị ${c} không được tiếp nhận xử lý`,
     transferred: (c) => `Phản ánh, kiến nghị ${c} đã được chuyển cơ quan khác`,
     'info-requested': (c) => `Phản ánh, kiến nghị ${c}: cần bổ sung thông tin`,
     extended: (c) => `Phản ánh, kiến nghị ${c}: gia hạn thời hạn trả lời`,
@@ -89,30 +89,32 @@ const VI: Strings = {
     published: (c) => `Phản ánh, kiến nghị ${c} đã được công khai`,
   },
   statusLead: {
-    classified: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà đã được phân loại và thụ lý để xem xét, giải quyết.`,
-    rejected: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà không được thụ lý.`,
+    classified: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà đã được phân loại và tiếp nhận để xem xét, xử lý.`,
+    rejected: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà không được tiếp nhận xử lý.`,
     transferred: (c) => `Phản ánh, kiến nghị ${c} của Ông/Bà đã được chuyển đến cơ quan có thẩm quyền giải quyết.`,
     'info-requested': (c) => `Để giải quyết phản ánh, kiến nghị ${c}, cơ quan xử lý đề nghị Ông/Bà bổ sung thông tin.`,
     extended: (c) => `Thời hạn trả lời phản ánh, kiến nghị ${c} của Ông/Bà đã được gia hạn.`,
     answered: (c) =>
-      `Cơ quan xử lý đã trả lời phản ánh, kiến nghị ${c} của Ông/Bà. Nội dung trả lời có trên trang theo dõi hồ sơ.`,
+      `Cơ quan xử lý đã trả lời phản ánh, kiến nghị ${c} của Ông/Bà. Nội dung trả lời có trên trang tra cứu phản ánh, kiến nghị.`,
     published: (c) =>
       `Phản ánh, kiến nghị ${c} và nội dung trả lời đã được công khai trên Cổng, theo sự đồng ý của Ông/Bà. Thông tin cá nhân của Ông/Bà đã được lược bỏ.`,
   },
   reason: (note) => `Lý do: ${note}`,
   requested: (note) => `Thông tin cần bổ sung: ${note}`,
   newUnit: (unit) => `Cơ quan xử lý: ${unit}.`,
-  replyBy: 'Ông/Bà vui lòng bổ sung thông tin trên trang theo dõi hồ sơ.',
-  rate: 'Mời Ông/Bà đánh giá mức độ hài lòng với nội dung trả lời trên trang theo dõi hồ sơ.',
+  replyBy: 'Ông/Bà vui lòng bổ sung thông tin trên trang tra cứu phản ánh, kiến nghị.',
+  rate: 'Mời Ông/Bà đánh giá mức độ hài lòng với nội dung trả lời trên trang tra cứu phản ánh, kiến nghị.',
   disputeUntil: (date) => `Nếu chưa đồng ý với nội dung trả lời, Ông/Bà có thể gửi ý kiến đến hết ngày ${date}.`,
-  trackAt: 'Theo dõi hồ sơ:',
-  dataSubject: (c) => `Kết quả yêu cầu về dữ liệu cá nhân, hồ sơ ${c}`,
+  trackAt: 'Tra cứu phản ánh, kiến nghị:',
+  dataSubject: (c) => `Kết quả yêu cầu về dữ liệu cá nhân, phản ánh, kiến nghị ${c}`,
   dataOutcome: {
-    'correct-done': (c) => `Thông tin liên hệ của Ông/Bà trong hồ sơ ${c} đã được sửa theo yêu cầu.`,
+    'correct-done': (c) => `Thông tin liên hệ của Ông/Bà trong phản ánh, kiến nghị ${c} đã được sửa theo yêu cầu.`,
     'delete-done': (c) =>
-      `Thông tin liên hệ của Ông/Bà trong hồ sơ ${c} đã được xóa theo yêu cầu. Đây là thư cuối cùng gửi đến địa chỉ này về hồ sơ. Nội dung phản ánh, kiến nghị và bản đã công khai (đã lược bỏ thông tin cá nhân) vẫn được lưu giữ theo quy định.`,
-    'correct-refused': (c) => `Yêu cầu sửa thông tin liên hệ trong hồ sơ ${c} của Ông/Bà không được chấp nhận.`,
-    'delete-refused': (c) => `Yêu cầu xóa thông tin liên hệ trong hồ sơ ${c} của Ông/Bà không được chấp nhận.`,
+      `Thông tin liên hệ của Ông/Bà trong phản ánh, kiến nghị ${c} đã được xóa theo yêu cầu. Đây là thư cuối cùng gửi đến địa chỉ này về phản ánh, kiến nghị này. Nội dung phản ánh, kiến nghị và bản đã công khai (đã lược bỏ thông tin cá nhân) vẫn được lưu giữ theo quy định.`,
+    'correct-refused': (c) =>
+      `Yêu cầu sửa thông tin liên hệ trong phản ánh, kiến nghị ${c} của Ông/Bà không được chấp nhận.`,
+    'delete-refused': (c) =>
+      `Yêu cầu xóa thông tin liên hệ trong phản ánh, kiến nghị ${c} của Ông/Bà không được chấp nhận.`,
   },
 };
 
@@ -125,7 +127,7 @@ const EN: Strings = {
     `The Góp ý Khánh Hòa portal has received your feedback with tracking code ${code}. Receiving agency: ${unit}.`,
   receiptFollow: 'You can follow its progress at this link:',
   receiptPrivate:
-    'This link opens your case without the secret key. Please keep it private and do not forward this message to anyone.',
+    'This link opens your case without the access key. Please keep it private and do not forward this message to anyone.',
   answerDue: (date) => `Answer due by ${date} (dd/mm/yyyy).`,
   statusSubject: {
     classified: (c) => `Your feedback ${c} has been accepted`,

@@ -448,13 +448,13 @@ describe('mail templates', () => {
     [
       'classified',
       { dueAt: '2026-04-01T10:00:00Z' },
-      ['đã được phân loại và thụ lý', '01/04/2026'],
+      ['đã được phân loại và tiếp nhận để xem xét, xử lý', '01/04/2026'],
       ['accepted', '01/04/2026'],
     ],
     [
       'rejected',
       { note: 'Nội dung trùng lặp' },
-      ['không được thụ lý', 'Lý do: Nội dung trùng lặp'],
+      ['không được tiếp nhận xử lý', 'Lý do: Nội dung trùng lặp'],
       ['not accepted', 'Reason: Nội dung trùng lặp'],
     ],
     [

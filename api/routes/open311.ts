@@ -69,7 +69,9 @@ const TEXT = {
   notice: {
     vi: (days: number | null, onTime: boolean | null, satisfied: boolean | null) =>
       [
-        days === null ? 'Chưa trả lời.' : `Trả lời sau ${days} ngày làm việc${onTime ? ', đúng hạn' : ', trễ hạn'}.`,
+        days === null
+          ? 'Chưa trả lời.'
+          : `${days === 0 ? 'Trả lời trong ngày' : `Trả lời sau ${days} ngày làm việc`}${onTime ? ', đúng hạn' : ', quá hạn'}.`,
         satisfied === null
           ? 'Người gửi chưa đánh giá câu trả lời.'
           : satisfied
@@ -78,7 +80,9 @@ const TEXT = {
       ].join(' '),
     en: (days: number | null, onTime: boolean | null, satisfied: boolean | null) =>
       [
-        days === null ? 'Not answered yet.' : `Answered in ${days} working days${onTime ? ', on time' : ', late'}.`,
+        days === null
+          ? 'Not answered yet.'
+          : `${days === 0 ? 'Answered the same day' : `Answered in ${days} working days`}${onTime ? ', on time' : ', late'}.`,
         satisfied === null
           ? 'The sender has not rated the answer.'
           : satisfied

@@ -119,7 +119,7 @@ describe('POST /staff/login', () => {
     expect(body).toMatchObject({
       username: 'hòa.handler',
       display_name: 'Test handler',
-      roles: [{ role: 'handler', unit: 'phuong-ninh-hoa', unit_name: 'Phường Ninh Hòa' }],
+      roles: [{ role: 'handler', unit: 'phuong-ninh-hoa', unit_name: 'UBND phường Ninh Hòa' }],
     });
     expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const rows = await auditRows();

@@ -12,7 +12,11 @@
  * Publication rules (DESIGN §4 "Publish"): every summary carries its n, a 95 % interval where one
  * makes sense, and is suppressed below a minimum n (`minN`, default 10).
  */
-import type { Instrument, Question } from '../contracts/instrument.ts';
+import { gradeFor, maxTotal, scoredCriteria, type Instrument, type Question } from '../contracts/instrument.ts';
+
+// The instrument's own arithmetic (its best total, the band of a total) lives with its schema, so the
+// site's thank-you page uses the same code (issue #11).
+export { gradeFor };
 
 /** One rollup row (`rating_rollups` without its key columns), or the sum of several. */
 export interface RollupCell {
@@ -503,30 +507,6 @@ export function sipasIndex(ins: Instrument, cells: readonly RollupCell[], minN =
 // ---------------------------------------------------------------------------------------------
 // Dossier evaluation, NĐ 61/2018 as amended by NĐ 107/2021 (DOMAIN §6)
 // ---------------------------------------------------------------------------------------------
-
-/** The scored criteria of a dossier evaluation: role criterion, type score-0-2. */
-function scoredCriteria(ins: Instrument): Question[] {
-  return ins.questions.filter((q) => q.role === 'criterion' && q.type === 'score-0-2');
-}
-
-/** Highest total the instrument allows: the sum of each criterion's best option (9 × 2 = 18). */
-function maxTotal(ins: Instrument): number {
-  return scoredCriteria(ins).reduce((acc, q) => acc + Math.max(0, ...q.options.map((o) => o.points ?? 0)), 0);
-}
-
-/**
- * The grade band of a total (DOMAIN §6: the bands are editable data, "verify"). A total is in a
- * band when min ≤ total ≤ max (both inclusive). Where bands share a boundary, as in the source's
- * "12–15 good, 9–12 fair", the band with the higher min wins (12 is "good"), so the better grade
- * takes the boundary. null when no band holds the total.
- * @example
- *   gradeFor([{ id: 'tot', min: 12, max: 15 }, { id: 'kha', min: 9, max: 12 }], 12); // 'tot'
- */
-export function gradeFor(bands: readonly { id: string; min: number; max: number }[], total: number): string | null {
-  let best: { id: string; min: number } | null = null;
-  for (const b of bands) if (b.min <= total && total <= b.max && (best === null || b.min > best.min)) best = b;
-  return best?.id ?? null;
-}
 
 /**
  * Total points and grade of one dossier evaluation (DOMAIN §6: 9 criteria × 0–2 points, max 18).

@@ -111,11 +111,11 @@ export function timelinessMetrics(s: TimelinessSummary): MetricRow[] {
   return [
     { metric: 'dossiers', name: named('Số hồ sơ', 'Dossiers'), figure: { count: s.dossiers }, unit: 'count' },
     { metric: 'on_time', name: named('Đúng hạn', 'On time'), figure: s.on_time, unit: 'percent' },
-    { metric: 'late', name: named('Trễ hạn', 'Late'), figure: s.late, unit: 'percent' },
+    { metric: 'late', name: named('Quá hạn', 'Late'), figure: s.late, unit: 'percent' },
   ];
 }
 
-const LATE_DOSSIERS = named('Tỷ lệ hồ sơ trễ hạn', 'Late dossiers');
+const LATE_DOSSIERS = named('Tỷ lệ hồ sơ quá hạn', 'Late dossiers');
 
 // Figures stay numbers so the formula guard of api/contracts/csv.ts never touches them.
 type Line = Record<CsvColumn, CsvCell>;

@@ -20,19 +20,19 @@ function verdictFields(path: string, vi: string, en: string): DictionaryEntry[] 
   return [
     e(
       `${path}.verdict`,
-      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (trễ hạn ≥ 5 % hoặc hài lòng ≤ 80 % thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
-      `Ranking verdict ${en} under Khánh Hòa's action programme implementing Conclusion 91-KL/TU (late ≥ 5 % or satisfaction ≤ 80 % cannot be ranked good): cannot-be-good, meets-both or undetermined. The same whichever survey is shown.`,
+      `Kết luận xếp loại ${vi} theo Chương trình hành động của Tỉnh ủy Khánh Hòa thực hiện Kết luận 91-KL/TU (quá hạn từ 5% trở lên hoặc hài lòng từ 80% trở xuống thì không được xếp loại tốt): cannot-be-good, meets-both hoặc undetermined (chưa xác định được). Như nhau với mọi khảo sát đang xem.`,
+      `Ranking verdict ${en} under Khánh Hòa's action programme implementing Conclusion 91-KL/TU (5% or more late, or satisfaction of 80% or less, cannot be ranked good): cannot-be-good, meets-both or undetermined. The same whichever survey is shown.`,
     ),
     e(`${path}.conditions[].condition`, 'Điều kiện: late hoặc satisfaction.', 'Condition: late or satisfaction.'),
     e(`${path}.conditions[].status`, 'met, failed hoặc undetermined.', 'met, failed or undetermined.'),
     e(
       `${path}.conditions[].reason`,
-      'Vì sao chưa xác định: no-data (không có số liệu), too-few (quá ít để công bố), straddles (khoảng tin cậy 95 % nằm hai bên ngưỡng); null khi đã xác định.',
-      'Why undetermined: no-data, too-few (too few to publish), straddles (the 95 % interval lies on both sides of the threshold); null when decided.',
+      'Vì sao chưa xác định: no-data (không có số liệu), too-few (quá ít để công bố), straddles (khoảng tin cậy 95% nằm hai bên ngưỡng); null khi đã xác định.',
+      'Why undetermined: no-data, too-few (too few to publish), straddles (the 95% interval lies on both sides of the threshold); null when decided.',
     ),
     e(
       `${path}.late`,
-      'Tỷ lệ hồ sơ trễ hạn (hồ sơ Một cửa, toàn bộ hồ sơ nên so trực tiếp với ngưỡng).',
+      'Tỷ lệ hồ sơ quá hạn (hồ sơ Một cửa, toàn bộ hồ sơ nên so trực tiếp với ngưỡng).',
       'Late share of dossiers (one-stop records, every dossier, so compared with the threshold as it is).',
       'percent',
     ),
@@ -85,8 +85,8 @@ export const DICTIONARY: Dictionary = {
       'The value, rounded to 0.1 as on the page; empty when suppressed.',
       'see value_unit',
     ),
-    e('low', 'Cận dưới khoảng tin cậy 95 %.', 'Lower bound of the 95 % confidence interval.', 'see value_unit'),
-    e('high', 'Cận trên khoảng tin cậy 95 %.', 'Upper bound of the 95 % confidence interval.', 'see value_unit'),
+    e('low', 'Cận dưới khoảng tin cậy 95%.', 'Lower bound of the 95% confidence interval.', 'see value_unit'),
+    e('high', 'Cận trên khoảng tin cậy 95%.', 'Upper bound of the 95% confidence interval.', 'see value_unit'),
     e(
       'value_unit',
       'Đơn vị của value, low, high: percent (%), points (điểm NĐ 61, 0–18), count (số lượng).',
@@ -101,8 +101,8 @@ export const DICTIONARY: Dictionary = {
     e('label', 'Nguồn của số liệu; xem danh sách "labels".', 'What the figure rests on; see the "labels" list.'),
     e(
       'flag',
-      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = trễ hạn ≥ ngưỡng, satisfaction = hài lòng ≤ ngưỡng; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
-      'For child units: why the unit cannot be ranked "good" (late = late share ≥ threshold, satisfaction = satisfaction ≤ threshold; action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU of 18/10/2022, section III.1.c), ";"-separated.',
+      'Với đơn vị trực thuộc: lý do không đủ điều kiện xếp loại tốt (late = quá hạn từ ngưỡng trở lên, satisfaction = hài lòng từ ngưỡng trở xuống; Chương trình hành động của UBND tỉnh Khánh Hòa triển khai Kết luận số 91-KL/TU ngày 18/10/2022, mục III.1.c), cách nhau bằng ";".',
+      'For child units: why the unit cannot be ranked "good" (late = late share at or above the threshold, satisfaction = satisfaction at or below it; action programme of the Khanh Hoa Provincial People’s Committee implementing Conclusion 91-KL/TU of 18/10/2022, section III.1.c), ";"-separated.',
     ),
   ],
   json: [
@@ -229,7 +229,7 @@ export const DICTIONARY: Dictionary = {
       'Share of dossiers returned on time or early.',
       'percent',
     ),
-    e('summary.late', 'Tỷ lệ hồ sơ trễ hạn.', 'Share of dossiers returned late.', 'percent'),
+    e('summary.late', 'Tỷ lệ hồ sơ quá hạn.', 'Share of dossiers returned late.', 'percent'),
     e('series[].period', 'Kỳ (xem cột period).', 'Period (see the period column).'),
     e('series[].summary', 'Các trường như summary, cho một kỳ.', 'The fields of summary, for one period.'),
     e('units[].unit', 'Mã đơn vị trực thuộc.', 'Id of a unit directly below.'),
@@ -241,7 +241,7 @@ export const DICTIONARY: Dictionary = {
       'YYYY-MM-DD',
     ),
     e('units[].summary', 'Các trường như summary, cho đơn vị này.', 'The fields of summary, for this unit.'),
-    e('units[].late', 'Tỷ lệ hồ sơ trễ hạn của đơn vị.', "The unit's share of late dossiers.", 'percent'),
+    e('units[].late', 'Tỷ lệ hồ sơ quá hạn của đơn vị.', "The unit's share of late dossiers.", 'percent'),
     e(
       'units[].flag.flagged',
       'true khi không đủ điều kiện xếp loại tốt.',
@@ -276,7 +276,7 @@ export const DICTIONARY: Dictionary = {
     e('sipas_samples.all', 'Chỉ số SIPAS của mọi phiếu (hỗn hợp).', 'SIPAS index of all responses (mixed).', 'percent'),
     e(
       'thresholds.late.value',
-      'Ngưỡng trễ hạn: từ mức này trở lên thì không được xếp loại tốt.',
+      'Ngưỡng quá hạn: từ mức này trở lên thì không được xếp loại tốt.',
       'Late threshold: at or above it a unit cannot be ranked "good".',
       'percent',
     ),
@@ -315,14 +315,14 @@ export const DICTIONARY: Dictionary = {
     e('figure.value', 'Giá trị; null khi bị ẩn.', 'Value; null when suppressed.', 'percent or points'),
     e(
       'figure.low',
-      'Cận dưới khoảng tin cậy 95 %; null khi bị ẩn.',
-      'Lower bound of the 95 % interval; null when suppressed.',
+      'Cận dưới khoảng tin cậy 95%; null khi bị ẩn.',
+      'Lower bound of the 95% interval; null when suppressed.',
       'percent or points',
     ),
     e(
       'figure.high',
-      'Cận trên khoảng tin cậy 95 %; null khi bị ẩn.',
-      'Upper bound of the 95 % interval; null when suppressed.',
+      'Cận trên khoảng tin cậy 95%; null khi bị ẩn.',
+      'Upper bound of the 95% interval; null when suppressed.',
       'percent or points',
     ),
     e(
@@ -391,7 +391,7 @@ export const DICTIONARY: Dictionary = {
       'On-time or early share; Wilson interval.',
       'percent',
     ),
-    e('late', 'Tỷ lệ hồ sơ trễ hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
+    e('late', 'Tỷ lệ hồ sơ quá hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
     // Feedback handling (GET /stats/feedback, instrument "feedback" in the CSV; issue #4).
     e(
       'received',
@@ -437,7 +437,7 @@ export const DICTIONARY: Dictionary = {
       'On-time or early share; Wilson interval.',
       'percent',
     ),
-    e('late', 'Tỷ lệ hồ sơ trễ hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
+    e('late', 'Tỷ lệ hồ sơ quá hạn; khoảng tin cậy Wilson.', 'Late share; Wilson interval.', 'percent'),
     // Feedback handling (GET /stats/feedback, instrument "feedback" in the CSV; issue #4).
     e(
       'received',
@@ -472,7 +472,7 @@ export const DICTIONARY: Dictionary = {
     ),
     e(
       'late_dossiers',
-      'Tỷ lệ hồ sơ trễ hạn của đơn vị trực thuộc (điều kiện xếp loại).',
+      'Tỷ lệ hồ sơ quá hạn của đơn vị trực thuộc (điều kiện xếp loại).',
       'Late share of a child unit (ranking rule).',
       'percent',
     ),
@@ -480,18 +480,18 @@ export const DICTIONARY: Dictionary = {
   labels: [
     e(
       'verified sample',
-      'Mẫu xác thực: phiếu gửi bằng mã dùng một lần in trên giấy hẹn của một hồ sơ đã trả kết quả (mỗi hồ sơ một phiếu).',
-      'Verified sample: responses sent with the one-time code printed on the receipt of a returned dossier (one per dossier).',
+      'Có mã hồ sơ: phiếu gửi bằng mã dùng một lần in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả của một hồ sơ đã trả kết quả (mỗi hồ sơ một phiếu).',
+      'With a dossier code: responses sent with the one-time code printed on the dossier receipt and appointment slip of a returned dossier (one per dossier).',
     ),
     e(
       'self-selected',
-      'Tự nguyện: phiếu của người tự chọn đánh giá (mã QR công khai); không đại diện cho mọi người dân.',
-      'Self-selected: responses from people who chose to rate (public QR code); not representative of all citizens.',
+      'Không có mã hồ sơ: phiếu của người tự chọn đánh giá (mã QR công khai); không đại diện cho mọi người dân.',
+      'Without a dossier code: responses from people who chose to rate (public QR code); not representative of all citizens.',
     ),
     e(
       'mixed',
-      'Hỗn hợp: gồm cả mẫu xác thực và phiếu tự nguyện.',
-      'Mixed: verified and self-selected responses together.',
+      'Có và không có mã hồ sơ: gồm cả hai loại phiếu.',
+      'With and without a dossier code: both kinds of responses together.',
     ),
     e(
       'records',

@@ -105,14 +105,34 @@ export function formatNumber(value: number, locale: string, fractionDigits = 2):
   }).format(value);
 }
 
+/**
+ * A percentage as Vietnamese administrative texts write it: the sign right after the number,
+ * "84,4%" (the province's plans and the Ministry's decisions write "84,40%"); English the same.
+ * The one place a percent sign is put after a number (issue #11).
+ */
+export function formatPercent(value: number, locale: string, fractionDigits = 1): string {
+  return `${formatNumber(value, locale, fractionDigits)}%`;
+}
+
+const COMPARATOR_KEYS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte', '=': 'eq' } as const;
+
+/**
+ * A target's condition in words, "từ 90% trở lên" / "90% or more", not "≥ 90 %": a citizen reads
+ * a sentence, not a formula (issue #11).
+ */
+export function comparatorText(comparator: keyof typeof COMPARATOR_KEYS, value: string, locale: string): string {
+  return useT(locale)(`data.compare.${COMPARATOR_KEYS[comparator]}`, { value });
+}
+
 export function formatVnd(value: number, locale: string): string {
   return `${new Intl.NumberFormat(localeMeta(locale).numberLocale).format(value)} đ`;
 }
 
+/** "30/06/2025" in Vietnamese (dd/mm/yyyy, the one date format: issue #11), "30 June 2025" in English. */
 export function formatDate(iso: string, locale: string): string {
   const [y, m, d] = iso.split('-').map(Number);
   return new Intl.DateTimeFormat(localeMeta(locale).numberLocale, {
-    day: 'numeric',
+    day: locale === defaultLocale ? '2-digit' : 'numeric',
     month: locale === defaultLocale ? '2-digit' : 'long',
     year: 'numeric',
     timeZone: 'UTC',

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import {
   answersToSend,
+  thanksHref,
   checkAnswers,
   errorView,
   fill,
@@ -29,6 +30,8 @@ import { addPending, keepFlushing, preparePow, readPending, sendRating, type Flu
 export interface RatingStrings extends ErrorStrings {
   question: string;
   required: string;
+  /** Said once above the questions: "(bắt buộc)" is not repeated on each (issue #11). */
+  requiredNote: string;
   optional: string;
   maxLength: string;
   maxChoicesHint: string;
@@ -85,6 +88,9 @@ export default function RatingForm({
   const focusNext = useRef<string | undefined>(undefined);
   const form = useRef<HTMLFormElement>(null);
   const flusher = useRef<{ arm(): void; stop(): void } | undefined>(undefined);
+  /** The answers as last rendered, for the outbox callback registered once at mount. */
+  const latest = useRef(answers);
+  latest.current = answers;
 
   const counter = meta.kind === 'counter';
   const mode = !enhanced ? 'plain' : counter ? 'single' : phone ? 'stepper' : 'long';
@@ -136,7 +142,7 @@ export default function RatingForm({
 
   function onFlushed(r: FlushResult): void {
     if (r.sent.includes(key.current)) {
-      location.assign(meta.thanksHref);
+      location.assign(thanksHref(meta, questions, answersToSend(questions, latest.current)));
       return;
     }
     const mine = r.failed.find((f) => f.key === key.current);
@@ -237,7 +243,7 @@ export default function RatingForm({
     setStatus(meta.token ? 'sending' : 'checking');
     const outcome = await sendRating(body, key.current, () => setStatus('sending'));
     if (outcome.kind === 'ok') {
-      location.assign(meta.thanksHref);
+      location.assign(thanksHref(meta, questions, toSend));
       return;
     }
     busy.current = false;
@@ -299,7 +305,9 @@ export default function RatingForm({
     const head = (
       <>
         {number !== undefined && <span class="q-number">{fill(s.question, { n: number })}</span>}
-        <span class="q-text">{q.text}</span> <span class="q-req">{q.required ? s.required : s.optional}</span>
+        <span class="q-text">{q.text}</span>{' '}
+        {/* Required is said once above the form; a screen reader still hears it on each question. */}
+        <span class={q.required ? 'visually-hidden' : 'q-req'}>{q.required ? s.required : s.optional}</span>
         {mode === 'plain' && q.condition && <span class="q-cond">{q.condition}</span>}
       </>
     );
@@ -530,6 +538,12 @@ export default function RatingForm({
       {meta.token && <input type="hidden" name="token" value={meta.token} />}
       <input type="hidden" name="locale" value={meta.locale} />
       <input type="hidden" name="idempotency_key" value={meta.key} />
+      {/* Not on the one-tap counter survey: its tiles and send button stay above the fold (issue #11). */}
+      {view !== 'check' && !counter && shown.some((q) => q.required) && shown.some((q) => !q.required) && (
+        <p class="hint" data-testid="required-note">
+          {s.requiredNote}
+        </p>
+      )}
       {body}
       <div class="hp" aria-hidden="true">
         <label for="website">{s.honeypot}</label>

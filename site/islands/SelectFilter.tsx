@@ -1,6 +1,6 @@
 /**
  * Typing to narrow a long `<select>` (issue #4: the unit and procedure of feedback are "searchable,
- * diacritics-insensitive"): "ninh hoa" finds "Phường Ninh Hòa". Rendered only in the browser
+ * diacritics-insensitive"): "ninh hoa" finds "UBND phường Ninh Hòa". Rendered only in the browser
  * (`client:only`), so without JavaScript the plain select, which works on its own, is all there is.
  * It changes the options of the select named by `selectId`, never the value sent: the empty
  * choice and the current choice always stay.

@@ -110,11 +110,11 @@ export async function loadItem(locals: SsrLocals, code: string): Promise<LoadedI
 
 // ── Wording ─────────────────────────────────────────────────────────────────────────────────────
 
-/** "12/3/2026" in Vietnamese, "12 March 2026" in English, of an instant in Việt Nam time. */
+/** "12/03/2026" in Vietnamese (dd/mm/yyyy), "12 March 2026" in English, of an instant in Việt Nam time. */
 export function vnDayText(iso: string, locale: string): string {
   return new Intl.DateTimeFormat(localeMeta(locale).numberLocale, {
-    day: 'numeric',
-    month: locale === defaultLocale ? 'numeric' : 'long',
+    day: locale === defaultLocale ? '2-digit' : 'numeric',
+    month: locale === defaultLocale ? '2-digit' : 'long',
     year: 'numeric',
     timeZone: 'Asia/Ho_Chi_Minh',
   }).format(new Date(iso));
@@ -148,7 +148,8 @@ export function facts(item: PublishedItem, locale: string): Fact[] {
 export function daysText(item: PublishedItem, locale: string): string {
   const t = useT(locale);
   if (item.working_days === null) return t('published.notAnswered');
-  return `${t('published.days', { count: item.working_days })}, ${t(item.on_time ? 'published.onTime' : 'published.late')}`;
+  // 0 days reads "Trong ngày, đúng hạn" (published.days_zero), never "0 ngày làm việc" (issue #11).
+  return `${t('published.days', { count: item.working_days })}, ${t(item.on_time ? 'published.onTime' : 'published.late').toLocaleLowerCase(locale)}`;
 }
 
 export function satisfactionText(item: PublishedItem, locale: string): string {

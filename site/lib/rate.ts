@@ -4,7 +4,7 @@
  * API in-process. Server only: instrument versions need node:crypto.
  */
 import type { Procedure, Unit } from '../../api/contracts/content.ts';
-import { instrumentVersion, type Instrument } from '../../api/contracts/instrument.ts';
+import { gradeFor, instrumentVersion, maxTotal, type Instrument } from '../../api/contracts/instrument.ts';
 import type { SsrLocals } from '../../api/contracts/ssr.ts';
 import { compareVi } from '../../api/contracts/text.ts';
 import { fieldErrorCodes, problemCodes } from '../../api/contracts/problem.ts';
@@ -15,6 +15,7 @@ import {
   answersToSend,
   newKey,
   ratingBody,
+  thanksHref,
   type Answers,
   type FormMeta,
   type FormQuestion,
@@ -120,7 +121,7 @@ export function formQuestions(ins: Instrument, locale: string): FormQuestion[] {
     options:
       q.type === 'likert5'
         ? ['1', '2', '3', '4', '5'].map((v) => ({ value: v, label: t(`rate.likert.${v}`) }))
-        : q.options.map((o) => ({ value: o.id, label: l(o.text, locale) })),
+        : q.options.map((o) => ({ value: o.id, label: l(o.text, locale), points: o.points })),
     showIf: q.show_if,
     maxLength: q.max_length,
     maxChoices: q.max_choices,
@@ -149,6 +150,8 @@ export function rateStrings(locale: string): RatingStrings {
     charsLeft: raw('rate.charsLeft'),
     honeypot: t('rate.honeypot'),
     send: t('rate.send'),
+    requiredNote: t('rate.requiredNote'),
+    chooseOne: t('rate.chooseOne'),
     next: t('rate.next'),
     back: t('rate.back'),
     progress: raw('rate.progress'),
@@ -202,6 +205,26 @@ export function rateForm(locale: string, url: URL, query: RateQuery, key = newKe
   };
 }
 
+/**
+ * The total and grade a citizen just gave in a dossier evaluation (NĐ 61, issue #11), read back from
+ * the thank-you link (`?mau=danh-gia-ho-so&diem=14`, made by thanksHref): undefined unless the survey
+ * is scored and the total is one it can give. The grade comes from the survey's own bands.
+ */
+export function thanksResult(
+  url: URL,
+  locale: string,
+): { total: number; max: number; grade: string | undefined } | undefined {
+  const id = url.searchParams.get('mau');
+  const ins = content().instruments.find((i) => i.id === id && i.kind === 'dossier-evaluation');
+  const raw = url.searchParams.get('diem') ?? '';
+  if (!ins || !/^\d{1,3}$/.test(raw)) return undefined;
+  const total = Number(raw);
+  const max = maxTotal(ins);
+  if (total > max) return undefined;
+  const band = ins.grade_bands.find((b) => b.id === gradeFor(ins.grade_bands, total));
+  return { total, max, grade: band ? l(band.name, locale) : undefined };
+}
+
 export interface PostState {
   answers: Answers;
   problem: ProblemLike;
@@ -249,8 +272,10 @@ export async function handleRatingPost(
     counter: text('counter') || undefined,
     token: text('token') || undefined,
     locale: text('locale') || locale,
+    thanksHref: pathFor(locale, 'rateThanks'),
   } as FormMeta;
-  const body = ratingBody(meta, answersToSend(questions, answers), text('website'));
+  const sent = answersToSend(questions, answers);
+  const body = ratingBody(meta, sent, text('website'));
   let problem: ProblemLike;
   try {
     const res = await locals.api('/api/v1/responses', {
@@ -258,7 +283,7 @@ export async function handleRatingPost(
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body),
     });
-    if (res.status === 200 || res.status === 201) return { redirect: pathFor(locale, 'rateThanks') };
+    if (res.status === 200 || res.status === 201) return { redirect: thanksHref(meta, questions, sent) };
     const json = (await res.json().catch(() => undefined)) as ProblemLike | undefined;
     problem =
       json && typeof json.code === 'string'

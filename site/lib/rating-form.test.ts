@@ -11,8 +11,10 @@ import {
   fill,
   newKey,
   ratingBody,
+  thanksHref,
   KEY_PATTERN,
   type ErrorStrings,
+  type FormMeta,
   type FormQuestion,
 } from './rating-form.ts';
 
@@ -43,6 +45,7 @@ const counter: FormQuestion[] = [
 
 const strings: ErrorStrings = {
   errorItem: 'Câu {{n}}: {{message}}',
+  chooseOne: 'Vui lòng chọn một câu trả lời.',
   maxChoices: 'Chọn tối đa {{max}} ý.',
   tokenProblem: 'Mã có vấn đề.',
   problems: { validation_failed: 'Một số ô chưa đúng.', token_used: 'Mã đã dùng.', internal_error: 'Sự cố.' },
@@ -102,8 +105,9 @@ describe('errorView', () => {
       numberOf,
       strings,
     );
-    expect(view.items.map((i) => i.text)).toEqual(['Câu 1: Vui lòng điền ô này.', 'Câu 4: Tối đa 10 ký tự.']);
-    expect(view.fields).toEqual({ rating: 'Vui lòng điền ô này.', comment: 'Tối đa 10 ký tự.' });
+    // A choice left empty asks to choose, not to "fill in this field" (issue #11).
+    expect(view.items.map((i) => i.text)).toEqual(['Câu 1: Vui lòng chọn một câu trả lời.', 'Câu 4: Tối đa 10 ký tự.']);
+    expect(view.fields).toEqual({ rating: 'Vui lòng chọn một câu trả lời.', comment: 'Tối đa 10 ký tự.' });
   });
 
   it('says "choose up to" for too many choices', () => {
@@ -158,7 +162,28 @@ describe('ratingBody and keys', () => {
   });
 
   it('fills placeholders and leaves unknown ones', () => {
-    expect(fill('Câu {{n}} trên {{total}}', { n: 3, total: 34 })).toBe('Câu 3 trên 34');
+    expect(fill('Câu {{n}}/{{total}}', { n: 3, total: 34 })).toBe('Câu 3/34');
     expect(fill('{{x}}')).toBe('{{x}}');
+  });
+});
+
+describe('thanksHref', () => {
+  const meta = { instrument: 'danh-gia-ho-so', thanksHref: '/danh-gia/cam-on/' } as FormMeta;
+  const scored = [
+    q({ id: 'c1', type: 'score-0-2', options: [0, 1, 2].map((p) => ({ value: `p${p}`, label: `${p}`, points: p })) }),
+    q({ id: 'c2', type: 'score-0-2', options: [0, 1, 2].map((p) => ({ value: `p${p}`, label: `${p}`, points: p })) }),
+    q({ id: 'comment', type: 'text' }),
+  ];
+
+  it('carries the total of a scored survey, so the thank-you page shows it (issue #11)', () => {
+    expect(thanksHref(meta, scored, { c1: 'p2', c2: 'p1', comment: 'x' })).toBe(
+      '/danh-gia/cam-on/?mau=danh-gia-ho-so&diem=3',
+    );
+    // An unanswered criterion adds nothing, as in the scoring.
+    expect(thanksHref(meta, scored, { c1: 'p2' })).toBe('/danh-gia/cam-on/?mau=danh-gia-ho-so&diem=2');
+  });
+
+  it('is the plain page for a survey without points', () => {
+    expect(thanksHref({ ...meta, instrument: 'quay' }, counter, { rating: 'good' })).toBe('/danh-gia/cam-on/');
   });
 });

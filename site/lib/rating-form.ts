@@ -12,6 +12,8 @@ export type Answers = Record<string, string | string[]>;
 export interface FormOption {
   value: string;
   label: string;
+  /** NĐ 61 criterion points of this answer (score-0-2 questions only). */
+  points?: number | undefined;
 }
 
 /** One question, translated on the server. */
@@ -109,6 +111,22 @@ export function answersToSend(questions: FormQuestion[], answers: Answers): Answ
   return out;
 }
 
+/**
+ * Where a stored rating lands: the thank-you page, with the total the citizen gave when the survey
+ * is scored (the NĐ 61 dossier evaluation, issue #11), so the page can show the total and grade.
+ * @example thanksHref(meta, questions, { c1: 'dung-han' }) // '/danh-gia/cam-on/?mau=danh-gia-ho-so&diem=2'
+ */
+export function thanksHref(meta: FormMeta, questions: FormQuestion[], answers: Answers): string {
+  let total: number | undefined;
+  for (const q of questions) {
+    const chosen = answers[q.id];
+    const option = typeof chosen === 'string' ? q.options.find((o) => o.value === chosen) : undefined;
+    if (q.options.some((o) => o.points !== undefined)) total = (total ?? 0) + (option?.points ?? 0);
+  }
+  if (total === undefined) return meta.thanksHref;
+  return `${meta.thanksHref}?${new URLSearchParams({ mau: meta.instrument, diem: String(total) })}`;
+}
+
 /** The same checks as the API, for the questions on screen, so the citizen hears of them at once. */
 export function checkAnswers(questions: FormQuestion[], answers: Answers): NonNullable<ProblemLike['errors']> {
   const errors: NonNullable<ProblemLike['errors']> = [];
@@ -151,6 +169,8 @@ export function inputId(q: FormQuestion): string {
 /** Translated sentences the error summary needs. */
 export interface ErrorStrings {
   errorItem: string;
+  /** A required choice left empty: "Vui lòng chọn một câu trả lời", not "điền ô này" (issue #11). */
+  chooseOne: string;
   maxChoices: string;
   tokenProblem: string;
   problems: Record<string, string>;
@@ -187,7 +207,9 @@ export function errorView(
     const message =
       q.type === 'multi' && e.code === 'too_large'
         ? fill(s.maxChoices, e.params ?? {})
-        : fill(s.fieldErrors[e.code] ?? s.fieldErrors.invalid_value ?? e.code, e.params ?? {});
+        : q.type !== 'text' && e.code === 'required'
+          ? s.chooseOne
+          : fill(s.fieldErrors[e.code] ?? s.fieldErrors.invalid_value ?? e.code, e.params ?? {});
     if (view.fields[q.id]) continue;
     view.fields[q.id] = message;
     view.items.push({ text: fill(s.errorItem, { n: numberOf(q.id), message }), questionId: q.id });

@@ -4,7 +4,7 @@
  */
 import type { ReformIndex, Target } from '../../api/contracts/content.ts';
 import { toCsv as writeCsv } from '../../api/contracts/csv.ts';
-import { formatNumber, l, useT } from '../i18n/index.ts';
+import { comparatorText, formatNumber, formatPercent, l, useT } from '../i18n/index.ts';
 import { content, provinceOf, unitById } from './content.ts';
 
 /** The province this portal serves: its results and targets are the page's own. */
@@ -84,7 +84,7 @@ export function partsTable(index: ReformIndex, scope: string, locale: string): D
   const lowest = known.sort((a, b) => a.value! - b.value!)[0];
   if (lowest) {
     const name = index.parts.find((p) => p.id === lowest.id)!.name;
-    notes.push(t('reform.lowest', { name: l(name, locale), value: `${formatNumber(lowest.value!, locale)} %` }));
+    notes.push(t('reform.lowest', { name: l(name, locale), value: formatPercent(lowest.value!, locale, 2) }));
   }
   return {
     id: `${index.id}-${scope}`,
@@ -111,12 +111,17 @@ export function partsTable(index: ReformIndex, scope: string, locale: string): D
 }
 
 /** The ranking rule of Khánh Hòa's action programme for Conclusion 91-KL/TU (§III.1.c):
- * satisfaction ≤ 80 % keeps an agency from being ranked "tốt". */
+ * satisfaction of 80% or less keeps an agency from being ranked "tốt". */
 function rankingThreshold(index: ReformIndex, locale: string): ChartSpec['lines'] {
   if (index.id !== 'sipas') return [];
   const rule = content().targets.find((x) => x.indicator === 'sipas' && x.scope === 'khanh-hoa');
   return rule
-    ? [{ label: `${useT(locale)('reform.targetLine')}: ${rule.comparator} ${rule.value} %`, value: rule.value }]
+    ? [
+        {
+          label: `${useT(locale)('reform.targetLine')}: ${comparatorText(rule.comparator, formatPercent(rule.value, locale, String(rule.value).split('.')[1]?.length ?? 0), locale)}`,
+          value: rule.value,
+        },
+      ]
     : [];
 }
 
@@ -177,9 +182,11 @@ export function yearsTable(index: ReformIndex, locale: string): DataTable {
   };
 }
 
-function targetValue(x: Target): string {
-  const unit = x.unit_of_measure === 'percent' ? ' %' : '';
-  return `${x.comparator} ${x.value}${unit}`;
+function targetValue(x: Target, locale: string): string {
+  const digits = String(x.value).split('.')[1]?.length ?? 0; // as the plan writes it: 2, 0,5
+  const value =
+    x.unit_of_measure === 'percent' ? formatPercent(x.value, locale, digits) : formatNumber(x.value, locale, digits);
+  return comparatorText(x.comparator, value, locale);
 }
 
 /** The targets of the plans of the home province and its units (a unit that belonged to a merged
@@ -229,7 +236,7 @@ function targetRows(list: Target[], id: string, title: string, notes: string[], 
       cells: {
         scope: unitName(x.scope, locale),
         target: l(x.text, locale),
-        value: targetValue(x),
+        value: targetValue(x, locale),
         period: x.from_year === x.to_year ? String(x.from_year) : `${x.from_year}–${x.to_year}`,
         source: x.source.ref,
       },

@@ -164,7 +164,7 @@ describe('filter choices', () => {
     expect(vi.map((o) => o.value)).not.toContain('viet-nam');
     expect(vi[0]).toEqual({ value: 'khanh-hoa', label: 'Tỉnh Khánh Hòa' });
     const ninhHoa = vi.find((o) => o.value === 'ninh-hoa')!;
-    expect(ninhHoa.label).toBe('\u00a0\u00a0\u00a0Thị xã Ninh Hòa (đến 30/6/2025)');
+    expect(ninhHoa.label).toBe('\u00a0\u00a0\u00a0Thị xã Ninh Hòa (đến 30/06/2025)');
     const commune = vi.find((o) => o.value === 'phuong-ninh-hiep')!;
     expect(commune.label.startsWith('\u00a0'.repeat(6))).toBe(true);
     // Children follow their parent.
@@ -177,14 +177,21 @@ describe('formatting', () => {
   it('says why a figure is missing, and formats the others in the locale', () => {
     // Fewer than min n, or hidden to protect another cell (issue #7): the reader is not told which.
     expect(valueText(fig(7, null), 'percent', 10, 'vi')).toBe(
-      'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác',
+      'Chưa đủ phiếu để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
     );
     expect(valueText(fig(7, null), 'percent', 10, 'en')).toBe(
-      'Not published: fewer than 10 responses, or hidden to protect another figure',
+      'Too few responses to publish (at least 10 needed), or hidden to protect another figure',
+    );
+    // Issue #11: feedback cases and dossiers are not "phiếu".
+    expect(valueText(fig(7, null), 'percent', 10, 'vi', 'cases')).toBe(
+      'Chưa đủ phản ánh, kiến nghị để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
+    );
+    expect(valueText(fig(7, null), 'percent', 10, 'vi', 'dossiers')).toBe(
+      'Chưa đủ hồ sơ để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
     );
     expect(countText(null, 10, 'vi')).toBe('Dưới 10 hoặc ẩn');
     expect(countText(1234, 10, 'en')).toBe('1,234');
-    expect(valueText(fig(30, 84.44), 'percent', 10, 'vi')).toBe('84,4\u00a0%');
+    expect(valueText(fig(30, 84.44), 'percent', 10, 'vi')).toBe('84,4%');
     expect(valueText(fig(30, 12.25), 'points', 10, 'en')).toBe('12.3\u00a0points');
     expect(periodText('2025-Q3', 'vi')).toBe('Quý 3/2025');
     expect(periodText('2025-08', 'vi')).toBe('Tháng 8/2025');
@@ -219,17 +226,22 @@ describe('tables', () => {
       ['ninh-hoa', '2025', 'criterion_mean:c1'],
     ]);
     const [value, n, interval, label] = table.rows[0]!.cells;
-    expect(value).toMatchObject({ text: '84,4\u00a0%', data: { value: '84.4' } });
+    expect(value).toMatchObject({ text: '84,4%', data: { value: '84.4' } });
     expect(n).toMatchObject({ text: '30', data: { value: '30' } });
     expect(interval).toMatchObject({ data: { low: '79.4', high: '89.4' } });
-    expect(label).toMatchObject({ text: 'Hỗn hợp', data: { value: 'mixed' } });
+    expect(label).toMatchObject({ text: 'Có và không có mã hồ sơ', data: { value: 'mixed' } });
     expect(table.rows[2]!.cells[0]).toMatchObject({
-      text: 'Không công bố: dưới 10 phiếu hoặc ẩn để bảo vệ số liệu khác',
+      text: 'Chưa đủ phiếu để công bố (cần ít nhất 10) hoặc ẩn để bảo vệ số liệu khác',
       data: { value: '' },
     });
     expect(table.chart!.datasets[0]!.data).toEqual([84.4, 90, null]);
     // The rule's own target is the threshold line; the plan's target is a line of its own.
     expect(table.chart!.lines.map((l) => l.value)).toEqual([80, 90]);
+    // Issue #11: conditions in words, the percent sign right after the number.
+    expect(table.chart!.lines.map((l) => l.label)).toEqual([
+      'Để xếp loại tốt: hài lòng trên 80%',
+      'Mục tiêu 2025: từ 90% trở lên',
+    ]);
     expect(table.downloads.map((d) => d.href)).toEqual([
       '/api/v1/stats/ratings.csv?instrument=sipas',
       '/api/v1/stats/ratings?instrument=sipas',
@@ -246,15 +258,15 @@ describe('tables', () => {
     const table = unitsTable(ratings(fig(30, 84.4), [fig(30, 90)]), { locale: 'vi', query: { period: 'quarter' } });
     const [a, b] = table.rows;
     expect(a!.header).toEqual({
-      text: 'Phường Ninh Hiệp (đến 30/6/2025)',
+      text: 'Phường Ninh Hiệp (đến 30/06/2025)',
       href: '/thong-ke/?ky=quy&don-vi=phuong-ninh-hiep',
     });
     expect(a!.cells.at(-1)).toMatchObject({
       // Issue #7 §3: the satisfaction condition names the sample it was judged on.
-      text: 'Không đủ điều kiện xếp loại tốt: trễ hạn ≥ 5 % / hài lòng ≤ 80 %. Điều kiện hài lòng xét theo chỉ số SIPAS, Hỗn hợp.',
+      text: 'Không đủ điều kiện xếp loại tốt: quá hạn từ 5% trở lên / hài lòng từ 80% trở xuống. Điều kiện hài lòng xét theo chỉ số SIPAS (nguồn phiếu: Có và không có mã hồ sơ).',
       tag: 'flag',
     });
-    expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ (n = 0)');
+    expect(b!.cells.at(-2)!.text).toBe('Chưa có hồ sơ');
     expect(b!.cells.at(-1)).toMatchObject({
       text: 'Chưa xác định được: chưa có hồ sơ trả kết quả; chưa có phiếu SIPAS',
       tag: 'unknown',
@@ -282,7 +294,7 @@ describe('tables', () => {
       targets: [],
     };
     const table = dossiersTable(d, { locale: 'en', query: {} });
-    expect(table.rows.map((r) => r.cells[0]!.text)).toEqual(['No dossiers yet (n = 0)', 'No dossiers yet (n = 0)']);
+    expect(table.rows.map((r) => r.cells[0]!.text)).toEqual(['No dossiers yet', 'No dossiers yet']);
     expect(table.chart).toBeUndefined();
   });
 });

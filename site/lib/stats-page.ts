@@ -20,7 +20,16 @@ import type {
 import type { Unit } from '../../api/contracts/content.ts';
 import type { FeedbackStatsResult, FeedbackSummary } from '../../api/contracts/published.ts';
 import { compareVi } from '../../api/contracts/text.ts';
-import { defaultLocale, formatNumber, l, localeMeta, pathFor, useT } from '../i18n/index.ts';
+import {
+  comparatorText,
+  defaultLocale,
+  formatNumber,
+  formatPercent,
+  l,
+  localeMeta,
+  pathFor,
+  useT,
+} from '../i18n/index.ts';
 import type { ChartSpec } from './reform-tables.ts';
 import { content } from './content.ts';
 
@@ -192,10 +201,10 @@ export interface Option {
   label: string;
 }
 
-/** "30/6/2025" in Vietnamese, "30 June 2025" in English. */
+/** "30/06/2025" in Vietnamese (one date format, dd/mm/yyyy: issue #11), "30 June 2025" in English. */
 export function dayText(iso: string, locale: string): string {
   const [y, m, d] = iso.split('-').map(Number);
-  if (locale === defaultLocale) return `${d}/${m}/${y}`;
+  if (locale === defaultLocale) return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
   return new Intl.DateTimeFormat(localeMeta(locale).numberLocale, {
     day: 'numeric',
     month: 'long',
@@ -293,13 +302,33 @@ export function labelText(label: SampleLabel, locale: string): string {
   return useT(locale)(`stats.labels.${label}`);
 }
 
+/** What a figure counts, for the suppressed wording: ratings, dossiers or feedback cases. */
+export type Counted = 'responses' | 'dossiers' | 'cases';
+
+const SUPPRESSED: Record<Counted, string> = {
+  responses: 'stats.suppressed',
+  dossiers: 'stats.suppressedDossiers',
+  cases: 'feedbackStats.suppressed',
+};
+
+/** What the figures of a sample label count (issue #11: cases and dossiers are not "phiếu"). */
+export function countedOf(label: SampleLabel): Counted {
+  return label === 'records' ? 'dossiers' : label === 'feedback cases' ? 'cases' : 'responses';
+}
+
 /**
- * A figure's value as read: "84,4 %", "12,3 điểm", or the suppressed wording (fewer than min n, or
- * hidden to protect another figure: docs/statistics.md).
+ * A figure's value as read: "84,4%", "12,3 điểm", or the suppressed wording (fewer than min n, or
+ * hidden to protect another figure: docs/statistics.md), naming what was counted.
  */
-export function valueText(f: Figure, measure: Measure, minN: number, locale: string): string {
+export function valueText(
+  f: Figure,
+  measure: Measure,
+  minN: number,
+  locale: string,
+  counted: Counted = 'responses',
+): string {
   const t = useT(locale);
-  if (f.suppressed || f.value === null) return t('stats.suppressed', { min: minN });
+  if (f.suppressed || f.value === null) return t(SUPPRESSED[counted], { min: minN });
   return t(measure === 'percent' ? 'stats.percent' : 'stats.points', { value: num(f.value, locale) });
 }
 
@@ -377,7 +406,9 @@ export function countText(n: number | null, minN: number, locale: string): strin
 /** The four cells of a figure: value, n, interval, label. */
 function figureCells(f: Figure, measure: Measure, label: SampleLabel, minN: number, locale: string): Cell[] {
   const value =
-    label === 'records' && f.n === 0 ? useT(locale)('stats.noDossiers') : valueText(f, measure, minN, locale);
+    label === 'records' && f.n === 0
+      ? useT(locale)('stats.noDossiers')
+      : valueText(f, measure, minN, locale, countedOf(label));
   return [
     { text: value, data: { value: raw(f.value) }, wrap: f.value === null },
     { text: countText(f.n, minN, locale), data: { value: raw(f.n) } },
@@ -386,12 +417,19 @@ function figureCells(f: Figure, measure: Measure, label: SampleLabel, minN: numb
   ];
 }
 
-function figureColumns(locale: string, first: string): Column[] {
+/** The count column is named for what is counted: "Số phiếu", "Số hồ sơ", "Số phản ánh, kiến nghị". */
+const COUNT_COLUMN: Record<Counted, string> = {
+  responses: 'stats.columns.n',
+  dossiers: 'stats.columns.dossiers',
+  cases: 'feedbackStats.n',
+};
+
+function figureColumns(locale: string, first: string, counted: Counted = 'responses'): Column[] {
   const t = useT(locale);
   return [
     { label: first, numeric: false },
     { label: t('stats.columns.value'), numeric: true },
-    { label: t('stats.columns.n'), numeric: true },
+    { label: t(COUNT_COLUMN[counted]), numeric: true },
     { label: t('stats.columns.interval'), numeric: true },
     { label: t('stats.columns.label'), numeric: false },
   ];
@@ -405,24 +443,31 @@ function downloads(locale: string, title: string, json: string, csv: string): St
   ];
 }
 
-/** Target and threshold lines for a percent chart; the rule's own target is the threshold line. */
+/**
+ * Target and threshold lines for a percent chart; the rule's own target is the threshold line,
+ * worded as the condition for "tốt" (satisfaction above it, late dossiers below it).
+ */
 function referenceLines(
   targets: readonly StatsTarget[],
   threshold: { value: number; target: string | null } | undefined,
   locale: string,
+  condition: 'satisfaction' | 'late',
 ): ChartSpec['lines'] {
   const t = useT(locale);
   const lines: ChartSpec['lines'] = [];
   if (threshold)
     lines.push({
-      label: t('stats.chart.threshold', { value: num(threshold.value, locale, 0) }),
+      label: t(`stats.chart.threshold.${condition}`, { value: num(threshold.value, locale, 0) }),
       value: threshold.value,
     });
   for (const x of targets) {
     if (x.unit_of_measure !== 'percent' || x.id === threshold?.target) continue;
     const years = x.from_year === x.to_year ? String(x.from_year) : `${x.from_year}–${x.to_year}`;
     lines.push({
-      label: t('stats.chart.target', { years, comparator: x.comparator, value: num(x.value, locale, 0) }),
+      label: t('stats.chart.target', {
+        years,
+        condition: comparatorText(x.comparator, formatPercent(x.value, locale, 0), locale),
+      }),
       value: x.value,
     });
   }
@@ -529,7 +574,7 @@ export function sipasTable(r: RatingsResult, ctx: Context): StatsTable | undefin
     title,
     [t('stats.sipas.index'), ...s.factors.map((f) => l(f.name, locale))],
     [s.index.value, ...s.factors.map((f) => f.index.value)],
-    referenceLines(r.targets, r.thresholds.satisfaction, locale),
+    referenceLines(r.targets, r.thresholds.satisfaction, locale, 'satisfaction'),
     t('stats.columns.valuePct'),
   );
   return instrumentTable(ctx, 'sipas', title, rows, chart, s.responses, r.min_n, [
@@ -619,13 +664,13 @@ export function dossiersTable(d: DossiersResult, ctx: Context): StatsTable {
     title,
     [t('stats.dossiers.onTime'), t('stats.dossiers.late')],
     [s.on_time.value, s.late.value],
-    referenceLines(d.targets, late, locale),
+    referenceLines(d.targets, late, locale, 'late'),
     t('stats.columns.valuePct'),
   );
   return {
     id: 'ho-so',
     title,
-    columns: figureColumns(locale, t('stats.columns.metric')),
+    columns: figureColumns(locale, t('stats.columns.metric'), 'dossiers'),
     rows: [
       {
         ...scope,
@@ -674,7 +719,7 @@ export function seriesTable(r: RatingsResult, d: DossiersResult, ctx: Context): 
         ...figureCells(h.figure, h.measure, p.summary.label, r.min_n, locale),
         ot
           ? {
-              text: ot.n === 0 ? t('stats.noDossiers') : valueText(ot, 'percent', d.min_n, locale),
+              text: ot.n === 0 ? t('stats.noDossiers') : valueText(ot, 'percent', d.min_n, locale, 'dossiers'),
               data: { value: raw(ot.value), n: raw(ot.n) },
             }
           : { text: '—' },
@@ -691,7 +736,7 @@ export function seriesTable(r: RatingsResult, d: DossiersResult, ctx: Context): 
         datasets: [{ label: headLabel, data: values }],
         lines:
           head.measure === 'percent' && r.summary.kind !== 'dossier-evaluation'
-            ? referenceLines(r.targets, r.thresholds.satisfaction, locale)
+            ? referenceLines(r.targets, r.thresholds.satisfaction, locale, 'satisfaction')
             : [],
         yMin: 0,
         yMax: head.max,
@@ -810,7 +855,7 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
       cells: [
         ...figureCells(h.figure, h.measure, u.summary.label, r.min_n, locale),
         {
-          text: u.late.n === 0 ? t('stats.noDossiers') : valueText(u.late, 'percent', r.min_n, locale),
+          text: u.late.n === 0 ? t('stats.noDossiers') : valueText(u.late, 'percent', r.min_n, locale, 'dossiers'),
           data: { value: raw(u.late.value), n: raw(u.late.n) },
         },
         flagCell(u.verdict, r.thresholds, locale),
@@ -844,7 +889,7 @@ export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
 
 /** "5,2 ngày" for the mean working days, else the percent wording. */
 function feedbackValue(f: Figure, measure: 'percent' | 'days', minN: number, locale: string): string {
-  if (measure === 'percent' || f.suppressed || f.value === null) return valueText(f, 'percent', minN, locale);
+  if (measure === 'percent' || f.suppressed || f.value === null) return valueText(f, 'percent', minN, locale, 'cases');
   return useT(locale)('feedbackStats.daysValue', { value: num(f.value, locale) });
 }
 
@@ -912,7 +957,7 @@ export function feedbackTables(f: FeedbackStatsResult, ctx: Context): StatsTable
   const summary: StatsTable = {
     id: 'phan-anh',
     title,
-    columns: figureColumns(locale, t('stats.columns.metric')),
+    columns: figureColumns(locale, t('stats.columns.metric'), 'cases'),
     rows: [
       ...[
         { metric: 'received', label: t('feedbackStats.received'), n: s.received },
