@@ -270,8 +270,7 @@ export interface InboxRow {
  * The cases in a staff member's subtrees, open ones first by the deadline of their current step,
  * then finished ones newest first.
  */
-export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
-  if (f.scope.length === 0) return { total: 0, rows: [] };
+export function inboxStatements(f: InboxFilter): [InStatement, InStatement] {
   const scope = subtreeCte(f.scope);
   // The units where the member reads redacted text: the least-privileged view of a case wins.
   const redactedRoots = f.redactedScope.length > 0 ? f.redactedScope : [''];
@@ -279,8 +278,13 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
   const redacted = 'f.unit_id IN (SELECT id FROM rscope)';
   const where: string[] = ['f.unit_id IN (SELECT id FROM scope)'];
   const args: InValue[] = [...scope.args, ...redactedRoots];
-  const finished = f.finished.map(() => '?').join(', ');
+  // Literals, not parameters: the ORDER BY must be the expression of the index feedback_inbox_order
+  // (migration 0015), so a page is read in index order instead of sorting every case in scope.
+  if (!f.finished.every((s) => /^[a-z-]+$/.test(s))) throw new Error('finished statuses must be status names');
+  const finished = f.finished.map((s) => `'${s}'`).join(', ');
   const due = `CASE WHEN f.status = 'received' THEN f.classify_due_at ELSE f.answer_due_at END`;
+  const order = `(f.status IN (${finished})), (CASE WHEN f.status IN (${finished}) THEN NULL ELSE ${due} END),
+    f.received_at DESC, f.id`;
   for (const [column, value] of [
     ['f.status', f.status],
     ['f.kind', f.kind],
@@ -297,7 +301,7 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
   }
   if (f.overdueAt) {
     where.push(`f.status NOT IN (${finished}) AND ${due} < ?`);
-    args.push(...f.finished, f.overdueAt.toISOString());
+    args.push(f.overdueAt.toISOString());
   }
   const match = ftsMatch(f.words);
   if (match === null) where.push('0');
@@ -309,25 +313,25 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
     where.push(`(CASE WHEN ${redacted} THEN ${hits} ELSE ${hits} END)`);
     args.push(`search_redacted : (${match})`, `search_text : (${match})`);
   }
-  const base = `${scope.sql}${rscope} SELECT {cols} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE ${where.join(' AND ')}`;
-  const [count, page] = await client.batch(
-    [
-      { sql: base.replace('{cols}', 'count(*) AS n'), args },
-      {
-        sql: `${base.replace(
-          '{cols}',
-          `f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en, f.channel, f.status,
-           f.title, ${redacted} AS redacted, f.title_redacted,
-           f.received_at, f.classify_due_at, f.answer_due_at`,
-        )}
-              ORDER BY (f.status IN (${finished})), CASE WHEN f.status IN (${finished}) THEN NULL ELSE ${due} END,
-                       f.received_at DESC, f.id
-              LIMIT ? OFFSET ?`,
-        args: [...args, ...f.finished, ...f.finished, f.limit, f.offset],
-      },
-    ],
-    'read',
-  );
+  const base = `${scope.sql}${rscope} SELECT {cols} FROM feedback f WHERE ${where.join(' AND ')}`;
+  return [
+    { sql: base.replace('{cols}', 'count(*) AS n'), args },
+    {
+      sql: `${scope.sql}${rscope} SELECT f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en,
+              f.channel, f.status, f.title, ${redacted} AS redacted, f.title_redacted,
+              f.received_at, f.classify_due_at, f.answer_due_at
+            FROM (SELECT f.id FROM feedback f WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?) page
+            -- CROSS JOIN keeps the page's few rows as the outer loop (SQLite does not reorder it).
+            CROSS JOIN feedback f ON f.id = page.id JOIN units u ON u.id = f.unit_id
+            ORDER BY ${order}`,
+      args: [...args, f.limit, f.offset],
+    },
+  ];
+}
+
+export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
+  if (f.scope.length === 0) return { total: 0, rows: [] };
+  const [count, page] = await client.batch(inboxStatements(f), 'read');
   return {
     total: Number(count!.rows[0]!.n),
     rows: page!.rows.map((r) => ({

@@ -7,7 +7,7 @@
  * channel, status, dates). It never selects `feedback.title`, `feedback.content`, anything from
  * `feedback_messages` or from `feedback_contacts`; the statistics read only counts and dates.
  */
-import type { Client, InValue } from '@libsql/client';
+import type { Client, InStatement, InValue } from '@libsql/client';
 import { unitsInSubtrees } from './units.ts';
 import { ftsMatch } from './fts.ts';
 
@@ -188,10 +188,8 @@ const PUBLISHED_COLUMNS = `f.tracking_code, f.kind, f.subject, f.unit_id, u.name
   ${LATEST_RATING('satisfied')} AS satisfied, ${LATEST_RATING('at')} AS rated_at,
   ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline`;
 
-const PUBLISHED_FROM = `FROM feedback_publications p
-  JOIN feedback f ON f.id = p.feedback_id
-  JOIN units u ON u.id = f.unit_id
-  LEFT JOIN procedures pr ON pr.code = f.procedure_code`;
+/** What a filter reads: the publication and its case (unit and procedure names only for the page). */
+const FILTERED = `FROM feedback_publications p JOIN feedback f ON f.id = p.feedback_id`;
 
 export interface PublishedOrder {
   /** `published`: newest publication first (the list); `received`: newest receipt first (Open311). */
@@ -208,10 +206,31 @@ const ORDER_SQL: Record<PublishedOrder['by'], string> = {
 };
 
 /**
- * One page of the published cases matching the filter, and how many there are. Texts are the
- * publication's (p.*), never the case's own. The filter, the order and the page are SQL, so a
- * page costs the same at ten cases and at a million (issue #8 §8); the per-case subqueries run
- * for the page's rows only.
+ * The SQL of one page of published cases and of their count. Texts are the publication's (p.*),
+ * never the case's own. The filter, the order and the page are SQL, so a page costs about the same
+ * at ten cases and at a million (issue #8 §8); the per-case subqueries run for the page's rows only.
+ */
+export function publishedPageStatements(filter: PublishedFilter, order: PublishedOrder): [InStatement, InStatement] {
+  const w = where(filter);
+  return [
+    order.count === false ? 'SELECT 0 AS n' : { sql: `SELECT count(*) AS n ${FILTERED} ${w.sql}`, args: w.args },
+    {
+      // CROSS JOIN keeps the page's few rows as the outer loop (SQLite does not reorder it).
+      sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT p.feedback_id AS id ${FILTERED} ${w.sql}
+              ORDER BY ${ORDER_SQL[order.by]} LIMIT ? OFFSET ?) page
+            CROSS JOIN feedback_publications p ON p.feedback_id = page.id
+            JOIN feedback f ON f.id = p.feedback_id
+            JOIN units u ON u.id = f.unit_id
+            LEFT JOIN procedures pr ON pr.code = f.procedure_code
+            ORDER BY ${ORDER_SQL[order.by]}`,
+      args: [...w.args, order.limit, order.offset ?? 0],
+    },
+  ];
+}
+
+/**
+ * One page of the published cases matching the filter, and how many there are (see
+ * {@link publishedPageStatements}).
  * @example await publishedPage(db.client, { kind: 'phan-anh' }, { by: 'published', limit: 20 })
  */
 export async function publishedPage(
@@ -219,24 +238,8 @@ export async function publishedPage(
   filter: PublishedFilter,
   order: PublishedOrder,
 ): Promise<{ total: number; rows: PublishedRow[] }> {
-  const w = where(filter);
   const counted = order.count ?? true;
-  const [count, page] = await client.batch(
-    [
-      counted ? { sql: `SELECT count(*) AS n ${PUBLISHED_FROM} ${w.sql}`, args: w.args } : 'SELECT 0 AS n',
-      {
-        sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT p.feedback_id AS id ${PUBLISHED_FROM} ${w.sql}
-                ORDER BY ${ORDER_SQL[order.by]} LIMIT ? OFFSET ?) page
-              JOIN feedback_publications p ON p.feedback_id = page.id
-              JOIN feedback f ON f.id = p.feedback_id
-              JOIN units u ON u.id = f.unit_id
-              LEFT JOIN procedures pr ON pr.code = f.procedure_code
-              ORDER BY ${ORDER_SQL[order.by]}`,
-        args: [...w.args, order.limit, order.offset ?? 0],
-      },
-    ],
-    'read',
-  );
+  const [count, page] = await client.batch(publishedPageStatements(filter, order), 'read');
   const rows = page!.rows.map((r) => toRow(r as unknown as Record<string, unknown>));
   return { total: counted ? Number(count!.rows[0]!.n) : rows.length, rows };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVi, foldForSearch } from './text.ts';
+import { compareVi, foldForSearch, matchesQuery } from './text.ts';
 
 describe('foldForSearch', () => {
   it('removes Vietnamese diacritics including đ', () => {
@@ -9,6 +9,18 @@ describe('foldForSearch', () => {
   });
   it('treats composed and decomposed input alike', () => {
     expect(foldForSearch('Hòa'.normalize('NFD'))).toBe(foldForSearch('Hòa'.normalize('NFC')));
+  });
+});
+
+describe('matchesQuery', () => {
+  const hay = foldForSearch('Đăng ký khai sinh có yếu tố nước ngoài');
+  it('matches words in any order without diacritics', () => {
+    expect(matchesQuery(hay, 'dang ky khai sinh')).toBe(true);
+    expect(matchesQuery(hay, 'nuoc ngoai khai sinh')).toBe(true);
+    expect(matchesQuery(hay, 'Đăng ký')).toBe(true);
+  });
+  it('rejects when a word is missing', () => {
+    expect(matchesQuery(hay, 'ket hon')).toBe(false);
   });
 });
 

@@ -19,6 +19,12 @@ export function withoutMarks(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
 }
 
+/** True when every word of the query occurs in the folded haystack, in any order. */
+export function matchesQuery(foldedHaystack: string, query: string): boolean {
+  const words = foldForSearch(query).split(' ').filter(Boolean);
+  return words.every((w) => foldedHaystack.includes(w));
+}
+
 const collators = new Map<string, Intl.Collator>();
 /** Sorts by Vietnamese alphabetical order (a ă â b c d đ e ê …), not by code point. */
 export function compareVi(a: string, b: string): number {

@@ -112,7 +112,8 @@ const namesOf = new WeakMap<object, Promise<{ units: FoldedName[]; procedures: F
 function foldedNames(client: Parameters<typeof unitAndProcedureNames>[0]) {
   let names = namesOf.get(client);
   if (!names) {
-    const fold = (rows: { id: string; names: string }[]) => rows.map((r) => ({ id: r.id, folded: foldForSearch(r.names) }));
+    const fold = (rows: { id: string; names: string }[]) =>
+      rows.map((r) => ({ id: r.id, folded: foldForSearch(r.names) }));
     names = unitAndProcedureNames(client).then(
       (n) => ({ units: fold(n.units), procedures: fold(n.procedures) }),
       (error: unknown) => {
