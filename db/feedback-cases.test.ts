@@ -28,13 +28,22 @@ afterAll(() => {
 });
 
 it('reads the default inbox page through feedback_inbox_order, with no sort of the cases', async () => {
-  const [, page] = inboxStatements({ scope: ['khanh-hoa'], redactedScope: [], finished: FINISHED, limit: 20, offset: 0 });
-  const plan = await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${page.sql}`, args: page.args ?? [] });
+  const [, page] = inboxStatements({
+    scope: ['khanh-hoa'],
+    redactedScope: [],
+    finished: FINISHED,
+    limit: 20,
+    offset: 0,
+  });
+  const plan = await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${page.sql}`, args: page.args });
   const details = plan.rows.map((r) => String(r.detail));
   expect(details).toContain('SCAN f USING INDEX feedback_inbox_order');
   // The only sort is of the page's own rows (the outer ORDER BY), never inside the page subquery.
   const coroutine = details.findIndex((d) => d.startsWith('CO-ROUTINE page'));
-  const inner = details.slice(coroutine, details.findIndex((d, i) => i > coroutine && d.startsWith('SCAN page')));
+  const inner = details.slice(
+    coroutine,
+    details.findIndex((d, i) => i > coroutine && d.startsWith('SCAN page')),
+  );
   expect(inner.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
 });
 

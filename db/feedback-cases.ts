@@ -5,7 +5,7 @@
  */
 import type { Client, InStatement, InValue } from '@libsql/client';
 import { subtreeCte, subtreeTable } from './units.ts';
-import { ftsMatch } from './fts.ts';
+import { cappedCountSql, cappedTotal, ftsMatch, type SqlStatement } from './fts.ts';
 
 export interface CaseRow {
   id: number;
@@ -270,7 +270,7 @@ export interface InboxRow {
  * The cases in a staff member's subtrees, open ones first by the deadline of their current step,
  * then finished ones newest first.
  */
-export function inboxStatements(f: InboxFilter): [InStatement, InStatement] {
+export function inboxStatements(f: InboxFilter): [SqlStatement, SqlStatement] {
   const scope = subtreeCte(f.scope);
   // The units where the member reads redacted text: the least-privileged view of a case wins.
   const redactedRoots = f.redactedScope.length > 0 ? f.redactedScope : [''];
@@ -313,9 +313,8 @@ export function inboxStatements(f: InboxFilter): [InStatement, InStatement] {
     where.push(`(CASE WHEN ${redacted} THEN ${hits} ELSE ${hits} END)`);
     args.push(`search_redacted : (${match})`, `search_text : (${match})`);
   }
-  const base = `${scope.sql}${rscope} SELECT {cols} FROM feedback f WHERE ${where.join(' AND ')}`;
   return [
-    { sql: base.replace('{cols}', 'count(*) AS n'), args },
+    { sql: `${scope.sql}${rscope} ${cappedCountSql(`FROM feedback f WHERE ${where.join(' AND ')}`)}`, args },
     {
       sql: `${scope.sql}${rscope} SELECT f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en,
               f.channel, f.status, f.title, ${redacted} AS redacted, f.title_redacted,
@@ -329,11 +328,14 @@ export function inboxStatements(f: InboxFilter): [InStatement, InStatement] {
   ];
 }
 
-export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
-  if (f.scope.length === 0) return { total: 0, rows: [] };
+export async function inbox(
+  client: Client,
+  f: InboxFilter,
+): Promise<{ total: number; capped: boolean; rows: InboxRow[] }> {
+  if (f.scope.length === 0) return { total: 0, capped: false, rows: [] };
   const [count, page] = await client.batch(inboxStatements(f), 'read');
   return {
-    total: Number(count!.rows[0]!.n),
+    ...cappedTotal(Number(count!.rows[0]!.n)),
     rows: page!.rows.map((r) => ({
       id: Number(r.id),
       trackingCode: String(r.tracking_code),

@@ -7,9 +7,9 @@
  * channel, status, dates). It never selects `feedback.title`, `feedback.content`, anything from
  * `feedback_messages` or from `feedback_contacts`; the statistics read only counts and dates.
  */
-import type { Client, InStatement, InValue } from '@libsql/client';
+import type { Client, InValue } from '@libsql/client';
 import { unitsInSubtrees } from './units.ts';
-import { ftsMatch } from './fts.ts';
+import { cappedCountSql, cappedTotal, ftsMatch, type SqlStatement } from './fts.ts';
 
 export interface PublishedRow {
   trackingCode: string;
@@ -210,10 +210,12 @@ const ORDER_SQL: Record<PublishedOrder['by'], string> = {
  * never the case's own. The filter, the order and the page are SQL, so a page costs about the same
  * at ten cases and at a million (issue #8 §8); the per-case subqueries run for the page's rows only.
  */
-export function publishedPageStatements(filter: PublishedFilter, order: PublishedOrder): [InStatement, InStatement] {
+export function publishedPageStatements(filter: PublishedFilter, order: PublishedOrder): [SqlStatement, SqlStatement] {
   const w = where(filter);
   return [
-    order.count === false ? 'SELECT 0 AS n' : { sql: `SELECT count(*) AS n ${FILTERED} ${w.sql}`, args: w.args },
+    order.count === false
+      ? { sql: 'SELECT 0 AS n', args: [] }
+      : { sql: cappedCountSql(`${FILTERED} ${w.sql}`), args: w.args },
     {
       // CROSS JOIN keeps the page's few rows as the outer loop (SQLite does not reorder it).
       sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT p.feedback_id AS id ${FILTERED} ${w.sql}
@@ -229,7 +231,8 @@ export function publishedPageStatements(filter: PublishedFilter, order: Publishe
 }
 
 /**
- * One page of the published cases matching the filter, and how many there are (see
+ * One page of the published cases matching the filter, and how many there are up to
+ * LIST_COUNT_CAP (see
  * {@link publishedPageStatements}).
  * @example await publishedPage(db.client, { kind: 'phan-anh' }, { by: 'published', limit: 20 })
  */
@@ -237,11 +240,11 @@ export async function publishedPage(
   client: Client,
   filter: PublishedFilter,
   order: PublishedOrder,
-): Promise<{ total: number; rows: PublishedRow[] }> {
+): Promise<{ total: number; capped: boolean; rows: PublishedRow[] }> {
   const counted = order.count ?? true;
   const [count, page] = await client.batch(publishedPageStatements(filter, order), 'read');
   const rows = page!.rows.map((r) => toRow(r as unknown as Record<string, unknown>));
-  return { total: counted ? Number(count!.rows[0]!.n) : rows.length, rows };
+  return { ...cappedTotal(counted ? Number(count!.rows[0]!.n) : rows.length), rows };
 }
 
 /**

@@ -182,8 +182,7 @@ export async function measureFeedback(db: Db, repeats = 100): Promise<FeedbackFi
     ),
   ];
   for (const s of statements) {
-    if (typeof s === 'string') continue;
-    const rs = await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${s.sql}`, args: s.args ?? [] });
+    const rs = await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${s.sql}`, args: s.args });
     for (const r of rs.rows) plans.push(String(r.detail));
   }
   // A scan of a table without an index, or of a whole index with no range (the units and

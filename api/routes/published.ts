@@ -146,14 +146,14 @@ export async function matchingPage(
   q: Omit<Query, 'page' | 'per_page'>,
   page: number,
   perPage: number,
-): Promise<{ total: number; items: PublishedItem[] }> {
+): Promise<{ total: number; capped: boolean; items: PublishedItem[] }> {
   const { db, config } = c.var.deps;
-  const { total, rows } = await publishedPage(db.client, await filterOf(c, q), {
+  const { total, capped, rows } = await publishedPage(db.client, await filterOf(c, q), {
     by: 'published',
     limit: perPage,
     offset: (page - 1) * perPage,
   });
-  return { total, items: rows.map((r) => toItem(r, config.CONTENT_DIR)) };
+  return { total, capped, items: rows.map((r) => toItem(r, config.CONTENT_DIR)) };
 }
 
 const listRoute = createRoute({
@@ -235,8 +235,15 @@ export function publishedCsv(items: readonly PublishedItem[]): string {
 export const publishedRoutes = new OpenAPIHono<AppEnv>()
   .openapi(listRoute, async (c) => {
     const { page, per_page, ...filters } = c.req.valid('query');
-    const { total, items } = await matchingPage(c, filters, page, per_page);
-    const body: PublishedList = { total, page, per_page, pages: Math.max(1, Math.ceil(total / per_page)), items };
+    const { total, capped, items } = await matchingPage(c, filters, page, per_page);
+    const body: PublishedList = {
+      total,
+      total_capped: capped,
+      page,
+      per_page,
+      pages: Math.max(1, Math.ceil(total / per_page)),
+      items,
+    };
     c.header('Cache-Control', CACHE);
     return c.json(body, 200);
   })
