@@ -27,7 +27,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('reads the default inbox page through feedback_inbox_order, with no sort of the cases', async () => {
+it('reads a large scope in the order of feedback_inbox_order, with no sort of the cases', async () => {
   const [, page] = inboxStatements({
     scope: ['khanh-hoa'],
     redactedScope: [],

@@ -209,13 +209,40 @@ const ORDER_SQL: Record<PublishedOrder['by'], string> = {
  * The SQL of one page of published cases and of their count. Texts are the publication's (p.*),
  * never the case's own. The filter, the order and the page are SQL, so a page costs about the same
  * at ten cases and at a million (issue #8 §8); the per-case subqueries run for the page's rows only.
+ * A search of words found in the texts only lists newest case first; otherwise `order` applies.
  */
 export function publishedPageStatements(filter: PublishedFilter, order: PublishedOrder): [SqlStatement, SqlStatement] {
+  const words = filter.words ?? [];
+  const textOnly = words.length > 0 && words.every((w) => w.unitIds.length === 0 && w.procedureCodes.length === 0);
+  const match = textOnly ? ftsMatch(words.map((w) => w.word)) : undefined;
+  if (match) {
+    // Words found only in the publications' texts: the FTS5 index drives, newest case first (its
+    // rowid order), and stops once the page or the count's cap is full, however many cases hold
+    // the words.
+    const w = where({ ...filter, words: undefined });
+    const from = `FROM published_search s CROSS JOIN feedback_publications p ON p.feedback_id = s.rowid
+      JOIN feedback f ON f.id = p.feedback_id
+      WHERE s.published_search MATCH ? ${w.sql ? `AND ${w.sql.slice('WHERE '.length)}` : ''}`;
+    return [
+      order.count === false
+        ? { sql: 'SELECT 0 AS n', args: [] }
+        : { sql: cappedCountSql(from), args: [match, ...w.args] },
+      {
+        sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT s.rowid AS id ${from} ORDER BY s.rowid DESC LIMIT ? OFFSET ?) page
+              CROSS JOIN feedback_publications p ON p.feedback_id = page.id
+              JOIN feedback f ON f.id = p.feedback_id
+              JOIN units u ON u.id = f.unit_id
+              LEFT JOIN procedures pr ON pr.code = f.procedure_code
+              ORDER BY f.id DESC`,
+        args: [match, ...w.args, order.limit, order.offset ?? 0],
+      },
+    ];
+  }
   const w = where(filter);
   return [
     order.count === false
       ? { sql: 'SELECT 0 AS n', args: [] }
-      : { sql: cappedCountSql(`${FILTERED} ${w.sql}`), args: w.args },
+      : { sql: cappedCountSql(w.sql ? `${FILTERED} ${w.sql}` : 'FROM feedback_publications p'), args: w.args },
     {
       // CROSS JOIN keeps the page's few rows as the outer loop (SQLite does not reorder it).
       sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT p.feedback_id AS id ${FILTERED} ${w.sql}
