@@ -38,5 +38,5 @@ CREATE INDEX feedback_by_received ON feedback (received_at);
 -- The inbox order (db/feedback-cases.ts `inboxStatements`), with the unit to check the scope: open cases first by the deadline of
 -- their current step, then finished ones newest first. The expressions must stay those of the
 -- query, with the finished statuses of api/contracts/feedback.ts `closedFeedbackStatuses`, so a
--- page is read in this order instead of sorting every case in scope (db/feedback-cases.test.ts).
+-- page is read in this order instead of sorting every case in scope (api/feedback/inbox-plan.test.ts).
 CREATE INDEX feedback_inbox_order ON feedback ((status IN ('answered', 'published', 'closed', 'rejected', 'transferred')), (CASE WHEN status IN ('answered', 'published', 'closed', 'rejected', 'transferred') THEN NULL ELSE CASE WHEN status = 'received' THEN classify_due_at ELSE answer_due_at END END), received_at DESC, id, unit_id);

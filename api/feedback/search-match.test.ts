@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from './client.ts';
-import { ftsMatch } from './fts.ts';
-import { foldForSearch } from '../api/contracts/text.ts';
+import { openDb, type Db } from '../../db/client.ts';
+import { ftsMatch } from '../../db/fts.ts';
+import { foldForSearch } from '../contracts/text.ts';
 
 let dir: string;
 let db: Db;

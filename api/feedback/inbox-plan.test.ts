@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { refreshPlannerStatistics, type Db } from './client.ts';
-import { feedbackDb } from '../scripts/bench-feedback.ts';
-import { loadContent } from '../api/contracts/load-content.ts';
-import { CONTENT_DIR } from '../api/test-harness.ts';
-import { inboxStatements } from './feedback-cases.ts';
-import { FINISHED } from '../api/feedback/workflow.ts';
+import { refreshPlannerStatistics, type Db } from '../../db/client.ts';
+import { feedbackDb } from '../../scripts/bench-feedback.ts';
+import { loadContent } from '../contracts/load-content.ts';
+import { CONTENT_DIR } from '../test-harness.ts';
+import { inboxStatements } from '../../db/feedback-cases.ts';
+import { FINISHED } from './workflow.ts';
 
 let dir: string;
 let db: Db;
