@@ -1,13 +1,14 @@
 /**
  * Periodic upkeep of the running portal: the retention purge of personal data (db/retention.ts,
  * Luật 91/2025/QH15: keep it no longer than needed), mail written as .eml files when there is no SMTP
- * server (they hold addresses and magic links), and old rate-limit windows. Once at start, then every
+ * server (they hold addresses and magic links), old rate-limit windows, and the planner's statistics. Once at start, then every
  * few hours; a failure is logged as a code and retried next time, never stopping the server.
  */
 import type { Deps } from './app-env.ts';
 import { closedFeedbackStatuses } from './contracts/feedback.ts';
 import { purgeExpiredPersonalData, type PurgeCounts } from '../db/retention.ts';
 import { pruneRateLimits } from '../db/rate-limits.ts';
+import { refreshPlannerStatistics } from '../db/client.ts';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './env.ts';
@@ -45,6 +46,7 @@ export async function runMaintenance(
   const now = deps.now();
   const purged = await purgeExpiredPersonalData(deps.db.client, now, closedFeedbackStatuses);
   await pruneRateLimits(deps.db.client, now, LONGEST_WINDOW_SECONDS);
+  await refreshPlannerStatistics(deps.db.client);
   return { ...purged, mailFiles: deps.config ? purgeMailFiles(deps.config, now) : 0 };
 }
 

@@ -12,7 +12,7 @@ import { loadContent } from './contracts/load-content.ts';
 import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
 import { seedDemoData } from './demo/generate.ts';
-import { backfillRedacted } from './feedback/redacted-search.ts';
+import { backfillPublishedSearch, backfillRedacted } from './feedback/redacted-search.ts';
 import { checkServerConfig, type Config } from './env.ts';
 import { removePidFile, writePidFile } from '../db/backup.ts';
 
@@ -47,6 +47,7 @@ export async function prepareDatabase(
   // Cases from before migration 0008 (or written by the demo seed directly) get their redacted
   // search text, so publishers can search them (issue #7 part 4).
   await backfillRedacted(db.client);
+  await backfillPublishedSearch(db.client);
   return { db, migration };
 }
 

@@ -101,3 +101,14 @@ export async function readPragmas(client: Client): Promise<Record<string, unknow
   }
   return out;
 }
+
+/**
+ * Refreshes the statistics SQLite's planner chooses indexes by (sqlite_stat1). Without them a
+ * list ordered by an index (the inbox, migration 0015) may be read by sorting every row in scope.
+ * `analysis_limit` samples about a thousand rows per index, so this takes milliseconds at a million
+ * rows; run at start and with the periodic upkeep (api/maintenance.ts).
+ */
+export async function refreshPlannerStatistics(client: Client): Promise<void> {
+  await client.execute('PRAGMA analysis_limit = 1000');
+  await client.execute('ANALYZE');
+}

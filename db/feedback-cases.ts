@@ -5,6 +5,7 @@
  */
 import type { Client, InStatement, InValue } from '@libsql/client';
 import { subtreeCte, subtreeTable } from './units.ts';
+import { cappedCountSql, cappedTotal, ftsMatch, type SqlStatement } from './fts.ts';
 
 export interface CaseRow {
   id: number;
@@ -236,8 +237,8 @@ export interface InboxFilter {
   channel?: string | undefined;
   /** Only cases past the deadline of their current step. */
   overdueAt?: Date | undefined;
-  /** Folded words that must all occur in the folded title, content and code (redacted where the
-   * member reads redacted text). */
+  /** Folded words that must all begin a word of the folded title, content or code (redacted where
+   * the member reads redacted text). */
   words?: readonly string[] | undefined;
   /** Statuses that count as finished (no deadline), for the overdue filter and the sort. */
   finished: readonly string[];
@@ -265,12 +266,16 @@ export interface InboxRow {
   answerDueAt: string;
 }
 
+const INBOX_COLUMNS = (redacted: string) => `f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi,
+  u.name_en, f.channel, f.status, f.title, ${redacted} AS redacted, f.title_redacted,
+  f.received_at, f.classify_due_at, f.answer_due_at`;
+
 /**
- * The cases in a staff member's subtrees, open ones first by the deadline of their current step,
- * then finished ones newest first.
+ * The SQL of an inbox page and of its count. Without words, open cases come first by the deadline
+ * of their current step, then finished ones newest first; a search lists the cases holding every
+ * word newest first.
  */
-export async function inbox(client: Client, f: InboxFilter): Promise<{ total: number; rows: InboxRow[] }> {
-  if (f.scope.length === 0) return { total: 0, rows: [] };
+export function inboxStatements(f: InboxFilter, inIndexOrder = false): [SqlStatement, SqlStatement] {
   const scope = subtreeCte(f.scope);
   // The units where the member reads redacted text: the least-privileged view of a case wins.
   const redactedRoots = f.redactedScope.length > 0 ? f.redactedScope : [''];
@@ -278,8 +283,13 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
   const redacted = 'f.unit_id IN (SELECT id FROM rscope)';
   const where: string[] = ['f.unit_id IN (SELECT id FROM scope)'];
   const args: InValue[] = [...scope.args, ...redactedRoots];
-  const finished = f.finished.map(() => '?').join(', ');
+  // Literals, not parameters: the ORDER BY must be the expression of the index feedback_inbox_order
+  // (migration 0015), so a page is read in index order instead of sorting every case in scope.
+  if (!f.finished.every((s) => /^[a-z-]+$/.test(s))) throw new Error('finished statuses must be status names');
+  const finished = f.finished.map((s) => `'${s}'`).join(', ');
   const due = `CASE WHEN f.status = 'received' THEN f.classify_due_at ELSE f.answer_due_at END`;
+  const order = `(f.status IN (${finished})), (CASE WHEN f.status IN (${finished}) THEN NULL ELSE ${due} END),
+    f.received_at DESC, f.id`;
   for (const [column, value] of [
     ['f.status', f.status],
     ['f.kind', f.kind],
@@ -296,38 +306,75 @@ export async function inbox(client: Client, f: InboxFilter): Promise<{ total: nu
   }
   if (f.overdueAt) {
     where.push(`f.status NOT IN (${finished}) AND ${due} < ?`);
-    args.push(...f.finished, f.overdueAt.toISOString());
+    args.push(f.overdueAt.toISOString());
   }
-  for (const w of f.words ?? []) {
-    // Never the unredacted text where the member reads redacted text, so a search cannot reveal
-    // what the page hides (a row not yet backfilled matches nothing there).
-    where.push(
-      `(CASE WHEN ${redacted} THEN coalesce(f.search_redacted, '') ELSE f.search_text END) LIKE ? ESCAPE '\\'`,
-    );
-    args.push(`%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-  }
-  const base = `${scope.sql}${rscope} SELECT {cols} FROM feedback f JOIN units u ON u.id = f.unit_id WHERE ${where.join(' AND ')}`;
-  const [count, page] = await client.batch(
-    [
-      { sql: base.replace('{cols}', 'count(*) AS n'), args },
+  const match = ftsMatch(f.words);
+  if (match === null) where.push('0');
+  // Never the unredacted text where the member reads redacted text, so a search cannot reveal
+  // what the page hides (a row not yet backfilled has no redacted words and matches nothing).
+  const column =
+    f.redactedScope.length === 0
+      ? 'search_text'
+      : f.scope.every((root) => f.redactedScope.includes(root))
+        ? 'search_redacted'
+        : undefined;
+  if (match && column) {
+    // One column to search: the FTS5 index drives, newest case first (its rowid order), and stops
+    // once the page (or the count's cap) is full, however many cases hold the words.
+    const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid
+      WHERE s.feedback_search MATCH ? AND ${where.join(' AND ')}`;
+    const searchArgs = [
+      ...scope.args,
+      ...redactedRoots,
+      `${column} : (${match})`,
+      ...args.slice(scope.args.length + redactedRoots.length),
+    ];
+    return [
+      { sql: `${scope.sql}${rscope} ${cappedCountSql(from)}`, args: searchArgs },
       {
-        sql: `${base.replace(
-          '{cols}',
-          `f.id, f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi, u.name_en, f.channel, f.status,
-           f.title, ${redacted} AS redacted, f.title_redacted,
-           f.received_at, f.classify_due_at, f.answer_due_at`,
-        )}
-              ORDER BY (f.status IN (${finished})), CASE WHEN f.status IN (${finished}) THEN NULL ELSE ${due} END,
-                       f.received_at DESC, f.id
-              LIMIT ? OFFSET ?`,
-        args: [...args, ...f.finished, ...f.finished, f.limit, f.offset],
+        sql: `${scope.sql}${rscope} SELECT ${INBOX_COLUMNS(redacted)}
+              FROM (SELECT s.rowid AS id ${from} ORDER BY s.rowid DESC LIMIT ? OFFSET ?) page
+              CROSS JOIN feedback f ON f.id = page.id JOIN units u ON u.id = f.unit_id
+              ORDER BY f.id DESC`,
+        args: [...searchArgs, f.limit, f.offset],
       },
-    ],
-    'read',
-  );
+    ];
+  }
+  if (match) {
+    // A member who reads some units redacted and others not: each case searched in its own column.
+    const hits = 'f.id IN (SELECT rowid FROM feedback_search WHERE feedback_search MATCH ?)';
+    where.push(`(CASE WHEN ${redacted} THEN ${hits} ELSE ${hits} END)`);
+    args.push(`search_redacted : (${match})`, `search_text : (${match})`);
+  }
+  return [
+    { sql: `${scope.sql}${rscope} ${cappedCountSql(`FROM feedback f WHERE ${where.join(' AND ')}`)}`, args },
+    {
+      sql: `${scope.sql}${rscope} SELECT ${INBOX_COLUMNS(redacted)}
+            FROM (SELECT f.id FROM feedback f ${inIndexOrder ? 'INDEXED BY feedback_inbox_order' : ''}
+              WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?) page
+            -- CROSS JOIN keeps the page's few rows as the outer loop (SQLite does not reorder it).
+            CROSS JOIN feedback f ON f.id = page.id JOIN units u ON u.id = f.unit_id
+            ORDER BY ${order}`,
+      args: [...args, f.limit, f.offset],
+    },
+  ];
+}
+
+/** The cases in a staff member's subtrees, a page of them and how many (see {@link inboxStatements}). */
+export async function inbox(
+  client: Client,
+  f: InboxFilter,
+): Promise<{ total: number; capped: boolean; rows: InboxRow[] }> {
+  if (f.scope.length === 0) return { total: 0, capped: false, rows: [] };
+  // Two plans, chosen by the count: a few thousand cases in scope are sorted (cheap, and the
+  // unit index finds them); beyond the count cap, reading the order index until a page is full
+  // is cheaper than sorting them all, since such a scope is a large share of every case.
+  const [countStatement] = inboxStatements(f);
+  const counted = cappedTotal(Number((await client.execute(countStatement)).rows[0]!.n));
+  const page = await client.execute(inboxStatements(f, counted.capped)[1]);
   return {
-    total: Number(count!.rows[0]!.n),
-    rows: page!.rows.map((r) => ({
+    ...counted,
+    rows: page.rows.map((r) => ({
       id: Number(r.id),
       trackingCode: String(r.tracking_code),
       kind: String(r.kind),
@@ -439,14 +486,15 @@ export interface Publication {
   senderName: string | null;
 }
 
-/** Publishing again (after a re-examination) replaces what the public sees. */
+/** Publishing again (after a re-examination) replaces what the public sees. The folded search text
+ * is computed right after (api/feedback/redacted-search.ts `backfillPublishedSearch`). */
 export function publicationStatement(p: Publication & { feedbackId: number; at: Date; staffId: number }): InStatement {
   return {
     sql: `INSERT INTO feedback_publications (feedback_id, published_at, staff_id, title, content, answer, sender_name)
           VALUES (?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (feedback_id) DO UPDATE SET published_at = excluded.published_at, staff_id = excluded.staff_id,
             title = excluded.title, content = excluded.content, answer = excluded.answer,
-            sender_name = excluded.sender_name`,
+            sender_name = excluded.sender_name, search_folded = NULL`,
     args: [p.feedbackId, p.at.toISOString(), p.staffId, p.title, p.content, p.answer, p.senderName],
   };
 }

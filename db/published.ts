@@ -9,6 +9,7 @@
  */
 import type { Client, InValue } from '@libsql/client';
 import { unitsInSubtrees } from './units.ts';
+import { cappedCountSql, cappedTotal, ftsMatch, type SqlStatement } from './fts.ts';
 
 export interface PublishedRow {
   trackingCode: string;
@@ -50,6 +51,17 @@ export interface PublishedFilter {
   trackingCode?: string | undefined;
   /** Statuses of the case (feedback.status). */
   statuses?: readonly string[] | undefined;
+  /** Folded words (api/contracts/text.ts `foldForSearch`) that must each begin a word of the
+   * publication's texts or code (FTS5, migration 0015), or of the name of the case's unit or
+   * procedure (`unitIds`/`procedureCodes` of {@link WordMatch}). */
+  words?: readonly WordMatch[] | undefined;
+}
+
+/** One searched word, and the units and procedures whose folded name holds it. */
+export interface WordMatch {
+  word: string;
+  unitIds: readonly string[];
+  procedureCodes: readonly string[];
 }
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -120,6 +132,23 @@ function where(filter: PublishedFilter): { sql: string; args: InValue[] } {
     parts.push(`f.status IN (${marks(filter.statuses.length)})`);
     args.push(...filter.statuses);
   }
+  for (const w of filter.words ?? []) {
+    const match = ftsMatch([w.word]);
+    const any: string[] = [];
+    if (match) {
+      any.push('f.id IN (SELECT rowid FROM published_search WHERE published_search MATCH ?)');
+      args.push(match);
+    }
+    if (w.unitIds.length > 0) {
+      any.push(`f.unit_id IN (${marks(w.unitIds.length)})`);
+      args.push(...w.unitIds);
+    }
+    if (w.procedureCodes.length > 0) {
+      any.push(`f.procedure_code IN (${marks(w.procedureCodes.length)})`);
+      args.push(...w.procedureCodes);
+    }
+    parts.push(any.length > 0 ? `(${any.join(' OR ')})` : '0');
+  }
   return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
@@ -152,29 +181,109 @@ function toRow(r: Record<string, unknown>): PublishedRow {
   };
 }
 
+const PUBLISHED_COLUMNS = `f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi AS unit_name_vi, u.name_en AS unit_name_en,
+  f.procedure_code, pr.name_vi AS proc_name_vi, pr.name_en AS proc_name_en, f.channel, f.status,
+  f.received_at, f.answered_at, f.answer_due_at, f.closed_at,
+  p.published_at, p.title AS pub_title, p.content AS pub_content, p.answer AS pub_answer, p.sender_name,
+  ${LATEST_RATING('satisfied')} AS satisfied, ${LATEST_RATING('at')} AS rated_at,
+  ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline`;
+
+/** What a filter reads: the publication and its case (unit and procedure names only for the page). */
+const FILTERED = `FROM feedback_publications p JOIN feedback f ON f.id = p.feedback_id`;
+
+export interface PublishedOrder {
+  /** `published`: newest publication first (the list); `received`: newest receipt first (Open311). */
+  by: 'published' | 'received';
+  limit: number;
+  offset?: number;
+  /** Count every matching case (the list's "N cases"); Open311 pages without it. */
+  count?: boolean;
+}
+
+const ORDER_SQL: Record<PublishedOrder['by'], string> = {
+  published: 'p.published_at DESC, f.tracking_code',
+  received: 'f.received_at DESC, f.tracking_code',
+};
+
 /**
- * Published cases matching the filter, newest publication first. Texts are the publication's
- * (p.*), never the case's own.
+ * The SQL of one page of published cases and of their count. Texts are the publication's (p.*),
+ * never the case's own. The filter, the order and the page are SQL, so a page costs about the same
+ * at ten cases and at a million (issue #8 §8); the per-case subqueries run for the page's rows only.
+ * A search of words found in the texts only lists newest case first; otherwise `order` applies.
+ */
+export function publishedPageStatements(filter: PublishedFilter, order: PublishedOrder): [SqlStatement, SqlStatement] {
+  const words = filter.words ?? [];
+  const textOnly = words.length > 0 && words.every((w) => w.unitIds.length === 0 && w.procedureCodes.length === 0);
+  const match = textOnly ? ftsMatch(words.map((w) => w.word)) : undefined;
+  if (match) {
+    // Words found only in the publications' texts: the FTS5 index drives, newest case first (its
+    // rowid order), and stops once the page or the count's cap is full, however many cases hold
+    // the words.
+    const w = where({ ...filter, words: undefined });
+    const from = `FROM published_search s CROSS JOIN feedback_publications p ON p.feedback_id = s.rowid
+      JOIN feedback f ON f.id = p.feedback_id
+      WHERE s.published_search MATCH ? ${w.sql ? `AND ${w.sql.slice('WHERE '.length)}` : ''}`;
+    return [
+      order.count === false
+        ? { sql: 'SELECT 0 AS n', args: [] }
+        : { sql: cappedCountSql(from), args: [match, ...w.args] },
+      {
+        sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT s.rowid AS id ${from} ORDER BY s.rowid DESC LIMIT ? OFFSET ?) page
+              CROSS JOIN feedback_publications p ON p.feedback_id = page.id
+              JOIN feedback f ON f.id = p.feedback_id
+              JOIN units u ON u.id = f.unit_id
+              LEFT JOIN procedures pr ON pr.code = f.procedure_code
+              ORDER BY f.id DESC`,
+        args: [match, ...w.args, order.limit, order.offset ?? 0],
+      },
+    ];
+  }
+  const w = where(filter);
+  return [
+    order.count === false
+      ? { sql: 'SELECT 0 AS n', args: [] }
+      : { sql: cappedCountSql(w.sql ? `${FILTERED} ${w.sql}` : 'FROM feedback_publications p'), args: w.args },
+    {
+      // CROSS JOIN keeps the page's few rows as the outer loop (SQLite does not reorder it).
+      sql: `SELECT ${PUBLISHED_COLUMNS} FROM (SELECT p.feedback_id AS id ${FILTERED} ${w.sql}
+              ORDER BY ${ORDER_SQL[order.by]} LIMIT ? OFFSET ?) page
+            CROSS JOIN feedback_publications p ON p.feedback_id = page.id
+            JOIN feedback f ON f.id = p.feedback_id
+            JOIN units u ON u.id = f.unit_id
+            LEFT JOIN procedures pr ON pr.code = f.procedure_code
+            ORDER BY ${ORDER_SQL[order.by]}`,
+      args: [...w.args, order.limit, order.offset ?? 0],
+    },
+  ];
+}
+
+/**
+ * One page of the published cases matching the filter, and how many there are up to
+ * LIST_COUNT_CAP (see
+ * {@link publishedPageStatements}).
+ * @example await publishedPage(db.client, { kind: 'phan-anh' }, { by: 'published', limit: 20 })
+ */
+export async function publishedPage(
+  client: Client,
+  filter: PublishedFilter,
+  order: PublishedOrder,
+): Promise<{ total: number; capped: boolean; rows: PublishedRow[] }> {
+  const counted = order.count ?? true;
+  const [count, page] = await client.batch(publishedPageStatements(filter, order), 'read');
+  const rows = page!.rows.map((r) => toRow(r as unknown as Record<string, unknown>));
+  return { ...cappedTotal(counted ? Number(count!.rows[0]!.n) : rows.length), rows };
+}
+
+/**
+ * Published cases matching the filter, newest publication first, at most `limit`.
  * @example await publishedCases(db.client, { kind: 'phan-anh' })
  */
-export async function publishedCases(client: Client, filter: PublishedFilter = {}): Promise<PublishedRow[]> {
-  const w = where(filter);
-  const rs = await client.execute({
-    sql: `SELECT f.tracking_code, f.kind, f.subject, f.unit_id, u.name_vi AS unit_name_vi, u.name_en AS unit_name_en,
-            f.procedure_code, pr.name_vi AS proc_name_vi, pr.name_en AS proc_name_en, f.channel, f.status,
-            f.received_at, f.answered_at, f.answer_due_at, f.closed_at,
-            p.published_at, p.title AS pub_title, p.content AS pub_content, p.answer AS pub_answer, p.sender_name,
-            ${LATEST_RATING('satisfied')} AS satisfied, ${LATEST_RATING('at')} AS rated_at,
-            ${EVER_DISPUTED} AS ever_disputed, ${TIMELINE} AS timeline
-          FROM feedback_publications p
-          JOIN feedback f ON f.id = p.feedback_id
-          JOIN units u ON u.id = f.unit_id
-          LEFT JOIN procedures pr ON pr.code = f.procedure_code
-          ${w.sql}
-          ORDER BY p.published_at DESC, f.tracking_code`,
-    args: w.args,
-  });
-  return rs.rows.map((r) => toRow(r as unknown as Record<string, unknown>));
+export async function publishedCases(
+  client: Client,
+  filter: PublishedFilter = {},
+  limit = 1_000_000,
+): Promise<PublishedRow[]> {
+  return (await publishedPage(client, filter, { by: 'published', limit })).rows;
 }
 
 /** One published case by tracking code, or undefined when it is not published. */
@@ -245,4 +354,19 @@ export async function caseFacts(
 export async function unitParents(client: Client): Promise<Map<string, string | null>> {
   const rs = await client.execute('SELECT id, parent_id FROM units');
   return new Map(rs.rows.map((r) => [String(r.id), r.parent_id === null ? null : String(r.parent_id)]));
+}
+
+/** The names of every unit and procedure (vi and en), for matching searched words against them. */
+export async function unitAndProcedureNames(
+  client: Client,
+): Promise<{ units: { id: string; names: string }[]; procedures: { id: string; names: string }[] }> {
+  const [units, procedures] = await client.batch(
+    [
+      "SELECT id, name_vi || ' ' || name_en AS names FROM units",
+      "SELECT code AS id, code || ' ' || name_vi || ' ' || name_en AS names FROM procedures",
+    ],
+    'read',
+  );
+  const rows = (rs: typeof units) => rs!.rows.map((r) => ({ id: String(r.id), names: String(r.names) }));
+  return { units: rows(units), procedures: rows(procedures) };
 }

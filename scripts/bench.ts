@@ -14,9 +14,13 @@
  *      (no scan of `answers`);
  *   e. gzipped JavaScript the rating page loads before any interaction (its <script src>,
  *      modulepreload links and islands, and their static imports), from a build of the current
- *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone).
+ *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone);
+ *   f. the feedback side at 10,000 and 1,000,000 cases (scripts/bench-feedback.ts): staff inbox,
+ *      published list (default and a search) and Open311 requests.json, p95 and ratio, and no full
+ *      scan in the lists' query plans.
  *
- * Options: --only a,b,c,d,e   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ * Options: --only a,b,c,d,e,f   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ *          --feedback-small 10000   --feedback-large 1000000
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
  * The 1M database takes minutes to generate (progress is printed); `--stats-large 200000` is quicker.
@@ -38,11 +42,12 @@ import { instrumentVersion } from '../api/contracts/instrument.ts';
 import { syncInstruments } from '../api/ratings/instruments.ts';
 import { demoRange, generateOpenResponses } from '../api/demo/generate.ts';
 import { buildSite } from './site-build.ts';
+import { feedbackDb, measureFeedback, type FeedbackFigures, type FeedbackView } from './bench-feedback.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e' },
+    only: { type: 'string', default: 'a,b,c,d,e,f' },
     'stats-large': { type: 'string', default: '1000000' },
     'stats-small': { type: 'string', default: '10000' },
     'saturation-seconds': { type: 'string', default: '10' },
@@ -50,6 +55,8 @@ const { values } = parseArgs({
     'fixed-rate': { type: 'string', default: '200' },
     connections: { type: 'string', default: '32' },
     'raw-seconds': { type: 'string', default: '3' },
+    'feedback-small': { type: 'string', default: '10000' },
+    'feedback-large': { type: 'string', default: '1000000' },
     /** NODE_OPTIONS of the server child, to compare V8 settings, e.g. "--max-semi-space-size=2". */
     // The same V8 setting as `npm start` (package.json): a smaller young generation keeps the
     // server's RSS under the 200 MB target at 200 req/s.
@@ -442,6 +449,29 @@ if (only.has('d')) {
   console.log(`    EXPLAIN QUERY PLAN:\n      ${plan.replaceAll('\n', '\n      ')}`);
   row('d. query plan scans answers', /SCAN answers/i.test(plan) ? 'yes' : 'no', 'no', !/SCAN answers/i.test(plan));
   notes.push(`d. EXPLAIN QUERY PLAN: ${plan.replaceAll('\n', ' | ')}`);
+}
+
+if (only.has('f')) {
+  const sizes = [Number(values['feedback-small']), Number(values['feedback-large'])];
+  console.log(`\nf. the feedback side (scripts/bench-feedback.ts) at ${sizes.map((n) => fmt(n)).join(' and ')} cases`);
+  const figures: FeedbackFigures[] = [];
+  for (const [i, count] of sizes.entries()) {
+    const db = await feedbackDb(tmp, `feedback-${i}.db`, count, content);
+    figures.push(await measureFeedback(db));
+    db.close();
+  }
+  for (const view of Object.keys(figures[0]!.p95) as FeedbackView[]) {
+    const [small, large] = [figures[0]!.p95[view], figures[1]!.p95[view]];
+    row(`f. ${view} p95 at ${fmt(sizes[1]!)} cases`, `${fmt(large, 1)} ms`, '≤ 50 ms', large <= 50);
+    row(
+      `f. ${view} p95 ratio ${fmt(sizes[1]!)} ÷ ${fmt(sizes[0]!)}`,
+      `${fmt(large / small, 2)} (small ${fmt(small, 1)} ms)`,
+      '≤ 2',
+      large / small <= 2,
+    );
+  }
+  const scans = figures[1]!.fullScans;
+  row('f. full scans in the list plans', scans.length === 0 ? 'none' : scans.join('; '), 'none', scans.length === 0);
 }
 
 // ── Summary ──────────────────────────────────────────────────────────────────────────────────────

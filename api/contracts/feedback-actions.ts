@@ -187,7 +187,9 @@ export const inboxItem = z.object({
 export type InboxItem = z.infer<typeof inboxItem>;
 
 export const inboxPage = z.object({
+  /** Counted up to 10,000 (db/fts.ts LIST_COUNT_CAP); `total_capped` says there are more. */
   total: z.number().int(),
+  total_capped: z.boolean(),
   page: z.number().int(),
   page_size: z.number().int(),
   items: z.array(inboxItem),

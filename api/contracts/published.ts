@@ -81,7 +81,10 @@ export type PublishedItem = z.infer<typeof publishedItem>;
 
 export const publishedList = z
   .object({
-    total: z.number().int(),
+    total: z.number().int().describe('Cases found, counted up to 10,000 (see total_capped).'),
+    total_capped: z
+      .boolean()
+      .describe('True when more than 10,000 cases match: total is 10,000 and the pages stop there; narrow the search.'),
     page: z.number().int(),
     per_page: z.number().int(),
     pages: z.number().int(),

@@ -61,3 +61,32 @@ export async function backfillRedacted(client: Client, pageSize = 200): Promise<
     done += rs.rows.length;
   }
 }
+
+/**
+ * Folds the search text of publications that have none (migration 0015): new and republished ones
+ * right after the step, older ones on start. The text searched is the publication's own (never the
+ * case's), its tracking code and its unit's and procedure's names are matched apart.
+ */
+export async function backfillPublishedSearch(client: Client, pageSize = 500): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const rs = await client.execute({
+      sql: `SELECT p.feedback_id, f.tracking_code, p.title, p.content, p.answer
+            FROM feedback_publications p JOIN feedback f ON f.id = p.feedback_id
+            WHERE p.search_folded IS NULL LIMIT ?`,
+      args: [pageSize],
+    });
+    if (rs.rows.length === 0) return done;
+    await client.batch(
+      rs.rows.map((r) => ({
+        sql: 'UPDATE feedback_publications SET search_folded = ? WHERE feedback_id = ?',
+        args: [
+          foldForSearch(`${String(r.tracking_code)} ${String(r.title)} ${String(r.content)} ${String(r.answer)}`),
+          Number(r.feedback_id),
+        ],
+      })),
+      'write',
+    );
+    done += rs.rows.length;
+  }
+}

@@ -28,6 +28,7 @@ import {
 } from '../../db/feedback-cases.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
 import { findPersonalData } from '../redaction/redact.ts';
+import { backfillPublishedSearch } from './redacted-search.ts';
 import { senderDetailsOf } from '../redaction/sender.ts';
 import { auditStatement } from '../../db/staff.ts';
 import { knownCodes, unitExistsOn } from '../../db/units.ts';
@@ -274,5 +275,8 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
     if (isStale(err)) throw new ProblemError(409, 'stale_status');
     throw err;
   }
+  // The publication is searchable once its folded text is written (FTS5, migration 0015); after a
+  // crash in between, the start writes it.
+  if (action === 'publish') await backfillPublishedSearch(deps.db.client);
   return (await findCase(deps.db.client, c.id))!;
 }

@@ -28,7 +28,7 @@ import { TRACKING_CODE } from '../contracts/feedback.ts';
 import type { FieldError } from '../contracts/problem.ts';
 import { ProblemError } from '../problem.ts';
 import { toItem } from './published.ts';
-import { publishedCase, publishedCases } from '../../db/published.ts';
+import { publishedCase, publishedPage } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
 /** The spec's default window and our page cap for requests.json. */
@@ -241,14 +241,25 @@ export const open311Routes = new Hono<AppEnv>()
     if (!start && !end) end = now();
     if (!start) start = new Date(end!.getTime() - window);
     if (!end) end = new Date(start.getTime() + window);
-    const rows = await publishedCases(db.client, { fromAt: start.toISOString(), toAt: end.toISOString() });
+    // Newest receipt first, read in pages from SQL until MAX_REQUESTS pass the service and status
+    // filters: a 90-day window at a million cases is never read whole (issue #8 §8).
     const out: Open311Request[] = [];
-    for (const row of rows.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0))) {
-      const request = toRequest(toItem(row, config.CONTENT_DIR), svc, lang);
-      if (codes && !codes.includes(request.service_code)) continue;
-      if (statuses && !statuses.includes(request.status)) continue;
-      out.push(request);
-      if (out.length >= MAX_REQUESTS) break;
+    const received = { fromAt: start.toISOString(), toAt: end.toISOString() };
+    for (let offset = 0; out.length < MAX_REQUESTS; offset += MAX_REQUESTS) {
+      const { rows } = await publishedPage(db.client, received, {
+        by: 'received',
+        limit: MAX_REQUESTS,
+        offset,
+        count: false,
+      });
+      for (const row of rows) {
+        const request = toRequest(toItem(row, config.CONTENT_DIR), svc, lang);
+        if (codes && !codes.includes(request.service_code)) continue;
+        if (statuses && !statuses.includes(request.status)) continue;
+        out.push(request);
+        if (out.length >= MAX_REQUESTS) break;
+      }
+      if (rows.length < MAX_REQUESTS) break;
     }
     c.header('Cache-Control', CACHE);
     return c.json(out, 200);

@@ -21,11 +21,19 @@ import {
   type PublishedItem,
   type PublishedList,
 } from '../contracts/published.ts';
-import { foldForSearch, matchesQuery } from '../contracts/text.ts';
+import { foldForSearch } from '../contracts/text.ts';
 import { ProblemError } from '../problem.ts';
 import { problems } from '../openapi.ts';
 import { timelinessOf } from '../stats/feedback-timeliness.ts';
-import { publishedCase, publishedCases, subtreeOf, type PublishedRow } from '../../db/published.ts';
+import {
+  publishedCase,
+  publishedPage,
+  subtreeOf,
+  type PublishedFilter,
+  type PublishedRow,
+  type WordMatch,
+  unitAndProcedureNames,
+} from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
 
 /** A publication changes rarely (a rating, a dispute): a minute of caching costs nothing. */
@@ -66,31 +74,14 @@ export function toItem(r: PublishedRow, contentDir: string): PublishedItem {
   };
 }
 
-/** The folded text a search looks in: the publication's texts, code, unit and procedure. */
-function haystack(r: PublishedRow): string {
-  return foldForSearch(
-    [
-      r.trackingCode,
-      r.title,
-      r.content,
-      r.answer,
-      r.unitName.vi,
-      r.unitName.en,
-      r.procedureCode ?? '',
-      r.procedureName?.vi ?? '',
-      r.procedureName?.en ?? '',
-    ].join(' '),
-  );
-}
-
 const vnDayStart = (day: string) => new Date(`${day}T00:00:00+07:00`).toISOString();
 const vnDayEnd = (day: string) => new Date(Date.parse(`${day}T00:00:00+07:00`) + 86_400_000).toISOString();
 
 type Query = z.infer<typeof publishedQuery>;
 
-/** Every published case matching the filters and the words, newest publication first. */
-export async function matchingItems(c: Context<AppEnv>, q: Omit<Query, 'page' | 'per_page'>): Promise<PublishedItem[]> {
-  const { db, config } = c.var.deps;
+/** The filter of a query: unit subtree, kind, subject, procedure, days of receipt and words. */
+async function filterOf(c: Context<AppEnv>, q: Omit<Query, 'page' | 'per_page'>): Promise<PublishedFilter> {
+  const { db } = c.var.deps;
   if (q.from && q.to && q.from > q.to)
     throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'from', code: 'invalid_value' }] });
   let unitIds: string[] | undefined;
@@ -99,17 +90,70 @@ export async function matchingItems(c: Context<AppEnv>, q: Omit<Query, 'page' | 
     if (unitIds.length === 0)
       throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
   }
-  const rows = await publishedCases(db.client, {
+  const words = q.q ? foldForSearch(q.q).split(' ').filter(Boolean).slice(0, 10) : [];
+  return {
     unitIds,
     kind: q.kind,
     subject: q.subject,
     procedureCode: q.procedure,
     fromAt: q.from ? vnDayStart(q.from) : undefined,
     toAt: q.to ? vnDayEnd(q.to) : undefined,
+    // A word is found in the publication's texts and code (FTS5) or in the name of the case's unit
+    // or procedure, matched here against the few hundred names the database holds.
+    words: words.length > 0 ? await wordMatches(c, words) : undefined,
+  };
+}
+
+type FoldedName = { id: string; folded: string };
+const namesOf = new WeakMap<object, Promise<{ units: FoldedName[]; procedures: FoldedName[] }>>();
+
+/** The folded names of units and procedures, read once per database: both tables are written from
+ * content/ at start only (db/content-sync.ts). */
+function foldedNames(client: Parameters<typeof unitAndProcedureNames>[0]) {
+  let names = namesOf.get(client);
+  if (!names) {
+    const fold = (rows: { id: string; names: string }[]) =>
+      rows.map((r) => ({ id: r.id, folded: foldForSearch(r.names) }));
+    names = unitAndProcedureNames(client).then(
+      (n) => ({ units: fold(n.units), procedures: fold(n.procedures) }),
+      (error: unknown) => {
+        namesOf.delete(client); // a storage fault is not remembered: the next search reads again
+        throw error;
+      },
+    );
+    namesOf.set(client, names);
+  }
+  return names;
+}
+
+/** Each word with the units and procedures whose folded name has a word starting with it. */
+async function wordMatches(c: Context<AppEnv>, words: readonly string[]): Promise<WordMatch[]> {
+  const names = await foldedNames(c.var.deps.db.client);
+  const startsWord = (haystack: string, word: string) => (' ' + haystack).includes(' ' + word);
+  return words.map((word) => ({
+    word,
+    unitIds: names.units.filter((u) => startsWord(u.folded, word)).map((u) => u.id),
+    procedureCodes: names.procedures.filter((p) => startsWord(p.folded, word)).map((p) => p.id),
+  }));
+}
+
+/**
+ * One published page (issue #8 §8: filtered, ordered and paged in SQL, searched with FTS5).
+ * @example await matchingPage(c, { q: 'khai sinh' }, 1, 20)
+ */
+export async function matchingPage(
+  c: Context<AppEnv>,
+  q: Omit<Query, 'page' | 'per_page'>,
+  page: number,
+  perPage: number,
+): Promise<{ total: number; capped: boolean; items: PublishedItem[] }> {
+  const { db, config } = c.var.deps;
+  const { total, capped, rows } = await publishedPage(db.client, await filterOf(c, q), {
+    by: 'published',
+    limit: perPage,
+    offset: (page - 1) * perPage,
   });
-  const words = q.q?.trim();
-  const found = words ? rows.filter((r) => matchesQuery(haystack(r), words)) : rows;
-  return found.map((r) => toItem(r, config.CONTENT_DIR));
+  return { total, capped, items: rows.map((r) => toItem(r, config.CONTENT_DIR)) };
 }
 
 const listRoute = createRoute({
@@ -191,19 +235,20 @@ export function publishedCsv(items: readonly PublishedItem[]): string {
 export const publishedRoutes = new OpenAPIHono<AppEnv>()
   .openapi(listRoute, async (c) => {
     const { page, per_page, ...filters } = c.req.valid('query');
-    const items = await matchingItems(c, filters);
+    const { total, capped, items } = await matchingPage(c, filters, page, per_page);
     const body: PublishedList = {
-      total: items.length,
+      total,
+      total_capped: capped,
       page,
       per_page,
-      pages: Math.max(1, Math.ceil(items.length / per_page)),
-      items: items.slice((page - 1) * per_page, page * per_page),
+      pages: Math.max(1, Math.ceil(total / per_page)),
+      items,
     };
     c.header('Cache-Control', CACHE);
     return c.json(body, 200);
   })
   .openapi(csvRoute, async (c) => {
-    const items = (await matchingItems(c, c.req.valid('query'))).slice(0, PUBLISHED_CSV_MAX);
+    const { items } = await matchingPage(c, c.req.valid('query'), 1, PUBLISHED_CSV_MAX);
     return c.body(publishedCsv(items), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': attachment('published-feedback.csv'),

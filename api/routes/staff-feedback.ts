@@ -353,6 +353,7 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
   return c.json(
     {
       total: result.total,
+      total_capped: result.capped,
       page: q.page,
       page_size: PAGE_SIZE,
       items: result.rows.map((r) => {
