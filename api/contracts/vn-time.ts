@@ -37,3 +37,27 @@ export function nextDay(day: string): string {
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
 }
+
+/**
+ * An instant in Việt Nam time as ISO 8601 with its offset, as Open311's examples write them.
+ * @example vnIsoDateTime('2025-08-31T02:15:00.000Z') === '2025-08-31T09:15:00+07:00'
+ */
+export function vnIsoDateTime(iso: string): string {
+  return `${new Date(Date.parse(iso) + VN_OFFSET_MS).toISOString().slice(0, 19)}+07:00`;
+}
+
+/**
+ * An instant as dd/mm/yyyy in Việt Nam time, with hh:mm or hh:mm:ss (24-hour) when asked. `intl` is
+ * the locale's number and date convention (content/i18n `meta.numberLocale`).
+ * @example formatVnInstant('2025-08-31T02:15:00Z', 'vi-VN', 'minute') === '31/08/2025 09:15'
+ */
+export function formatVnInstant(iso: string, intl: string, precision: 'day' | 'minute' | 'second' = 'day'): string {
+  return new Intl.DateTimeFormat(intl, {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    ...(precision === 'day' ? {} : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const }),
+    ...(precision === 'second' ? { second: '2-digit' as const } : {}),
+  }).format(new Date(iso));
+}

@@ -20,6 +20,7 @@
  * - requests.json without dates returns the last 90 days of receipt (the spec's default); at most
  *   1,000 requests, newest first.
  */
+import { vnIsoDateTime } from '../contracts/vn-time.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects, loadDeadlineRules, type DeadlineRules } from '../contracts/calendar.ts';
@@ -126,12 +127,6 @@ export function services(rules: DeadlineRules, lang: Lang): Open311Service[] {
   );
 }
 
-/** An ISO 8601 instant in Việt Nam time, as the spec's examples write them: 2025-08-31T09:15:00+07:00. */
-export function vnDateTime(iso: string): string {
-  const local = new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 19);
-  return `${local}+07:00`;
-}
-
 export interface Open311Request {
   service_request_id: string;
   status: 'open' | 'closed';
@@ -166,9 +161,9 @@ export function toRequest(item: PublishedItem, svc: readonly Open311Service[], l
     description: `${item.title}\n\n${item.question}${procedure}`,
     agency_responsible: item.unit.name[lang] ?? item.unit.name.vi,
     service_notice: TEXT.notice[lang](item.working_days, item.on_time, item.satisfied),
-    requested_datetime: vnDateTime(item.received_at),
-    updated_datetime: vnDateTime(updated),
-    expected_datetime: vnDateTime(item.answer_due_at),
+    requested_datetime: vnIsoDateTime(item.received_at),
+    updated_datetime: vnIsoDateTime(updated),
+    expected_datetime: vnIsoDateTime(item.answer_due_at),
     address: '',
   };
 }

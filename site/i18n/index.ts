@@ -4,6 +4,7 @@
  * feature's strings; adding the files adds the locale to every page, the language switcher and the
  * 404 page (README "Adding a locale"). Content text missing in a locale falls back to Vietnamese.
  */
+import { formatVnInstant } from '../../api/contracts/vn-time.ts';
 import i18next, { type TFunction } from 'i18next';
 import type { Localized } from '../../api/contracts/content.ts';
 
@@ -122,6 +123,18 @@ const COMPARATOR_KEYS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte', '=': '
  */
 export function comparatorText(comparator: keyof typeof COMPARATOR_KEYS, value: string, locale: string): string {
   return useT(locale)(`data.compare.${COMPARATOR_KEYS[comparator]}`, { value });
+}
+
+/** An instant as dd/mm/yyyy (with the time when asked) in Việt Nam time, in both languages. */
+export function formatInstant(iso: string, locale: string, precision: 'day' | 'minute' | 'second' = 'day'): string {
+  return formatVnInstant(iso, localeMeta(locale).numberLocale, precision);
+}
+
+/** A file size people read: "840 B", "12 KB", "1,4 MB". */
+export function formatFileSize(bytes: number, locale: string): string {
+  if (bytes < 1024) return `${formatNumber(bytes, locale, 0)} B`;
+  if (bytes < 1024 * 1024) return `${formatNumber(Math.round(bytes / 1024), locale, 0)} KB`;
+  return `${new Intl.NumberFormat(localeMeta(locale).numberLocale, { maximumFractionDigits: 1 }).format(bytes / (1024 * 1024))} MB`;
 }
 
 export function formatVnd(value: number, locale: string): string {

@@ -369,37 +369,6 @@ export async function handleTrackPost(request: Request, locals: SsrLocals): Prom
   return lookUp(locals, credentials);
 }
 
-/** A date as dd/mm/yyyy in Việt Nam time. */
-export function vnDate(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-  }).format(new Date(iso));
-}
-
-/** A date and time as dd/mm/yyyy hh:mm in Việt Nam time (events of the same day are told apart). */
-export function vnDateTime(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-}
-
-/** A file size people read: "820 KB", "1,2 MB". */
-export function fileSize(bytes: number, locale: string): string {
-  const nf = (n: number, digits: number) =>
-    new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits }).format(n);
-  if (bytes < 1024 * 1024) return `${nf(Math.max(1, Math.round(bytes / 1024)), 0)} KB`;
-  return `${nf(bytes / (1024 * 1024), 1)} MB`;
-}
-
 /** i18next's `t`, narrowed to what the error view needs. */
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
 

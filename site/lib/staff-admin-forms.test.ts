@@ -3,6 +3,7 @@
  * what POST /api/v1/staff/users accepts, refusals point at the right input, the audit filter keeps
  * only what GET /api/v1/staff/audit accepts, and every action the API writes has a name.
  */
+import { formatInstant } from '../i18n/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,6 @@ import {
   detailPairs,
   feedbackStepOf,
   newStaffBody,
-  vnTimestamp,
 } from './staff-admin-forms.ts';
 
 function formOf(fields: Record<string, string>): FormData {
@@ -150,11 +150,11 @@ describe('auditFilters', () => {
   });
 });
 
-describe('vnTimestamp', () => {
+describe('formatInstant to the second', () => {
   it('shows Việt Nam time to the second', () => {
     // vi-VN writes the time first, as Vietnamese documents do.
-    expect(vnTimestamp('2026-03-01T17:30:05.000Z', 'vi')).toBe('00:30:05 02/03/2026');
-    expect(vnTimestamp('2026-03-01T17:30:05.000Z', 'en')).toMatch(/^02\/03\/2026,? 00:30:05$/);
+    expect(formatInstant('2026-03-01T17:30:05.000Z', 'vi', 'second')).toBe('00:30:05 02/03/2026');
+    expect(formatInstant('2026-03-01T17:30:05.000Z', 'en', 'second')).toMatch(/^02\/03\/2026,? 00:30:05$/);
   });
 });
 

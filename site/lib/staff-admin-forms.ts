@@ -131,23 +131,6 @@ export function auditQueryString(f: AuditFilters, page = f.page): string {
 /** The API's page size for the audit log. */
 export const AUDIT_PAGE_SIZE = 50;
 
-/**
- * An instant as dd/mm/yyyy hh:mm:ss in Việt Nam time: a log is read to the second (which came
- * first, a sign-in or a view).
- */
-export function vnTimestamp(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(iso));
-}
-
 /** The feedback step of a `feedback_<step>` action, or undefined. */
 export function feedbackStepOf(action: string): string | undefined {
   const step = action.startsWith('feedback_') ? action.slice('feedback_'.length) : '';

@@ -2,6 +2,7 @@
  * The staff workspace's form mappings (site/lib/staff-forms.ts): what each plain HTML form sends
  * to the API must pass the API's strict schemas, and nothing else may slip in.
  */
+import { formatInstant } from '../i18n/index.ts';
 import { describe, expect, it } from 'vitest';
 import { manualEntryInput, staffActionInput } from '../../api/contracts/feedback-actions.ts';
 import {
@@ -16,7 +17,6 @@ import {
   receivedAt,
   waitInWords,
   vnDateParts,
-  vnDateTime,
 } from './staff-forms.ts';
 
 function formOf(fields: Record<string, string>): FormData {
@@ -141,8 +141,8 @@ describe('small helpers', () => {
   });
 
   it('dates in Việt Nam time', () => {
-    expect(vnDateTime('2026-03-17T16:59:59.999Z', 'vi')).toBe('17/03/2026');
-    expect(vnDateTime('2026-03-02T02:05:00Z', 'en', true)).toBe('02/03/2026, 09:05');
+    expect(formatInstant('2026-03-17T16:59:59.999Z', 'vi')).toBe('17/03/2026');
+    expect(formatInstant('2026-03-02T02:05:00Z', 'en', 'minute')).toBe('02/03/2026, 09:05');
     expect(vnDateParts('2026-03-17T17:30:00Z')).toEqual({ day: '18', month: '03', year: '2026' });
   });
 

@@ -3,6 +3,7 @@
  * the pages compute. Pure functions (no I/O), so every mapping is unit-tested; the pages and
  * site/lib/staff.ts do the calls.
  */
+import { localeMeta } from '../i18n/index.ts';
 import { feedbackChannels, feedbackStatuses } from '../../api/contracts/feedback.ts';
 import { feedbackKinds } from '../../api/contracts/calendar.ts';
 import { staffActions, type StaffAction } from '../../api/contracts/feedback-actions.ts';
@@ -157,22 +158,11 @@ export function inboxQueryString(f: InboxFilters, page = f.page): string {
 export function waitInWords(seconds: number, locale: string): string {
   const s = Math.max(1, Math.ceil(seconds));
   const [value, unit] = s < 60 ? [s, 'second'] : [Math.ceil(s / 60), 'minute'];
-  return new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
+  return new Intl.NumberFormat(localeMeta(locale).numberLocale, {
     style: 'unit',
     unit,
     unitDisplay: 'long',
   }).format(value);
-}
-
-/** An instant as dd/mm/yyyy (with hh:mm when `withTime`) in Việt Nam time. */
-export function vnDateTime(iso: string, locale: string, withTime = false): string {
-  return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-    timeZone: 'Asia/Ho_Chi_Minh',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const } : {}),
-  }).format(new Date(iso));
 }
 
 /** The parts of a date in Việt Nam time, for "ngày … tháng … năm …" in a letter. */
@@ -185,13 +175,4 @@ export function vnDateParts(iso: string): { day: string; month: string; year: st
   }).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { day: get('day'), month: get('month'), year: get('year') };
-}
-
-/** A file size for people: "840 B", "12 KB", "1,4 MB". */
-export function fileSize(bytes: number, locale: string): string {
-  const nf = (v: number, d: number) =>
-    new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: d }).format(v);
-  if (bytes < 1024) return `${nf(bytes, 0)} B`;
-  if (bytes < 1024 * 1024) return `${nf(bytes / 1024, 0)} KB`;
-  return `${nf(bytes / (1024 * 1024), 1)} MB`;
 }
