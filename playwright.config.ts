@@ -3,7 +3,7 @@ import { defineConfig } from '@playwright/test';
 /** E2E_PORT lets two checkouts run their browser tests side by side on one machine. */
 const PORT = Number(process.env.E2E_PORT ?? 4399);
 
-/** Debian's Chromium (ENGINEERING.md): Playwright's own browser download is not reachable here. */
+/** Debian's Chromium (docs/architecture.md §7): Playwright's own browser download is not reachable here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({

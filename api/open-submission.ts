@@ -1,7 +1,7 @@
 /**
  * What every anonymous write (a rating, a feedback case) checks before it is stored: an
  * Idempotency-Key, and for open submissions a proof of work and a per-client rate limit kept in the
- * database (ENGINEERING.md anti-abuse). One piece, so both routes defend the same way.
+ * database (docs/architecture.md §7 anti-abuse). One piece, so both routes defend the same way.
  */
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';

@@ -14,7 +14,7 @@ export function qrSvg(text: string): Promise<string> {
 }
 
 /**
- * The survey page with the parameters a QR code carries (DESIGN §2 `/danh-gia/`).
+ * The survey page with the parameters a QR code carries (docs/architecture.md §2 `/danh-gia/`).
  * @example surveyUrl('https://gopy.example', { 'don-vi': 'so-y-te', ma: token })
  */
 export function surveyUrl(base: string, params: Record<string, string | undefined>): string {

@@ -1,7 +1,7 @@
 /**
  * Feedback attachments (issue #4): the insert, which can join the batch that stores the case, and
  * the two reads. Only files that api/attachments/ has re-encoded or checked reach here (see
- * 0005_feedback.sql); the types below are structural because db/ does not import api/ (DESIGN §1).
+ * 0005_feedback.sql); the types below are structural because db/ does not import api/ (docs/architecture.md §1).
  */
 import type { Client, InStatement, InValue } from '@libsql/client';
 

@@ -1,5 +1,5 @@
 /**
- * The database client and migrations on real temp files (ENGINEERING.md "libSQL facts": a
+ * The database client and migrations on real temp files (docs/architecture.md §7 "libSQL facts": a
  * transaction hands its connection away, so the pragmas must be checked after one).
  */
 import { spawn } from 'node:child_process';

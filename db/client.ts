@@ -1,5 +1,5 @@
 /**
- * The one way the project opens its database. A `file:` URL is the embedded default (DESIGN §5); a
+ * The one way the project opens its database. A `file:` URL is the embedded default (docs/architecture.md §5); a
  * `libsql://` or `http(s)://` URL with a token reaches a libSQL server unchanged (scaled-out mode).
  */
 import { createClient, type Client, type Transaction, type TransactionMode } from '@libsql/client';
@@ -10,7 +10,7 @@ export interface DbOptions {
 }
 
 /**
- * Per-connection settings for local files (ENGINEERING.md "libSQL facts"): WAL so readers never
+ * Per-connection settings for local files (docs/architecture.md §7 "libSQL facts"): WAL so readers never
  * block the writer; synchronous=FULL because acknowledged feedback and answers must survive a crash;
  * busy_timeout so several API processes can share one file; foreign keys enforced.
  */
@@ -26,7 +26,7 @@ export interface Db {
   isLocal: boolean;
   /**
    * Runs `fn` in an interactive transaction, then re-applies the pragmas in case the pool had to
-   * open a fresh connection (ENGINEERING.md; @libsql/client 0.18 normally returns the same one).
+   * open a fresh connection (docs/architecture.md §7; @libsql/client 0.18 normally returns the same one).
    * A local database has one connection, which the transaction holds: any other query meanwhile
    * fails with TRANSACTION_ACTIVE. So request handlers use `client.batch([...], 'write')` for
    * atomic writes; this is for scripts (imports, rebuilds) that run alone.

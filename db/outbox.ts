@@ -3,7 +3,7 @@
  * A mail is written as a row in the same batch as the change it reports, so an acknowledged change
  * always has its mail and a rolled-back one never has; api/mail/worker.ts sends the rows later and
  * marks them here. The recipient and the body are personal data (the body may hold a magic link):
- * both are blanked as soon as a row is sent or abandoned (0005_feedback.sql, ENGINEERING.md
+ * both are blanked as soon as a row is sent or abandoned (0005_feedback.sql, docs/architecture.md §7
  * "Logs carry … never names, phones …").
  */
 import type { Client, InStatement } from '@libsql/client';

@@ -1,5 +1,5 @@
 /**
- * Fixed-window counters in the database, so every API instance sees the same counts (DESIGN §5).
+ * Fixed-window counters in the database, so every API instance sees the same counts (docs/architecture.md §5).
  * The count is read before a rating is written and incremented in the rating's own batch, so only
  * stored ratings count and the check costs no extra commit. Concurrent requests may both pass the
  * read and go one over the limit: acceptable for an anti-abuse limit. The bucket name is a keyed

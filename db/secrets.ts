@@ -1,4 +1,4 @@
-/** Server secrets kept in the database so every API instance shares them (DESIGN §5). */
+/** Server secrets kept in the database so every API instance shares them (docs/architecture.md §5). */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@libsql/client';
 

@@ -1,4 +1,4 @@
-/** The unit tree as stored from content/ (DOMAIN §3: any depth, validity dates, successors). */
+/** The unit tree as stored from content/ (docs/domain.md §3: any depth, validity dates, successors). */
 import type { Client } from '@libsql/client';
 
 /**

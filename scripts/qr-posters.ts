@@ -1,7 +1,7 @@
 /**
  * `npm run posters -- --out posters/ [--base-url URL] [--counters N]`: one printable A4 poster
  * (SVG) per unit and counter, with the QR code of the one-tap counter rating
- * (`/danh-gia/?don-vi=<unit>&quay=<n>&mau=quay`, DESIGN §4.1), the unit's name in Vietnamese and
+ * (`/danh-gia/?don-vi=<unit>&quay=<n>&mau=quay`, docs/architecture.md §4), the unit's name in Vietnamese and
  * English and the provincial hotline (the primary contact of content/hotline.yaml).
  *
  * Units: those that currently exist and handle at least one procedure in content/procedures;

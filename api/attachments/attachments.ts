@@ -1,6 +1,6 @@
 /**
  * Attachment checks for feedback (issue #4: "up to 5 attachments (JPEG, PNG, PDF; ≤ 10 MB each;
- * checked by magic bytes; images re-encoded without EXIF)"; ENGINEERING.md "Security baseline" →
+ * checked by magic bytes; images re-encoded without EXIF)"; docs/architecture.md §7 "Security baseline" →
  * Uploads). Pure: bytes in, a clean file or a machine code out; nothing here touches the database or
  * the request. What is stored is never the file as sent: images are re-encoded, PDFs are parsed,
  * checked and rewritten by pdf-lib (pdf.ts; docs/attachments.md), and the name is rebuilt from scratch.

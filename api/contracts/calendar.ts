@@ -1,9 +1,9 @@
 /**
  * Schemas and loaders of the working-day calendar and the feedback deadline rules
- * (`content/calendar/holidays.yaml`, `content/calendar/deadline-rules.yaml`; DOMAIN §7, issue #4).
+ * (`content/calendar/holidays.yaml`, `content/calendar/deadline-rules.yaml`; docs/domain.md §7, issue #4).
  *
  * Why a file of our own and not a holiday library: library data (e.g. `date-holidays` VN) has only
- * the first day(s) of Tết and none of the days the government swaps each year (ENGINEERING.md
+ * the first day(s) of Tết and none of the days the government swaps each year (docs/architecture.md §7
  * "Public holidays"), so a deadline computed from it would be wrong around every Tết. Editors keep
  * the official days off per year here; years not listed fall back to "weekends only" and the
  * deadline functions report `calendarCovered: false` so the UI can warn.
@@ -63,10 +63,10 @@ export interface WorkingCalendar {
 // deadline-rules.yaml
 // ---------------------------------------------------------------------------------------------
 
-/** DOMAIN §7: phản ánh reports a problem, kiến nghị proposes a change. */
+/** docs/domain.md §7: phản ánh reports a problem, kiến nghị proposes a change. */
 export const feedbackKinds = ['phan-anh', 'kien-nghi'] as const;
 export type FeedbackKind = (typeof feedbackKinds)[number];
-/** DOMAIN §7: about a regulation (quy định hành chính), the conduct of an agency or official
+/** docs/domain.md §7: about a regulation (quy định hành chính), the conduct of an agency or official
  * (hành vi hành chính), or anything else. */
 export const feedbackSubjects = ['quy-dinh', 'hanh-vi', 'khac'] as const;
 export type FeedbackSubject = (typeof feedbackSubjects)[number];
@@ -80,7 +80,7 @@ const periods = {
   /** Answer within this many working days counted from classification. */
   answer_working_days: workingDays,
   extension: z.strictObject({
-    /** How many extensions are allowed (DOMAIN §7: one). */
+    /** How many extensions are allowed (docs/domain.md §7: one). */
     max_count: z.number().int().min(0).max(5),
     /** Each extension adds at most this many working days. */
     max_working_days: workingDays,

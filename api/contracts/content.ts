@@ -1,5 +1,5 @@
 /**
- * Schemas of the editable data in `content/` (DESIGN §1: content is data, validated at build and
+ * Schemas of the editable data in `content/` (docs/architecture.md §1: content is data, validated at build and
  * start). One module knows the shape of every file so the site build, the API start-up and the
  * `content:check` script all reject the same mistakes with the same message.
  */
@@ -14,8 +14,8 @@ export type Localized = z.infer<typeof localized>;
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'slug');
 const isoDate = z.iso.date();
-/** Where a figure or fact comes from: a seed plan (DOMAIN.md), a law, or "sample" when we could not
- * confirm it (DOMAIN §8: mark any figure not taken from a public source as sample data). */
+/** Where a figure or fact comes from: a plan (docs/domain.md §1), a law, or "sample" when we could not
+ * confirm it (docs/domain.md §8: mark any figure not taken from a public source as sample data). */
 export const source = z.object({
   ref: z.string().trim().min(1),
   sample: z.boolean().default(false),
@@ -40,7 +40,7 @@ export const unit = z.object({
   parent: slug.optional(),
   kind: z.enum(unitKinds),
   name: localized,
-  /** Date the unit started to exist under this name (DOMAIN §3: units change; old results keep
+  /** Date the unit started to exist under this name (docs/domain.md §3: units change; old results keep
    * their own unit name). */
   valid_from: isoDate,
   valid_to: isoDate.optional(),
@@ -54,7 +54,7 @@ export const field = z.object({ id: slug, name: localized });
 export type Field = z.infer<typeof field>;
 
 export const procedureLevels = ['tinh', 'huyen', 'xa'] as const;
-/** NĐ 42/2022 online levels; older plans say "mức độ 2/3/4" which we keep beside them (DOMAIN §4). */
+/** NĐ 42/2022 online levels; older plans say "mức độ 2/3/4" which we keep beside them (docs/domain.md §4). */
 export const onlineLevels = ['toan-trinh', 'mot-phan', 'khong'] as const;
 
 export const procedure = z.object({
@@ -120,7 +120,7 @@ export type ContactPoint = z.infer<typeof contactPoint>;
 
 export const hotline = z.object({
   contacts: z.array(contactPoint).min(1),
-  /** The feedback procedure in plain words (DOMAIN §7), one step per item. */
+  /** The feedback procedure in plain words (docs/domain.md §7), one step per item. */
   feedback_steps: z.array(localized).min(1),
 });
 

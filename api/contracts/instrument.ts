@@ -10,8 +10,8 @@ import { localized, source } from './content.ts';
 const id = z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'id');
 
 export const instrumentKinds = [
-  'sipas', // SIPAS satisfaction survey (QĐ 1001/QĐ-BNV lineage), DOMAIN §5
-  'dossier-evaluation', // nine criteria of NĐ 61/2018 (amended by NĐ 107/2021), 0–2 points each, DOMAIN §6
+  'sipas', // SIPAS satisfaction survey (QĐ 1001/QĐ-BNV lineage), docs/domain.md §5
+  'dossier-evaluation', // nine criteria of NĐ 61/2018 (amended by NĐ 107/2021), 0–2 points each, docs/domain.md §6
   'counter', // one-tap rating at a counter
   'answer-rating', // the sender rates the answer to their feedback (issue #4)
 ] as const;
@@ -85,12 +85,12 @@ export const instrument = z
     kind: z.enum(instrumentKinds),
     name: localized,
     description: localized,
-    /** Which method the wording follows and where it comes from (DOMAIN: verify wording). */
+    /** Which method the wording follows and where it comes from (docs/domain.md: verify wording). */
     provenance: z.object({ method: z.string().min(1), source }),
-    /** SIPAS factors, in order (DOMAIN §5). */
+    /** SIPAS factors, in order (docs/domain.md §5). */
     factors: z.array(z.object({ id, name: localized })).default([]),
     questions: z.array(question).min(1),
-    /** Dossier evaluation grades over the total 0–18 (DOMAIN §6: keep as editable data). */
+    /** Dossier evaluation grades over the total 0–18 (docs/domain.md §6: keep as editable data). */
     grade_bands: z.array(z.object({ id, name: localized, min: z.number().min(0), max: z.number().min(0) })).default([]),
   })
   .superRefine((ins, ctx) => {
@@ -153,7 +153,7 @@ export function maxTotal(ins: Instrument): number {
 }
 
 /**
- * The grade band of a total (DOMAIN §6: the bands are editable data, "verify"). A total is in a
+ * The grade band of a total (docs/domain.md §6: the bands are editable data, "verify"). A total is in a
  * band when min ≤ total ≤ max (both inclusive). Where bands share a boundary, as in the source's
  * "12–15 good, 9–12 fair", the band with the higher min wins (12 is "good"), so the better grade
  * takes the boundary. null when no band holds the total.

@@ -196,7 +196,7 @@ export function loadContent(root: string): Content {
   const unitIds = new Set(units.map((u) => u.id));
   const fieldIds = new Set(fields.map((f) => f.id));
 
-  // Units form a tree with successor links (DOMAIN §3).
+  // Units form a tree with successor links (docs/domain.md §3).
   const byId = new Map(units.map((u) => [u.id, u]));
   for (const u of units) {
     if (u.parent && !unitIds.has(u.parent)) c.add(unitsFile, `"${u.id}"`, 'parent', `unknown unit "${u.parent}"`);

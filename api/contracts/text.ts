@@ -1,5 +1,5 @@
 /**
- * Vietnamese text helpers shared by the site and the API (ENGINEERING.md "Vietnamese text").
+ * Vietnamese text helpers shared by the site and the API (docs/architecture.md §7 "Vietnamese text").
  */
 
 /**

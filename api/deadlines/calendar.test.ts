@@ -99,7 +99,7 @@ describe('the real calendar files', () => {
         expect(r.extension).toEqual({ max_count: 1, max_working_days: 10 });
         expect(r.reexamination_calendar_days).toBe(15);
         expect(r.legal_basis[0]!.vi).toContain('20/2008/NĐ-CP');
-        // DOMAIN §7: statutory periods are to be verified, so they stay marked as sample.
+        // docs/domain.md §7: statutory periods are to be verified, so they stay marked as sample.
         expect(r.source.sample).toBe(true);
       }
   });

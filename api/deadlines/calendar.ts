@@ -1,9 +1,9 @@
 /**
- * Working-day arithmetic for feedback deadlines (DOMAIN §7, issue #4).
+ * Working-day arithmetic for feedback deadlines (docs/domain.md §7, issue #4).
  *
  * Times are stored as UTC instants and bucketed into days in Asia/Ho_Chi_Minh, which is UTC+7 all
  * year (Việt Nam has no daylight saving time), so a fixed offset is exact and needs no time-zone
- * database (ENGINEERING.md "Vietnamese text").
+ * database (docs/architecture.md §7 "Vietnamese text").
  *
  * The counting rule (the same one the portal shows to citizens):
  * 1. A receipt counts as received on its local day if that day is a working day and the local time

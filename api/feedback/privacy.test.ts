@@ -1,6 +1,6 @@
 /**
  * Personal data never reaches a log (issue #4: "a canary name, phone and CCCD submitted in feedback
- * never appear in any log"; ENGINEERING.md "Logs carry request ids and outcomes, never names,
+ * never appear in any log"; docs/architecture.md §7 "Logs carry request ids and outcomes, never names,
  * phones, ID numbers or free text"), and the publication carries none of it.
  *
  * A canary name, phone, e-mail, address and CCCD number go into the title, the content, the contact

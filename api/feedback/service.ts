@@ -121,7 +121,7 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
       if (input.unit !== undefined) {
         if (input.unit === c.unitId || !(await unitExistsOn(deps.db.client, input.unit, vnDate(now))))
           throw new ProblemError(422, 'unknown_unit', { errors: [{ path: 'unit', code: 'invalid_value' }] });
-        // Received again by the other unit: its periods start now (DOMAIN §7 "chuyển đúng cơ quan").
+        // Received again by the other unit: its periods start now (docs/domain.md §7 "chuyển đúng cơ quan").
         insidePortal = true;
         unitAfter = input.unit;
         changes.unit_id = input.unit;
@@ -199,7 +199,7 @@ export async function takeStep(deps: Deps, c: CaseRow, req: StepRequest): Promis
       );
       break;
     case 'dispute':
-      // The re-examination gets a fresh answer period from the request (DOMAIN §7).
+      // The re-examination gets a fresh answer period from the request (docs/domain.md §7).
       changes.answer_due_at = d.answerDue(now).toISOString();
       extra.push(
         messageStatement({ feedbackId: c.id, at: now, purpose: 'dispute', author, staffId, body: input.body }),

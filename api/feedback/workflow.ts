@@ -1,5 +1,5 @@
 /**
- * The lifecycle of a feedback case (issue #4, DOMAIN §7) as data: which action moves a case from
+ * The lifecycle of a feedback case (issue #4, docs/domain.md §7) as data: which action moves a case from
  * which status to which, and who may take it. The API refuses everything this table does not
  * allow (api/routes/staff-feedback.ts, api/routes/feedback.ts); the staff pages only show what
  * `allowedActions` returns, so the UI and the API cannot disagree.

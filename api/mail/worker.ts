@@ -50,7 +50,7 @@ export function startMailWorker(
   // and a row is never sent twice by this process.
   let current: Promise<number> | null = null;
 
-  // Personal-data rule (ENGINEERING.md "Logs carry request ids and outcomes, never names, phones …
+  // Personal-data rule (docs/architecture.md §7 "Logs carry request ids and outcomes, never names, phones …
   // or free text"): the outbox id, the attempt, the outcome and an error code; never the address,
   // the subject or the body.
   const logLine = (id: number, attempt: number, outcome: 'sent' | 'retry' | 'failed', error?: string): void =>

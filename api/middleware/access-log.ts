@@ -1,6 +1,6 @@
 /**
  * One line per request: id, method, route pattern, status, duration. Never the query string, the
- * body or a path parameter (tracking codes, names and phone numbers must not reach logs; DESIGN
+ * body or a path parameter (tracking codes, names and phone numbers must not reach logs; docs/architecture.md
  * "Personal data").
  */
 import type { MiddlewareHandler } from 'hono';

@@ -1,5 +1,5 @@
 /**
- * Refuses cross-site writes. hono/csrf only checks form content types; ENGINEERING.md asks the same
+ * Refuses cross-site writes. hono/csrf only checks form content types; docs/architecture.md §7 asks the same
  * of JSON writes. A browser always sends Origin (and Sec-Fetch-Site) on a POST, so a request from
  * another site is refused; clients that are not browsers send neither and are let through, since
  * public writes carry no cookie to abuse.

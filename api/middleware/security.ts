@@ -1,5 +1,5 @@
 /**
- * Security headers (ENGINEERING.md security baseline, OWASP ASVS 5.0 L2): HSTS, a CSP without
+ * Security headers (docs/architecture.md §7 security baseline, OWASP ASVS 5.0 L2): HSTS, a CSP without
  * 'unsafe-inline' in script-src, no framing, nosniff, a strict referrer policy. One map, applied by
  * the middleware to Hono responses and by api/ssr.ts to pages Astro renders on request.
  */

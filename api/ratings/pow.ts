@@ -1,5 +1,5 @@
 /**
- * Self-hosted proof of work for open (self-selected) ratings (ENGINEERING.md anti-abuse; altcha).
+ * Self-hosted proof of work for open (self-selected) ratings (docs/architecture.md §7 anti-abuse; altcha).
  * Deterministic mode: the server knows the answer's key signature, so verifying costs one HMAC,
  * while the phone spends about a second finding the counter. No third-party request is made.
  */

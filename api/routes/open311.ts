@@ -1,5 +1,5 @@
 /**
- * Open311 GeoReport v2, read side (DESIGN §2 `/open311/v2/...`, §6 "Open311 and CSV/JSON open
+ * Open311 GeoReport v2, read side (docs/architecture.md §2 `/open311/v2/...`, §6 "Open311 and CSV/JSON open
  * data"; spec: https://wiki.open311.org/GeoReport_v2). Mounted at /open311/v2 in api/app.ts.
  *
  * Decisions (README should summarise them; not yet done):

@@ -1,5 +1,5 @@
 /**
- * Published feedback, public side (issue #4; DESIGN §2 `/cong-khai/`, §6): answered cases the
+ * Published feedback, public side (issue #4; docs/architecture.md §2 `/cong-khai/`, §6): answered cases the
  * publisher released with personal data removed, as JSON (filters, paging) and CSV open data.
  *
  * Only cases with a row in feedback_publications appear, and only the publication's redacted texts

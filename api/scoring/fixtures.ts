@@ -9,7 +9,7 @@ const provenance = { method: 'test fixture', source: { ref: 'api/scoring tests',
 const opt = (id: string, points?: number) => (points === undefined ? { id, text: t(id) } : { id, text: t(id), points });
 
 /** SIPAS with 2 factors × 2 criteria, a factor-satisfaction question, an overall question, a profile
- * choice, an expectation multi and a free-text comment (DOMAIN §5, shrunk). */
+ * choice, an expectation multi and a free-text comment (docs/domain.md §5, shrunk). */
 export const sipas2x2: Instrument = instrument.parse({
   id: 'sipas-test',
   kind: 'sipas',
@@ -45,7 +45,7 @@ export const sipas2x2: Instrument = instrument.parse({
   ],
 });
 
-/** The NĐ 61 evaluation: 9 criteria of 0/1/2 points, and the grade bands of DOMAIN §6 written as
+/** The NĐ 61 evaluation: 9 criteria of 0/1/2 points, and the grade bands of docs/domain.md §6 written as
  * integer data ("> 15 excellent, 12–15 good, 9–12 fair, 6–9 average, < 6 weak"), so 12 and 9 sit
  * on shared boundaries. */
 export const nd61: Instrument = instrument.parse({

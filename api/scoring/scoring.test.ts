@@ -1,5 +1,5 @@
 /**
- * Scoring from rollups (DOMAIN §5–§6, DESIGN §4). Every expected number is computed by hand in the
+ * Scoring from rollups (docs/domain.md §5–§6, docs/architecture.md §4). Every expected number is computed by hand in the
  * comment beside it; the property tests compare the rollup path against a deliberately plain
  * re-implementation working on raw answers.
  */
@@ -492,7 +492,7 @@ describe('timeliness and the ranking rule', () => {
   });
 
   it.each([
-    // 001 line 47: late ≥ 5 % or satisfaction ≤ 80 % → cannot be ranked "tốt"
+    // the Khánh Hòa programme on KL 91-KL/TU (mục III.1.c): late ≥ 5 % or satisfaction ≤ 80 % → cannot be ranked "tốt"
     [0.05, 0.9, ['late']],
     [3 / 60, 0.9, ['late']], // 5 % computed
     [0.0499, 0.9, []],

@@ -1,7 +1,7 @@
 /**
  * Scoring: every published satisfaction figure (SIPAS, NĐ 61 dossier evaluation, one-tap counter
  * rating, feedback-answer rating) and the timeliness figures, computed from ROLLUPS, never from raw
- * answers (DESIGN §3: `rating_rollups` is written in the same batch as each response, so statistics
+ * answers (docs/architecture.md §3: `rating_rollups` is written in the same batch as each response, so statistics
  * never scan answers). Everything here is pure: no database, no clock, no I/O.
  *
  * The rollup model is a list of cells summed over the selected units, procedures and days:
@@ -9,7 +9,7 @@
  * `value` is the answer bucket, `n` a count and `sum`/`sumsq` the running sums of a numeric
  * aggregate (cells with value '').
  *
- * Publication rules (DESIGN §4 "Publish"): every summary carries its n, a 95 % interval where one
+ * Publication rules (docs/architecture.md §4 "Publish"): every summary carries its n, a 95 % interval where one
  * makes sense, and is suppressed below a minimum n (`minN`, default 10).
  */
 import { gradeFor, maxTotal, scoredCriteria, type Instrument, type Question } from '../contracts/instrument.ts';
@@ -43,13 +43,13 @@ export const PSEUDO = {
   grade: '_grade',
 } as const;
 
-/** Default minimum n below which a figure is not published (DESIGN §4, §6). Editable per call. */
+/** Default minimum n below which a figure is not published (docs/architecture.md §4, §6). Editable per call. */
 export const DEFAULT_MIN_N = 10;
 
-/** The five points of the SIPAS scale, Rất không hài lòng … Rất hài lòng (DOMAIN §5). */
+/** The five points of the SIPAS scale, Rất không hài lòng … Rất hài lòng (docs/domain.md §5). */
 export const LIKERT_VALUES = ['1', '2', '3', '4', '5'] as const;
 
-/** "Hài lòng" and "Rất hài lòng": the top-2 box the SIPAS index counts (DOMAIN §5). */
+/** "Hài lòng" and "Rất hài lòng": the top-2 box the SIPAS index counts (docs/domain.md §5). */
 const TOP_TWO: ReadonlySet<string> = new Set(['4', '5']);
 
 /** A two-sided interval. */
@@ -141,7 +141,7 @@ export function meanMultiplier(n: number): number {
 }
 
 /**
- * Small-cell suppression (DESIGN §4: "cells below a minimum n are suppressed"): a figure from fewer
+ * Small-cell suppression (docs/architecture.md §4: "cells below a minimum n are suppressed"): a figure from fewer
  * than `minN` answers is withheld, so a unit with three respondents cannot expose any of them and
  * no one reads a percentage of three as a result.
  * @example
@@ -209,7 +209,7 @@ function likertCounts(cells: readonly RollupCell[], questionId: string): number[
 }
 
 /**
- * Top-2 box of a likert5 question: the share answering 4 "Hài lòng" or 5 "Rất hài lòng" (DOMAIN §5,
+ * Top-2 box of a likert5 question: the share answering 4 "Hài lòng" or 5 "Rất hài lòng" (docs/domain.md §5,
  * the SIPAS index of a criterion). `share` is null when nobody answered.
  * @example
  *   // answers 5,5,4,4,4,3,3,2,1,5 → 4 and 5: 6 of 10
@@ -223,7 +223,7 @@ export function topTwoBox(cells: readonly RollupCell[], questionId: string): { n
 }
 
 /**
- * Mean on the 1–5 scale of a likert5 question (DOMAIN §5: "report the 1–5 mean too"). `mean` is
+ * Mean on the 1–5 scale of a likert5 question (docs/domain.md §5: "report the 1–5 mean too"). `mean` is
  * null when nobody answered.
  * @example
  *   // answers 5,5,4,4,4,3,3,2,1,5: (5·3 + 4·3 + 3·2 + 2 + 1) / 10 = 36 / 10
@@ -271,7 +271,7 @@ function optionOf(q: Question, id: string): Question['options'][number] {
 function questionCells(q: Question, a: string | readonly string[]): RollupCell[] {
   switch (q.type) {
     case 'text':
-      // Free text is never aggregated: it may hold names, phone numbers, anything (DESIGN §6,
+      // Free text is never aggregated: it may hold names, phone numbers, anything (docs/architecture.md §6,
       // personal data never reaches published figures). Comments are read, not counted.
       return [];
     case 'likert5': {
@@ -287,7 +287,7 @@ function questionCells(q: Question, a: string | readonly string[]): RollupCell[]
     }
     case 'score-0-2': {
       // The bucket is the points, not the option id, so rewording or renaming an option keeps the
-      // NĐ 61 criterion means comparable (DOMAIN §6).
+      // NĐ 61 criterion means comparable (docs/domain.md §6).
       const v = singleAnswer(q, a);
       if (v === '') return [];
       return [bucket(q.id, String(optionOf(q, v).points ?? 0))];
@@ -306,7 +306,7 @@ function questionCells(q: Question, a: string | readonly string[]): RollupCell[]
 
 /**
  * The rollup cells ONE response contributes; the writer adds each cell's n, sum and sumsq to the
- * stored row with the same key, in the same batch as the response (DESIGN §3).
+ * stored row with the same key, in the same batch as the response (docs/architecture.md §3).
  *
  * - every response: `_responses` (value '', n 1);
  * - every answered likert5 / choice / score-0-2 question: one bucket cell (n 1); score-0-2 buckets
@@ -350,7 +350,7 @@ export function rollupCellsForResponse(ins: Instrument, answers: Answers): Rollu
 }
 
 // ---------------------------------------------------------------------------------------------
-// SIPAS (DOMAIN §5)
+// SIPAS (docs/domain.md §5)
 // ---------------------------------------------------------------------------------------------
 
 /** The likert5 criteria of a factor, in instrument order. */
@@ -363,7 +363,7 @@ function mean(xs: readonly number[]): number | null {
 }
 
 /**
- * THE SIPAS aggregation formula, the only place it lives (DOMAIN §5 marks it "verify" against
+ * THE SIPAS aggregation formula, the only place it lives (docs/domain.md §5 marks it "verify" against
  * QĐ 1001/QĐ-BNV): a factor's index is the unweighted mean of its criteria's top-2 shares; the
  * SIPAS index is the unweighted mean of the factor indices. A factor with no share (no answered
  * criterion) has index null and is left out of the overall mean; overall is null when no factor
@@ -435,9 +435,9 @@ export interface SipasResult {
   /** Per criterion: top-2 share (the criterion index), its interval and the 1–5 mean. */
   criteria: ({ id: string; factor: string } & Published<LikertStat>)[];
   /** Per factor: the index from its criteria, and beside it the factor-satisfaction question if the
-   * instrument has one (DOMAIN §5 "sự hài lòng"), reported, never mixed into the index. */
+   * instrument has one (docs/domain.md §5 "sự hài lòng"), reported, never mixed into the index. */
   factors: ({ id: string; satisfaction: Published<LikertStat> | null } & Published<{ index: number }>)[];
-  /** The SIPAS index: mean of the factor indices (DOMAIN §5, verify). */
+  /** The SIPAS index: mean of the factor indices (docs/domain.md §5, verify). */
   index: Published<{ index: number }>;
   /** The overall-satisfaction question, if any, reported beside the index. */
   overall: Published<LikertStat> | null;
@@ -446,7 +446,7 @@ export interface SipasResult {
 }
 
 /**
- * The SIPAS figures of a selection of rollups (DOMAIN §5): criterion top-2 shares and means, factor
+ * The SIPAS figures of a selection of rollups (docs/domain.md §5): criterion top-2 shares and means, factor
  * indices, the SIPAS index, and the respondent-level mean with a 95 % interval.
  *
  * n of a factor is the smallest n among its criteria (the thinnest base behind the index), so a
@@ -505,11 +505,11 @@ export function sipasIndex(ins: Instrument, cells: readonly RollupCell[], minN =
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dossier evaluation, NĐ 61/2018 as amended by NĐ 107/2021 (DOMAIN §6)
+// Dossier evaluation, NĐ 61/2018 as amended by NĐ 107/2021 (docs/domain.md §6)
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Total points and grade of one dossier evaluation (DOMAIN §6: 9 criteria × 0–2 points, max 18).
+ * Total points and grade of one dossier evaluation (docs/domain.md §6: 9 criteria × 0–2 points, max 18).
  * Unanswered criteria add nothing; `answered` says how many were scored, so a caller can refuse a
  * partial evaluation.
  * @example
@@ -546,7 +546,7 @@ export interface ScoreSummary {
 
 /**
  * The NĐ 61 figures of a selection of rollups: mean total with interval, grade distribution and the
- * mean points of each criterion (DOMAIN §6).
+ * mean points of each criterion (docs/domain.md §6).
  * @example
  *   const s = scoreSummary(nd61, cells, 10);
  *   if (!s.score.suppressed) console.log(s.score.value.mean, s.score.value.grades);
@@ -610,11 +610,11 @@ export function distribution(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Timeliness and the ranking rule (DOMAIN §1)
+// Timeliness and the ranking rule (docs/domain.md §1)
 // ---------------------------------------------------------------------------------------------
 
 /**
- * On-time and late shares of returned dossiers with Wilson intervals (DOMAIN §1: late < 2 % in
+ * On-time and late shares of returned dossiers with Wilson intervals (docs/domain.md §1: late < 2 % in
  * priority fields, 90 % on time). `late` defaults to total − onTime (the `dossier_rollups` table
  * keeps total and on_time). Dossiers counts are official records, not answers: pass minN = 0 to
  * publish them whatever the count.
@@ -635,22 +635,22 @@ export function timeliness(
   return publish(total, minN, () => ({ onTime: share(onTime), late: share(late) }));
 }
 
-/** Thresholds of the ranking rule: editable data (DOMAIN intro: rules marked verify stay data). */
+/** Thresholds of the ranking rule: editable data (docs/domain.md: rules marked verify stay data). */
 export interface RankingThresholds {
-  /** Flagged when the late share is at or above this (001 line 47: 5 %; officials: 10 %, 5 % from 2025). */
+  /** Flagged when the late share is at or above this (the Khánh Hòa programme on KL 91-KL/TU (mục III.1.c): 5 %; officials: 10 %, 5 % from 2025). */
   maxLateShare: number;
-  /** Flagged when satisfaction is at or below this (001 line 47: 80 %). */
+  /** Flagged when satisfaction is at or below this (the Khánh Hòa programme on KL 91-KL/TU (mục III.1.c): 80 %). */
   minSatisfaction: number;
 }
 
-/** 001 line 47 for an agency (DOMAIN §1). */
+/** the Khánh Hòa programme on KL 91-KL/TU (mục III.1.c) for an agency (docs/domain.md §1). */
 export const DEFAULT_RANKING_THRESHOLDS: RankingThresholds = { maxLateShare: 0.05, minSatisfaction: 0.8 };
 
 /** Shares computed along different float paths can land one ulp off a legal boundary such as 5 %. */
 const EPS = 1e-9;
 
 /**
- * The ranking rule of seed 001 line 47 (DOMAIN §1): an agency with ≥ 5 % late dossiers or
+ * The ranking rule of the Khánh Hòa programme on KL 91-KL/TU (docs/domain.md §1): an agency with ≥ 5 % late dossiers or
  * satisfaction ≤ 80 % cannot be ranked "tốt". Shares are fractions in [0, 1]; both boundaries are
  * inclusive. An input that is null (unknown or suppressed) is not judged and is listed in `unknown`.
  * @example

@@ -1,5 +1,5 @@
 /**
- * The CSV downloads of the statistics (DESIGN §4: every chart beside a table and CSV/JSON): one row
+ * The CSV downloads of the statistics (docs/architecture.md §4: every chart beside a table and CSV/JSON): one row
  * per unit, period and metric, built from the same JSON the endpoint answers, so the two never
  * disagree. Columns: api/contracts/stats.ts `csvColumns`, explained by GET /stats/dictionary.
  */

@@ -1,5 +1,5 @@
 /**
- * Feedback handling statistics (issue #4, DESIGN §4 "Publish"): received, answered on time, mean
+ * Feedback handling statistics (issue #4, docs/architecture.md §4 "Publish"): received, answered on time, mean
  * working days to answer, satisfied senders and disputed answers, over ALL cases (published or not)
  * but only as counts and shares. Pure functions over the facts db/published.ts `caseFacts` reads.
  *

@@ -1,6 +1,6 @@
 /**
  * Turns summed rollup cells into the published figures of the statistics endpoints (issue #3,
- * DESIGN §4 "Publish"): every number through api/scoring (the one place the formulas live), then
+ * docs/architecture.md §4 "Publish"): every number through api/scoring (the one place the formulas live), then
  * put in the shape of api/contracts/stats.ts: n, value and 95 % interval, suppressed below min n,
  * shares in percent. Pure functions: no database, no clock.
  */
@@ -36,7 +36,7 @@ export type TrustCell = RollupCell & { verified: boolean };
 
 /**
  * The one-tap rating's answers counted as satisfied: "Rất hài lòng" and "Hài lòng", the same top-2
- * box as SIPAS (DOMAIN §5), by option id in content/surveys/quay.yaml.
+ * box as SIPAS (docs/domain.md §5), by option id in content/surveys/quay.yaml.
  */
 export const SATISFIED_OPTIONS: ReadonlySet<string> = new Set(['rat-hai-long', 'hai-long']);
 
@@ -233,7 +233,7 @@ export function timelinessSummaryOf(counts: { total: number; onTime: number }, m
 }
 
 /**
- * The ranking rule of seed 001 line 47 with the thresholds of the data (percent): late ≥ threshold
+ * The ranking rule of the Khánh Hòa programme on KL 91-KL/TU with the thresholds of the data (percent): late ≥ threshold
  * or satisfaction ≤ threshold cannot be ranked "tốt"; a suppressed input is listed as unknown.
  */
 export function flagOf(late: Figure, satisfaction: Figure | null, th: Thresholds): RankingFlag {

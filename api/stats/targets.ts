@@ -1,5 +1,5 @@
 /**
- * Targets and the ranking rule for the statistics, from content/reform.yaml (DOMAIN §1: the plans'
+ * Targets and the ranking rule for the statistics, from content/reform.yaml (docs/domain.md §1: the plans'
  * targets are editable data, never constants). Read once per content folder.
  */
 import { readFileSync } from 'node:fs';
@@ -51,7 +51,7 @@ export function targetsFor(
 }
 
 /**
- * The ranking rule of seed 001 line 47 as the data states it: the nearest scope among the unit and
+ * The ranking rule of the Khánh Hòa programme on KL 91-KL/TU as the data states it: the nearest scope among the unit and
  * its ancestors that sets a `late-dossiers` target ("< 5 %": flagged at 5 % or more) for the year,
  * with that scope's `sipas` target of comparator ">" ("> 80 %": flagged at 80 % or less). A plan's
  * own higher aim (e.g. Ninh Hòa's "> 83 %") is a target, not the rule, so only the rule's scope is

@@ -22,7 +22,7 @@ export interface Column {
 
 export interface Row {
   cells: Record<string, Cell>;
-  /** Keys of the cells that hold sample data (DOMAIN §8: mark any figure not from a public source). */
+  /** Keys of the cells that hold sample data (docs/domain.md §8: mark any figure not from a public source). */
   sample: string[];
 }
 
@@ -31,7 +31,7 @@ export interface ChartSpec {
   /** Short enough for a 360 px phone (the table beside the chart has the full names). */
   labels: string[];
   datasets: { label: string; data: (number | null)[] }[];
-  /** Horizontal reference lines (targets, the 80 % ranking threshold of seed 001). */
+  /** Horizontal reference lines (targets, the 80 % ranking threshold of the Khánh Hòa programme on KL 91-KL/TU). */
   lines: { label: string; value: number }[];
   yMin: number;
   yMax: number;
@@ -126,7 +126,7 @@ function rankingThreshold(index: ReformIndex, locale: string): ChartSpec['lines'
 }
 
 /** The index over the years for every scope, one chart line per scope and method: a line never
- * joins two years measured with different methods (DOMAIN §5). */
+ * joins two years measured with different methods (docs/domain.md §5). */
 export function yearsTable(index: ReformIndex, locale: string): DataTable {
   const t = useT(locale);
   const methods = content().methods;
