@@ -65,7 +65,7 @@ async function magicLink(code: string): Promise<string> {
                 .replace(/=\r?\n/g, '')
                 .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
           if (!text.includes(code)) continue;
-          link = /https?:\/\/\S+\?lien-ket=[A-Za-z0-9_-]+/.exec(text)?.[0];
+          link = /https?:\/\/\S+\/l\/[A-Z0-9]{16}\b/.exec(text)?.[0];
           if (link) return link;
         }
         return undefined;

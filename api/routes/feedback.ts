@@ -135,8 +135,8 @@ const attachmentRoute = createRoute({
 });
 
 /** Failed look-ups allowed per client address per window: slows guessing of codes and keys. */
-const LOOKUP_FAILURES_MAX = 10;
-const LOOKUP_WINDOW_SECONDS = 15 * 60;
+export const LOOKUP_FAILURES_MAX = 10;
+export const LOOKUP_WINDOW_SECONDS = 15 * 60;
 
 function filled(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
@@ -324,6 +324,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
           {
             tracking_code: created.trackingCode,
             access_key: created.accessKey,
+            link_url: created.linkUrl,
             access_key_shown: false,
             replayed: false,
             classify_due_at: created.classifyDueAt.toISOString(),
