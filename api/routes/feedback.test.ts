@@ -438,6 +438,53 @@ describe('POST /feedback/track', () => {
     expect((await app.request('/l/short')).status).toBe(404);
   });
 
+  it('send-copy queues the code and a new link (never the key) to the address given, at most 3 times a case', async () => {
+    const r = await submitted({ email: undefined });
+    const send = (body: Record<string, unknown>) =>
+      app.request(
+        '/api/v1/feedback/send-copy',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        client(),
+      );
+    await expectProblem(
+      await send({ code: r.tracking_code, key: r.access_key, email: 'not an address' }),
+      422,
+      'validation_failed',
+    );
+    await expectProblem(
+      await send({ code: r.tracking_code, key: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', email: 'an@example.vn' }),
+      404,
+      'feedback_not_found',
+    );
+    for (let i = 1; i <= 3; i++) {
+      const res = await send({
+        code: r.tracking_code.toLowerCase(),
+        key: r.access_key!.toLowerCase(),
+        email: `a${i}@example.vn`,
+      });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as { link_url: string; answer_due_at: string };
+      expect(body.answer_due_at).toBe(r.answer_due_at);
+      expect(body.link_url).toMatch(/\/l\/[2-9A-HJKMNP-Z]{16}$/);
+    }
+    await expectProblem(
+      await send({ code: r.tracking_code, key: r.access_key, email: 'a4@example.vn' }),
+      429,
+      'rate_limited',
+    );
+    const mails = await h.db.client.execute({
+      sql: 'SELECT to_address, body_text FROM email_outbox WHERE dedupe_key LIKE ? ORDER BY id',
+      args: [`fb:${r.tracking_code}:%`],
+    });
+    expect(mails.rows.map((m) => m.to_address)).toEqual(['a1@example.vn', 'a2@example.vn', 'a3@example.vn']);
+    for (const m of mails.rows) {
+      expect(String(m.body_text)).toContain(r.tracking_code);
+      expect(String(m.body_text)).not.toContain(r.access_key!);
+      const link = /\/l\/([2-9A-HJKMNP-Z]{16})\b/.exec(String(m.body_text))![1]!;
+      expect((await track({ link })).status).toBe(200);
+    }
+  });
+
   it('allows 10 failed look-ups per client in 15 minutes, then 429 for every look-up; the sender reading their case is never throttled', async () => {
     const r = await submitted();
     const env = client();
