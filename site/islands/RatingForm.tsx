@@ -24,7 +24,15 @@ import {
   type FormQuestion,
   type ProblemLike,
 } from '../lib/rating-form.ts';
-import { addPending, keepFlushing, preparePow, readPending, sendRating, type FlushResult } from './rating-outbox.ts';
+import {
+  addPending,
+  keepFlushing,
+  preparePow,
+  registerOutboxWorker,
+  requestOutboxSync,
+  sendRating,
+  type FlushResult,
+} from './rating-outbox.ts';
 
 export interface RatingStrings extends ErrorStrings {
   question: string;
@@ -51,6 +59,8 @@ export interface RatingStrings extends ErrorStrings {
   pending: string;
   pendingStorage: string;
   pendingSent: string;
+  /** Added to the waiting notice: the answer leaves when any page of the site is next opened. */
+  pendingAnyPage: string;
 }
 
 interface Props {
@@ -107,6 +117,8 @@ export default function RatingForm({
       if (idx >= 0) setStep(idx);
     }
     flusher.current = keepFlushing(onFlushed);
+    // The worker that sends a waiting rating from any page of the site, even after this tab is closed.
+    void registerOutboxWorker();
     // Back from the thank-you page (bfcache): this form is a new rating, with a new key.
     const onShow = (e: PageTransitionEvent) => {
       if (e.persisted) {
@@ -144,7 +156,7 @@ export default function RatingForm({
       busy.current = false;
       setStatus('idle');
       showProblem(mine.problem);
-    } else if (readPending().length > 0) setStatus(r.storage ? 'pendingStorage' : 'pending');
+    } else if (r.waiting > 0) setStatus(r.storage ? 'pendingStorage' : 'pending');
     else if (r.sent.length > 0) setStatus('sentOther');
   }
 
@@ -242,9 +254,10 @@ export default function RatingForm({
     }
     busy.current = false;
     if (outcome.kind === 'offline') {
-      addPending({ body, key: key.current, createdAt: Date.now() });
+      await addPending({ body, key: key.current, createdAt: Date.now() });
       setStatus(outcome.storage ? 'pendingStorage' : 'pending');
       flusher.current?.arm();
+      void requestOutboxSync();
       return;
     }
     setStatus('idle');
@@ -422,6 +435,7 @@ export default function RatingForm({
     </div>
   );
 
+  const waiting = status === 'pending' || status === 'pendingStorage';
   const statusText = {
     idle: '',
     checking: s.checking,
@@ -468,7 +482,7 @@ export default function RatingForm({
     );
     buttons = (
       <>
-        <button type="submit" data-testid="send">
+        <button type="submit" data-testid="send" disabled={waiting}>
           {s.send}
         </button>
         <button type="button" class="button-secondary" onClick={back}>
@@ -504,7 +518,7 @@ export default function RatingForm({
   } else {
     body = shown.map((q, i) => question(q, counter && mode !== 'plain' ? undefined : i + 1));
     buttons = (
-      <button type="submit" data-testid={mode === 'long' ? 'next' : 'send'}>
+      <button type="submit" data-testid={mode === 'long' ? 'next' : 'send'} disabled={waiting && mode !== 'long'}>
         {mode === 'long' ? s.next : s.send}
       </button>
     );
@@ -535,10 +549,18 @@ export default function RatingForm({
         <label for="website">{s.honeypot}</label>
         <input type="text" id="website" name="website" autocomplete="off" tabIndex={-1} />
       </div>
-      <div class="button-row">{buttons}</div>
-      <p class="rate-status" role="status" data-testid="rate-status">
+      {/* While a rating waits, the notice stands out above the buttons and sending is off: the
+          answer is already kept and leaves by itself (issue #11 part 5). */}
+      <p class={waiting ? 'rate-status rate-waiting' : 'rate-status'} role="status" data-testid="rate-status">
         {statusText}
+        {waiting && (
+          <>
+            {' '}
+            <span class="rate-waiting-more">{s.pendingAnyPage}</span>
+          </>
+        )}
       </p>
+      <div class="button-row">{buttons}</div>
     </form>
   );
 }

@@ -168,6 +168,7 @@ export function rateStrings(locale: string): RatingStrings {
     pending: t('rate.pending'),
     pendingStorage: t('rate.pendingStorage'),
     pendingSent: t('rate.pendingSent'),
+    pendingAnyPage: t('rate.pendingAnyPage'),
     problems: Object.fromEntries(problemCodes.map((c) => [c, t(`problem.${c}`)])),
     fieldErrors: Object.fromEntries(fieldErrorCodes.map((c) => [c, raw(`fieldError.${c}`)])),
   };
