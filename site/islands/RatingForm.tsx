@@ -92,6 +92,8 @@ export default function RatingForm({
   const [status, setStatus] = useState<Status>('idle');
   const key = useRef(meta.key);
   const busy = useRef(false);
+  /** This form's rating waits in the outbox (sent later by this page or by the service worker). */
+  const queued = useRef(false);
   const focusNext = useRef<string | undefined>(undefined);
   const form = useRef<HTMLFormElement>(null);
   const flusher = useRef<{ arm(): void; stop(): void } | undefined>(undefined);
@@ -123,6 +125,7 @@ export default function RatingForm({
     const onShow = (e: PageTransitionEvent) => {
       if (e.persisted) {
         key.current = newKey();
+        queued.current = false;
         setStatus('idle');
       }
     };
@@ -147,12 +150,14 @@ export default function RatingForm({
   });
 
   function onFlushed(r: FlushResult): void {
-    if (r.sent.includes(key.current)) {
+    // Sent by this page, or by the service worker (the queue is empty and this one was not refused).
+    const mine = r.failed.find((f) => f.key === key.current);
+    if (r.sent.includes(key.current) || (queued.current && r.waiting === 0 && !mine)) {
       location.assign(meta.thanksHref);
       return;
     }
-    const mine = r.failed.find((f) => f.key === key.current);
     if (mine) {
+      queued.current = false;
       busy.current = false;
       setStatus('idle');
       showProblem(mine.problem);
@@ -255,6 +260,7 @@ export default function RatingForm({
     busy.current = false;
     if (outcome.kind === 'offline') {
       await addPending({ body, key: key.current, createdAt: Date.now() });
+      queued.current = true;
       setStatus(outcome.storage ? 'pendingStorage' : 'pending');
       flusher.current?.arm();
       void requestOutboxSync();

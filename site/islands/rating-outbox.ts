@@ -267,7 +267,11 @@ export function keepFlushing(onResult: (r: FlushResult) => void): { arm(): void;
   };
   function run(): void {
     void readPending().then((list) => {
-      if (list.length === 0) return disarm();
+      if (list.length === 0) {
+        // Nothing waits, perhaps because the service worker sent it meanwhile: say so.
+        onResult({ sent: [], failed: [], waiting: 0, storage: false });
+        return disarm();
+      }
       void flushPending().then((r) => {
         onResult(r);
         if (r.waiting === 0) disarm();
