@@ -433,6 +433,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       magicLinkUrl: link.url,
       answerDueAt: found.answerDueAt,
       unitName: found.locale === 'en' ? found.unitNameEn : found.unitNameVi,
+      provisional: found.status === 'received',
     });
     await committerFor(deps.db.client).write([
       link.statement,
