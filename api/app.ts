@@ -170,6 +170,18 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
     throw new ProblemError(404, 'not_found');
   });
 
+  // The short link of a case (api/feedback/notify.ts `newCaseLink`): to the tracking page of its
+  // language, which opens the case from `?lien-ket=`. The token is not checked here: the tracking
+  // page does that, under the per-client limit of failed look-ups. Typed by hand, case is forgiven.
+  for (const [prefix, track] of [
+    ['', '/tra-cuu/'],
+    ['/en', '/en/track/'],
+  ] as const)
+    app.get(`${prefix}/l/:token{[A-Za-z0-9]{16}}`, (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.redirect(`${track}?lien-ket=${c.req.param('token').toUpperCase()}`, 303);
+    });
+
   if (site) mountSite(app, site);
 
   app.notFound((c) => {

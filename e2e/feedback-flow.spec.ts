@@ -65,7 +65,7 @@ async function magicLink(code: string): Promise<string> {
                 .replace(/=\r?\n/g, '')
                 .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
           if (!text.includes(code)) continue;
-          link = /https?:\/\/\S+\?lien-ket=[A-Za-z0-9_-]+/.exec(text)?.[0];
+          link = /https?:\/\/\S+\/l\/[A-Z0-9]{16}\b/.exec(text)?.[0];
           if (link) return link;
         }
         return undefined;
@@ -134,9 +134,11 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
   }
 
   // ── The sender opens the e-mailed link, without JavaScript ──
+  // The short link (/l/<token>) leads to the tracking page, which opens the case from the token.
   const link = new URL(await magicLink(code));
-  expect(link.pathname).toBe('/tra-cuu/');
-  const opened = await page.goto(`${link.pathname}${link.search}`);
+  expect(link.pathname).toMatch(/^\/l\/[2-9A-HJKMNP-Z]{16}$/);
+  const opened = await page.goto(link.pathname);
+  expect(new URL(page.url()).pathname).toBe('/tra-cuu/');
   expect(opened!.headers()['referrer-policy']).toBe('same-origin');
   expect(opened!.headers()['cache-control']).toBe('no-store');
   await expect(page.getByTestId('track-code')).toHaveText(code);
@@ -166,6 +168,12 @@ test('send with files, staff answer, open the e-mailed link, download, rate, dis
   await expect(page.getByTestId('action-done')).toContainText('Trân trọng cảm ơn Ông/Bà đã đánh giá');
   await expect(page.getByTestId('rating-given')).toContainText('Trả lời chung chung');
   await expect(page.getByTestId('rate-answer')).toHaveCount(0);
+  // Not satisfied does not reopen the case by itself; re-examination is offered right there.
+  await expect(page.getByTestId('not-satisfied-note')).toContainText('không tự mở lại');
+  await expect(page.getByTestId('not-satisfied-note').getByRole('link')).toHaveAttribute('href', '#dispute-title');
+  // The rating keeps the status: the timeline names it, never "Đã trả lời → Đã trả lời".
+  await expect(page.getByTestId('track-timeline')).toContainText('Người gửi đánh giá câu trả lời');
+  await expect(page.getByTestId('track-timeline')).not.toContainText('Đã trả lời → Đã trả lời');
 
   // Re-examination: the case becomes "disputed" and goes back to the unit.
   await page.locator('#dispute-body').fill('Câu trả lời nói đã vá nhưng ổ gà vẫn còn.');

@@ -2,7 +2,7 @@
  * A verified rating end to end (issue #3 "Done when": rate through a QR link with a token): a
  * one-stop system registers a returned dossier with its API key (the e2e server writes one to
  * reports/e2e-api-key.txt), the citizen opens the survey link from the receipt, rates, and the
- * token works once.
+ * token works once: opened again, the link says so before any question.
  */
 import { readFileSync } from 'node:fs';
 import { test, expect, type APIRequestContext, type Request } from '@playwright/test';
@@ -87,7 +87,9 @@ test('without JavaScript: the verified evaluation as one form; the same link can
   await rateOnce();
   await expect(page).toHaveURL(/\/danh-gia\/cam-on\/\?mau=danh-gia-ho-so&diem=\d+$/);
   await expect(page.getByTestId('rate-score')).toBeVisible();
-  await rateOnce();
-  await expect(page.getByTestId('error-summary')).toContainText('Mỗi hồ sơ chỉ được đánh giá một lần');
+  // Opened again, the used link says so before any question (issue #11 part 3).
+  await page.goto(link);
+  await expect(page.getByTestId('token-state')).toContainText('Mỗi hồ sơ chỉ được đánh giá một lần');
+  await expect(page.locator('fieldset.question')).toHaveCount(0);
   await ctx.close();
 });

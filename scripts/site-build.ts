@@ -94,6 +94,26 @@ export function precompress(distDir: string): void {
 }
 
 /**
+ * The rating outbox's service worker (site/sw/service-worker.ts, issue #11 part 5) as one file at
+ * the site's root, /sw.js: a worker controls only pages at or below its own path. Bundled with the
+ * esbuild Astro already uses, so the worker shares the page's outbox code (and its proof-of-work
+ * solver) instead of a copy.
+ */
+export async function buildServiceWorker(root: string, distDir: string): Promise<void> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(root, 'site', 'sw', 'service-worker.ts')],
+    outfile: join(distDir, 'client', 'sw.js'),
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+/**
  * Builds dist/ if the inputs changed since the last build (or `force`), and returns its info.
  * @example const info = await buildSite({ root: process.cwd(), distDir: 'dist' });
  */
@@ -110,6 +130,7 @@ export async function buildSite(opts: {
   log('Building the site (first start, or content changed)…');
   const { build } = await import('astro');
   await build({ root: opts.root, outDir: opts.distDir, logLevel: 'warn' });
+  await buildServiceWorker(opts.root, opts.distDir);
   const info: BuildInfo = {
     inputsHash: hash,
     inlineScriptHashes: [

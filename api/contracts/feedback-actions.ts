@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
 import {
   accessKeyInput,
+  linkTokenInput,
   attachmentOut,
   messageOut,
   ratingOut,
@@ -105,12 +106,7 @@ export type StaffActionInput = z.infer<typeof staffActionInput>;
 const citizenAuth = {
   code: optionalField(trackingCodeInput),
   key: optionalField(accessKeyInput),
-  link: optionalField(
-    z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9_-]{32,64}$/),
-  ),
+  link: optionalField(linkTokenInput),
 };
 export const citizenCredentials = z.strictObject(citizenAuth);
 export type CitizenCredentials = z.infer<typeof citizenCredentials>;

@@ -105,6 +105,8 @@ export const feedbackReceipt = z.object({
   tracking_code: z.string(),
   /** The secret key to follow the case: returned once, on 201; null on a replayed retry. */
   access_key: z.string().nullable(),
+  /** A link that opens the case without typing the key; like the key, only in the 201 answer. */
+  link_url: z.string().nullable().optional(),
   /** True when the key was already shown in an earlier answer and is not repeated. */
   access_key_shown: z.boolean(),
   /** True when this submission had already been stored (a retry with the same Idempotency-Key). */
@@ -121,11 +123,51 @@ export const trackingCodeInput = z.preprocess((v) => {
   return s.length === 8 ? `${s.slice(0, 4)}-${s.slice(4)}` : s;
 }, z.string().max(20).regex(TRACKING_CODE));
 
-/** The secret access key shown once at submission (base64url). */
-export const accessKeyInput = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9_-]{16,64}$/);
+/**
+ * Secret access keys and short-link tokens (issue #11 part 2): 16 characters of the tracking
+ * alphabet, shown in groups of four ("7KQM-X2RD-9HWE-TB4N") so a person can read one aloud. 31^16 ≈
+ * 2^79 keys; docs/feedback.md ("The access key") works out why the per-client throttle makes guessing
+ * hopeless. Keys issued before are 32 base64url characters, stored hashed the same way, and keep
+ * working: they are compared exactly as given.
+ */
+export const SHORT_SECRET_LENGTH = 16;
+const SHORT_SECRET = new RegExp(`^[${TRACKING_ALPHABET}]{${SHORT_SECRET_LENGTH}}$`);
+/** Keys and link tokens issued before issue #11: 24 random bytes in base64url (case-sensitive). */
+const LEGACY_SECRET = /^[A-Za-z0-9_-]{32,64}$/;
+
+/**
+ * A short secret as stored and hashed: its 16 characters in upper case without separators, however
+ * it was typed ("7kqm x2rd-9hwe tb4n"); anything else, such as an older base64url key (where case
+ * and "-" matter), is returned trimmed and unchanged.
+ * @example canonicalSecret(' 7kqm-x2rd 9hwe-tb4n ') === '7KQMX2RD9HWETB4N'
+ */
+export function canonicalSecret(typed: string): string {
+  const trimmed = typed.trim();
+  const folded = trimmed.replace(/[\s-]/g, '').toUpperCase();
+  return SHORT_SECRET.test(folded) && trimmed.length < 32 ? folded : trimmed;
+}
+
+/** A short secret in groups of four for people to read: "7KQM-X2RD-9HWE-TB4N". Others unchanged. */
+export function groupedSecret(secret: string): string {
+  const s = canonicalSecret(secret);
+  return SHORT_SECRET.test(s) ? (s.match(/.{4}/g) ?? [s]).join('-') : s;
+}
+
+/** Whether a (canonical) secret has the short form issued since issue #11. */
+export function isShortSecret(secret: string): boolean {
+  return SHORT_SECRET.test(secret);
+}
+
+/** A secret access key or link token as typed: the short form in any case and grouping, or an older key. */
+const secretInput = z.preprocess(
+  (v) => (typeof v === 'string' ? canonicalSecret(v) : v),
+  z.string().refine((s) => SHORT_SECRET.test(s) || LEGACY_SECRET.test(s)),
+);
+
+/** The secret access key shown once at submission. */
+export const accessKeyInput = secretInput;
+/** The token of a link that opens the case (the e-mailed magic link, the short link of the receipt). */
+export const linkTokenInput = secretInput;
 
 export const unitRef = z.object({ id: z.string(), name_vi: z.string(), name_en: z.string() });
 

@@ -5,15 +5,15 @@
  * apart, the files, the version of the privacy notice in force, and the receipt e-mail with a magic
  * link — all in one batch.
  */
-import { randomBytes, randomInt } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
 import type { Deps } from '../app-env.ts';
-import { TRACKING_ALPHABET } from '../contracts/feedback.ts';
+import { groupedSecret } from '../contracts/feedback.ts';
+import { newShortSecret, unambiguous } from './short-secret.ts';
 import { foldForSearch } from '../contracts/text.ts';
 import type { CleanAttachment } from '../attachments/attachments.ts';
 import { deadlinesFor } from './deadlines.ts';
 import { currentNotice } from '../contracts/privacy.ts';
-import { receiptStatements } from './notify.ts';
+import { newCaseLink, receiptStatements } from './notify.ts';
 import { redactedFields } from './redacted-search.ts';
 import { feedbackStatements, RECEIVING_UNIT } from '../../db/feedback.ts';
 import { attachmentInsertStatement } from '../../db/attachments.ts';
@@ -28,10 +28,9 @@ export const CONTACT_RETENTION_YEARS = 3;
 /** Tries to find an unused tracking code: 31^8 ≈ 8.5e11 codes, so a second try is already rare. */
 const CODE_TRIES = 5;
 
-/** "XXXX-XXXX" from the unambiguous alphabet, uniformly (randomInt has no modulo bias). */
+/** "XXXX-XXXX" from the unambiguous alphabet. */
 export function newTrackingCode(): string {
-  let s = '';
-  for (let i = 0; i < 8; i++) s += TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)];
+  const s = unambiguous(8);
   return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
 
@@ -58,6 +57,8 @@ export interface CaseSpec {
 export interface CreatedCase {
   trackingCode: string;
   accessKey: string;
+  /** Opens the case without the key (api/feedback/notify.ts `newCaseLink`); shown once like the key. */
+  linkUrl: string;
   classifyDueAt: Date;
   answerDueAt: Date;
 }
@@ -90,9 +91,11 @@ export async function createCase(
   const answerDueAt = d.answerDueAtReceipt(at);
   const retainUntil = new Date(at);
   retainUntil.setUTCFullYear(retainUntil.getUTCFullYear() + CONTACT_RETENTION_YEARS);
-  const accessKey = randomBytes(24).toString('base64url');
+  const accessKey = newShortSecret();
   for (let attempt = 1; ; attempt++) {
     const trackingCode = newTrackingCode();
+    // Every case gets a link that opens it without the key: on the receipt page, in the receipt mail.
+    const link = newCaseLink(deps, at, { trackingCode }, spec.locale);
     const statements: InStatement[] = [
       ...feedbackStatements({
         trackingCode,
@@ -134,8 +137,8 @@ export async function createCase(
           at,
         }),
       ),
+      link.statement,
       ...receiptStatements(
-        deps,
         {
           trackingCode,
           locale: spec.locale,
@@ -143,6 +146,7 @@ export async function createCase(
           answerDueAt,
           unitName: spec.unitName,
         },
+        link.url,
         at,
       ),
       ...(typeof extra === 'function' ? extra(trackingCode) : extra),
@@ -150,7 +154,7 @@ export async function createCase(
     try {
       // Joined with other writes arriving meanwhile: one fsync for many (db/group-commit.ts).
       await committerFor(deps.db.client).write(statements);
-      return { trackingCode, accessKey, classifyDueAt, answerDueAt };
+      return { trackingCode, accessKey: groupedSecret(accessKey), linkUrl: link.url, classifyDueAt, answerDueAt };
     } catch (err) {
       if (conflictOf(err) === 'code' && attempt < CODE_TRIES) continue;
       throw err;

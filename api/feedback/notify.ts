@@ -4,7 +4,6 @@
  * statements for the batch of the step they report, so a step is never acknowledged without its
  * mail, and the dedupe key (case + state before the step) makes a repeated write a no-op.
  */
-import { randomBytes } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
 import type { Deps } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
@@ -12,6 +11,7 @@ import { receiptMail, statusMail } from '../mail/templates.ts';
 import { enqueueEmailStatement } from '../../db/outbox.ts';
 import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
+import { newShortSecret } from './short-secret.ts';
 
 export interface SenderNotice {
   event: 'classified' | 'rejected' | 'transferred' | 'info-requested' | 'extended' | 'answered' | 'published';
@@ -33,44 +33,49 @@ export function trackPath(locale: string): string {
   return locale === 'en' ? '/en/track/' : '/tra-cuu/';
 }
 
+/** Where a case link leads: `/l/<token>` (Vietnamese) or `/en/l/<token>`, redirected by api/app.ts. */
+export function caseLinkPath(locale: string, token: string): string {
+  return `${locale === 'en' ? '/en' : ''}/l/${token}`;
+}
+
 /**
- * A new magic link for a case: the token for the URL, and the statement storing its hash. It is a
- * query parameter so the page works without JavaScript; our access log never writes query strings
+ * A new link that opens the case without typing the key: the receipt's short link, the e-mailed
+ * magic link, and the link an SMS carries (issue #11 part 2). The token is a short secret of 16
+ * unambiguous characters (about 79 bits, docs/feedback.md), so the whole URL is
+ * `<PUBLIC_BASE_URL>/l/<16 characters>`: short enough for a text message. Only its hash is stored,
+ * valid LINK_VALID_DAYS. The path redirects to the tracking page with `?lien-ket=<token>`, so the
+ * page works without JavaScript; the access log writes neither path parameters nor query strings
  * (api/middleware/access-log.ts), and the link opens only the read view and the sender's actions.
  */
-export function newMagicLink(
+export function newCaseLink(
   deps: Deps,
   at: Date,
   target: { feedbackId: number } | { trackingCode: string },
   locale: string,
 ): { url: string; statement: InStatement } {
-  const token = randomBytes(32).toString('base64url');
+  const token = newShortSecret();
   const expiresAt = new Date(at.getTime() + LINK_VALID_DAYS * 24 * 3600 * 1000);
   return {
-    url: `${publicBase(deps)}${trackPath(locale)}?lien-ket=${token}`,
+    url: `${publicBase(deps)}${caseLinkPath(locale, token)}`,
     statement: linkStatement({ tokenHash: sha256Hex(token), ...target, at, expiresAt }),
   };
 }
 
-/** The receipt mail of a new case, with its magic link; nothing when no e-mail was given. */
+/** The receipt mail of a new case, with its link; nothing when no e-mail was given. */
 export function receiptStatements(
-  deps: Deps,
   f: { trackingCode: string; locale: string; email: string | undefined; answerDueAt: Date; unitName: string },
+  linkUrl: string,
   at: Date,
 ): InStatement[] {
   if (!f.email) return [];
-  const link = newMagicLink(deps, at, { trackingCode: f.trackingCode }, f.locale);
   const mail = receiptMail({
     locale: f.locale === 'en' ? 'en' : 'vi',
     trackingCode: f.trackingCode,
-    magicLinkUrl: link.url,
+    magicLinkUrl: linkUrl,
     answerDueAt: f.answerDueAt.toISOString(),
     unitName: f.unitName,
   });
-  return [
-    link.statement,
-    enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email, ...mail, at }),
-  ];
+  return [enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email, ...mail, at })];
 }
 
 /** The status mail of one step; nothing when the sender gave no e-mail. */

@@ -53,6 +53,8 @@ interface Strings {
   receiptFollow: string;
   receiptPrivate: string;
   answerDue: (date: string) => string;
+  /** On the receipt before classification: the answer period counts from it (issue #11 part 3). */
+  answerDueProvisional: (date: string) => string;
   statusSubject: Record<StatusMailKind, (code: string) => string>;
   statusLead: Record<StatusMailKind, (code: string) => string>;
   reason: (note: string) => string;
@@ -79,6 +81,8 @@ const VI: Strings = {
   receiptPrivate:
     'Đường dẫn này mở trực tiếp phản ánh, kiến nghị của Ông/Bà mà không cần mã bảo mật. Vui lòng giữ kín, không chuyển tiếp thư này cho người khác.',
   answerDue: (date) => `Hạn trả lời: chậm nhất ngày ${date}.`,
+  answerDueProvisional: (date) =>
+    `Hạn trả lời dự kiến: ngày ${date}. Thời hạn trả lời tính từ ngày phân loại, nên ngày này được tính lại khi cơ quan phân loại; Ông/Bà sẽ được báo ngày mới.`,
   statusSubject: {
     classified: (c) => `Phản ánh, kiến nghị ${c} đã được tiếp nhận xử lý`,
     rejected: (c) => `Phản ánh, kiến nghị ${c} không được tiếp nhận xử lý`,
@@ -129,6 +133,8 @@ const EN: Strings = {
   receiptPrivate:
     'This link opens your case without the access key. Please keep it private and do not forward this message to anyone.',
   answerDue: (date) => `Answer due by ${date} (dd/mm/yyyy).`,
+  answerDueProvisional: (date) =>
+    `Provisional answer date: ${date} (dd/mm/yyyy). The answer period counts from classification, so this date is recomputed then; you will be told the new one.`,
   statusSubject: {
     classified: (c) => `Your feedback ${c} has been accepted`,
     rejected: (c) => `Your feedback ${c} was not accepted`,
@@ -189,13 +195,16 @@ export function receiptMail(p: {
   magicLinkUrl: string;
   answerDueAt: string;
   unitName: string;
+  /** Not yet classified (the default, for a new case): the answer date is said to be provisional. */
+  provisional?: boolean;
 }): MailText {
   const s = STRINGS[p.locale];
+  const due = formatVnDate(p.answerDueAt);
   return compose(s, s.receiptSubject(p.trackingCode), [
     s.receiptReceived(p.trackingCode, p.unitName),
     `${s.receiptFollow}\n${p.magicLinkUrl}`,
     s.receiptPrivate,
-    s.answerDue(formatVnDate(p.answerDueAt)),
+    p.provisional === false ? s.answerDue(due) : s.answerDueProvisional(due),
   ]);
 }
 

@@ -409,7 +409,12 @@ describe('mail templates', () => {
     expect(m.bodyText).toContain('ABCD-EFGH');
     expect(m.bodyText).toContain('\nhttps://gopy.example/theo-doi/#t=magic123\n');
     expect(m.bodyText).toContain('Vui lòng giữ kín');
-    expect(m.bodyText).toContain('Hạn trả lời: chậm nhất ngày 21/03/2026.');
+    // Not yet classified: the date is provisional and the sender is told it will be recomputed.
+    expect(m.bodyText).toContain('Hạn trả lời dự kiến: ngày 21/03/2026.');
+    expect(m.bodyText).toContain('được tính lại khi cơ quan phân loại');
+    expect(receiptMail({ locale: 'vi', ...receipt, provisional: false }).bodyText).toContain(
+      'Hạn trả lời: chậm nhất ngày 21/03/2026.',
+    );
     expect(m.bodyText).toContain('Sở Nội vụ');
     expect(m.bodyText).toContain('Trân trọng,');
     expect(m.bodyText).toBe(m.bodyText.normalize('NFC'));

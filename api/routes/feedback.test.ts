@@ -149,7 +149,7 @@ describe('POST /feedback', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const r = (await res.json()) as Receipt;
     expect(r.tracking_code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/);
-    expect(r.access_key).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(r.access_key).toMatch(/^[2-9A-HJKMNP-Z]{4}(?:-[2-9A-HJKMNP-Z]{4}){3}$/);
     expect(r).toMatchObject({ access_key_shown: false, replayed: false });
 
     // Thursday 12/2/2026 10:00: 3 working days skip the weekend and Tết (14–22/2) → Tuesday 24/2;
@@ -400,6 +400,89 @@ describe('POST /feedback/track', () => {
     const r = await submitted();
     const res = await app.request(`${TRACK}?code=${r.tracking_code}&key=${r.access_key}`, { method: 'GET' });
     expect(res.status).toBe(405);
+  });
+
+  it('the key is read in any case, with or without spaces and dashes (issue #11 part 2)', async () => {
+    const r = await submitted();
+    const key = r.access_key!;
+    for (const typed of [key, key.toLowerCase(), key.replaceAll('-', ' '), key.replaceAll('-', '').toLowerCase()])
+      expect((await track({ code: r.tracking_code, key: typed })).status).toBe(200);
+  });
+
+  it('a key issued before issue #11 (32 base64url characters) still opens its case, exactly as written', async () => {
+    const r = await submitted();
+    const old = `-${randomBytes(24).toString('base64url').slice(1)}`;
+    const { sha256Hex } = await import('../../db/dossiers.ts');
+    await h.db.client.execute({
+      sql: 'UPDATE feedback SET access_key_hash = ? WHERE tracking_code = ?',
+      args: [sha256Hex(old), r.tracking_code],
+    });
+    expect((await track({ code: r.tracking_code, key: old })).status).toBe(200);
+    expect((await track({ code: r.tracking_code, key: ` ${old} ` })).status).toBe(200);
+    expect((await track({ code: r.tracking_code, key: old.toUpperCase() })).status).toBe(404);
+    expect((await track({ code: r.tracking_code, key: r.access_key })).status).toBe(404);
+  });
+
+  it('the receipt carries a short link: /l/<16 characters> leads to the tracking page, which opens the case', async () => {
+    const r = (await submitted({ locale: 'en' })) as Receipt & { link_url: string };
+    const m = /^https?:\/\/[^/]+(\/en\/l\/([2-9A-HJKMNP-Z]{16}))$/.exec(r.link_url);
+    expect(m).not.toBeNull();
+    const hop = await app.request(m![1]!.toLowerCase());
+    expect(hop.status).toBe(303);
+    expect(hop.headers.get('location')).toBe(`/en/track/?lien-ket=${m![2]}`);
+    expect((await app.request(`/l/${m![2]}`)).headers.get('location')).toBe(`/tra-cuu/?lien-ket=${m![2]}`);
+    const res = await track({ link: m![2]!.toLowerCase() });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { tracking_code: string }).tracking_code).toBe(r.tracking_code);
+    // Anything else under /l/ is not a link.
+    expect((await app.request('/l/short')).status).toBe(404);
+  });
+
+  it('send-copy queues the code and a new link (never the key) to the address given, at most 3 times a case', async () => {
+    const r = await submitted({ email: undefined });
+    const send = (body: Record<string, unknown>) =>
+      app.request(
+        '/api/v1/feedback/send-copy',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        client(),
+      );
+    await expectProblem(
+      await send({ code: r.tracking_code, key: r.access_key, email: 'not an address' }),
+      422,
+      'validation_failed',
+    );
+    await expectProblem(
+      await send({ code: r.tracking_code, key: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', email: 'an@example.vn' }),
+      404,
+      'feedback_not_found',
+    );
+    for (let i = 1; i <= 3; i++) {
+      const res = await send({
+        code: r.tracking_code.toLowerCase(),
+        key: r.access_key!.toLowerCase(),
+        email: `a${i}@example.vn`,
+      });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as { link_url: string; answer_due_at: string };
+      expect(body.answer_due_at).toBe(r.answer_due_at);
+      expect(body.link_url).toMatch(/\/l\/[2-9A-HJKMNP-Z]{16}$/);
+    }
+    await expectProblem(
+      await send({ code: r.tracking_code, key: r.access_key, email: 'a4@example.vn' }),
+      429,
+      'rate_limited',
+    );
+    const mails = await h.db.client.execute({
+      sql: 'SELECT to_address, body_text FROM email_outbox WHERE dedupe_key LIKE ? ORDER BY id',
+      args: [`fb:${r.tracking_code}:%`],
+    });
+    expect(mails.rows.map((m) => m.to_address)).toEqual(['a1@example.vn', 'a2@example.vn', 'a3@example.vn']);
+    for (const m of mails.rows) {
+      expect(String(m.body_text)).toContain(r.tracking_code);
+      expect(String(m.body_text)).not.toContain(r.access_key!);
+      const link = /\/l\/([2-9A-HJKMNP-Z]{16})\b/.exec(String(m.body_text))![1]!;
+      expect((await track({ link })).status).toBe(200);
+    }
   });
 
   it('allows 10 failed look-ups per client in 15 minutes, then 429 for every look-up; the sender reading their case is never throttled', async () => {

@@ -39,6 +39,9 @@ import { readAttachment } from '../../db/attachments.ts';
 import type { AppEnv } from '../app-env.ts';
 import { clientAddress, guardOpenSubmission, idempotencyKey } from '../open-submission.ts';
 import { conflictOf, createCase } from '../feedback/intake.ts';
+import { newCaseLink } from '../feedback/notify.ts';
+import { receiptMail } from '../mail/templates.ts';
+import { enqueueEmailStatement } from '../../db/outbox.ts';
 import { citizenView } from '../feedback/citizen-view.ts';
 import { takeStep } from '../feedback/service.ts';
 import { cleanFiles, multipartBody, readSubmission } from '../feedback/submission-body.ts';
@@ -134,9 +137,45 @@ const attachmentRoute = createRoute({
   },
 });
 
+const sendCopyInput = citizenCredentials.extend({
+  email: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254)),
+});
+
+const sendCopyRoute = createRoute({
+  method: 'post',
+  path: '/feedback/send-copy',
+  summary: 'Send the tracking code and a new tracking link to an e-mail address the sender names',
+  description:
+    'For the receipt page ("send it to my e-mail", issue #11 part 2): queues one message through the outbox with the tracking code, the answer deadline and a new link that opens the case; never the access key. At most 3 copies per case.',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: { body: { content: { 'application/json': { schema: sendCopyInput } } } },
+  responses: {
+    202: {
+      content: {
+        'application/json': {
+          schema: z.object({
+            tracking_code: z.string(),
+            link_url: z.string(),
+            classify_due_at: z.string(),
+            answer_due_at: z.string(),
+          }),
+        },
+      },
+      description: 'Queued',
+    },
+    404: problems('Unknown code or wrong key'),
+    415: problems('Not JSON'),
+    422: problems('Malformed code, key or e-mail address'),
+    429: problems('Too many copies of this case, or too many failed look-ups from this client'),
+  },
+});
+
+/** Copies of the receipt one case may send: enough for a typo and a second address, not a mailer. */
+export const RECEIPT_COPIES_MAX = 3;
+
 /** Failed look-ups allowed per client address per window: slows guessing of codes and keys. */
-const LOOKUP_FAILURES_MAX = 10;
-const LOOKUP_WINDOW_SECONDS = 15 * 60;
+export const LOOKUP_FAILURES_MAX = 10;
+export const LOOKUP_WINDOW_SECONDS = 15 * 60;
 
 function filled(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
@@ -324,6 +363,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
           {
             tracking_code: created.trackingCode,
             access_key: created.accessKey,
+            link_url: created.linkUrl,
             access_key_shown: false,
             replayed: false,
             classify_due_at: created.classifyDueAt.toISOString(),
@@ -372,6 +412,42 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
     const files = await cleanFiles(body.files);
     const after = await takeStep(deps, found, { actor: { kind: 'citizen' }, input, files });
     return c.json(await citizenView(deps, after), 200);
+  })
+  .openapi(sendCopyRoute, async (c) => {
+    const deps = c.var.deps;
+    c.header('Cache-Control', 'no-store');
+    const { email, ...creds } = c.req.valid('json');
+    const found = await senderCase(c, creds);
+    const at = deps.now();
+    const prefix = `fb:${found.trackingCode}:receipt-copy:`;
+    const sent = await deps.db.client.execute({
+      sql: "SELECT count(*) AS n FROM email_outbox WHERE dedupe_key >= ? AND dedupe_key < ? || '~'",
+      args: [prefix, prefix],
+    });
+    const n = Number(sent.rows[0]!.n);
+    if (n >= RECEIPT_COPIES_MAX) throw new ProblemError(429, 'rate_limited');
+    const link = newCaseLink(deps, at, { feedbackId: found.id }, found.locale);
+    const mail = receiptMail({
+      locale: found.locale === 'en' ? 'en' : 'vi',
+      trackingCode: found.trackingCode,
+      magicLinkUrl: link.url,
+      answerDueAt: found.answerDueAt,
+      unitName: found.locale === 'en' ? found.unitNameEn : found.unitNameVi,
+      provisional: found.status === 'received',
+    });
+    await committerFor(deps.db.client).write([
+      link.statement,
+      enqueueEmailStatement({ dedupeKey: `${prefix}${n + 1}`, to: email, ...mail, at }),
+    ]);
+    return c.json(
+      {
+        tracking_code: found.trackingCode,
+        link_url: link.url,
+        classify_due_at: found.classifyDueAt,
+        answer_due_at: found.answerDueAt,
+      },
+      202,
+    );
   })
   .openapi(attachmentRoute, async (c) => {
     c.header('Cache-Control', 'no-store');

@@ -640,6 +640,27 @@ describe('verified ratings (dossier tokens)', () => {
     expect((await post(evaluation(token), { app: inTime })).status).toBe(201);
   });
 
+  it('POST /survey-tokens/check says whether a token is usable, used or expired, and writes nothing', async () => {
+    const token = await dossierToken();
+    const check = (t: string, a: App) =>
+      a.request('/api/v1/survey-tokens/check', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: t }),
+      });
+    const at = appAt(new Date('2025-08-06T02:00:00Z'));
+    const late = appAt(new Date(RETURNED.getTime() + 30 * 86_400_000 + 1000));
+    await expectNoWrite(async () => {
+      const ok = await check(token, at);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ instrument: 'danh-gia-ho-so', unit: 'phuong-ninh-hiep' });
+      await expectProblem(await check(token, late), 410, 'token_expired');
+      await expectProblem(await check(randomBytes(32).toString('base64url'), at), 404, 'token_invalid');
+    });
+    expect((await post(evaluation(token), { app: at })).status).toBe(201);
+    await expectProblem(await check(token, at), 409, 'token_used');
+  });
+
   it('100 concurrent submissions with ONE token and 100 keys → one 201, 99 × 409, one row', async () => {
     const token = await dossierToken();
     const at = appAt(new Date('2025-08-07T02:00:00Z'));

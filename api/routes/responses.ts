@@ -65,7 +65,39 @@ function conflictOf(err: unknown): 'idempotency' | 'token' | 'pow' | undefined {
   return undefined;
 }
 
+const tokenCheckRoute = createRoute({
+  method: 'post',
+  path: '/survey-tokens/check',
+  summary: 'Whether a dossier survey token can still be used, without using it',
+  description:
+    'For the rating page a QR code opens (issue #11 part 3): a used or expired token is said on opening, before any question. The token travels in the body. 200 when it can be used; otherwise the problem the submission would get.',
+  middleware: [onlyMediaTypes(['application/json'])] as const,
+  request: {
+    body: { content: { 'application/json': { schema: z.strictObject({ token: z.string().max(100) }) } } },
+  },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: z.object({ instrument: z.string(), unit: z.string() }) } },
+      description: 'Usable',
+    },
+    404: problems('token_invalid'),
+    409: problems('token_used'),
+    410: problems('token_expired'),
+  },
+});
+
 export const responseRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(tokenCheckRoute, async (c) => {
+    c.header('Cache-Control', 'no-store');
+    try {
+      // Only reads: the statements that would redeem the token are not run.
+      const t = await redeemToken(c.var.deps.db.client, c.req.valid('json').token, c.var.deps.now());
+      return c.json({ instrument: t.instrumentId, unit: t.unitId }, 200);
+    } catch (err) {
+      if (err instanceof DossierError) throw new ProblemError(err.status, err.code);
+      throw err as Error;
+    }
+  })
   .openapi(challengeRoute, async (c) => {
     const { db, now } = c.var.deps;
     c.header('Cache-Control', 'no-store');

@@ -213,7 +213,7 @@ describe('the whole lifecycle', () => {
     });
     const kinds = mails.rows.map((r) => String(r.dedupe_key).split(':').at(-1));
     expect(kinds).toEqual(['receipt', 'classified', 'answered', 'published']);
-    const link = /lien-ket=([A-Za-z0-9_-]+)/.exec(String(mails.rows[0]!.body_text))![1]!;
+    const link = /\/l\/([A-Z0-9]{16})\b/.exec(String(mails.rows[0]!.body_text))![1]!;
     expect(String(mails.rows[0]!.body_text)).not.toContain(sent.key);
     const byLink = await app.request('/api/v1/feedback/track', {
       method: 'POST',
@@ -273,7 +273,7 @@ describe('staff workspace', () => {
       await staffPost(app, coordinator, '/api/v1/staff/feedback', entry),
       201,
     );
-    expect(made.access_key).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(made.access_key).toMatch(/^[2-9A-HJKMNP-Z]{4}(?:-[2-9A-HJKMNP-Z]{4}){3}$/);
     const c = await json<{ channel: string; events: { action: string; actor: string }[] }>(
       await staffGet(app, coordinator, `/api/v1/staff/feedback/${made.id}`),
     );

@@ -338,7 +338,7 @@ describe('the sender side', () => {
       sql: 'SELECT body_text FROM email_outbox WHERE dedupe_key = ?',
       args: [`fb:${a.code}:receipt`],
     });
-    const link = /lien-ket=([A-Za-z0-9_-]+)/.exec(String(mail.rows[0]!.body_text))![1]!;
+    const link = /\/l\/([A-Z0-9]{16})\b/.exec(String(mail.rows[0]!.body_text))![1]!;
     for (const body of [{ link }, { link, code: b.code }, { link, code: b.code, key: b.key }]) {
       const res = await track(body);
       // A link sent with a code and a key: either refused, or A's case, never B's.

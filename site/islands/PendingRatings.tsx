@@ -13,7 +13,9 @@ interface Props {
 export default function PendingRatings({ strings }: Props) {
   const [text, setText] = useState('');
   useEffect(() => {
-    if (readPending().length > 0) setText(strings.pending);
+    void readPending().then((list) => {
+      if (list.length > 0) setText(strings.pending);
+    });
     const f = keepFlushing((r) =>
       setText(r.waiting > 0 ? strings.pending : r.sent.length > 0 ? strings.pendingSent : ''),
     );

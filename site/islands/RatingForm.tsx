@@ -25,7 +25,15 @@ import {
   type FormQuestion,
   type ProblemLike,
 } from '../lib/rating-form.ts';
-import { addPending, keepFlushing, preparePow, readPending, sendRating, type FlushResult } from './rating-outbox.ts';
+import {
+  addPending,
+  keepFlushing,
+  preparePow,
+  registerOutboxWorker,
+  requestOutboxSync,
+  sendRating,
+  type FlushResult,
+} from './rating-outbox.ts';
 
 export interface RatingStrings extends ErrorStrings {
   question: string;
@@ -54,6 +62,8 @@ export interface RatingStrings extends ErrorStrings {
   pending: string;
   pendingStorage: string;
   pendingSent: string;
+  /** Added to the waiting notice: the answer leaves when any page of the site is next opened. */
+  pendingAnyPage: string;
 }
 
 interface Props {
@@ -85,6 +95,8 @@ export default function RatingForm({
   const [status, setStatus] = useState<Status>('idle');
   const key = useRef(meta.key);
   const busy = useRef(false);
+  /** This form's rating waits in the outbox (sent later by this page or by the service worker). */
+  const queued = useRef(false);
   const focusNext = useRef<string | undefined>(undefined);
   const form = useRef<HTMLFormElement>(null);
   const flusher = useRef<{ arm(): void; stop(): void } | undefined>(undefined);
@@ -113,10 +125,13 @@ export default function RatingForm({
       if (idx >= 0) setStep(idx);
     }
     flusher.current = keepFlushing(onFlushed);
+    // The worker that sends a waiting rating from any page of the site, even after this tab is closed.
+    void registerOutboxWorker();
     // Back from the thank-you page (bfcache): this form is a new rating, with a new key.
     const onShow = (e: PageTransitionEvent) => {
       if (e.persisted) {
         key.current = newKey();
+        queued.current = false;
         setStatus('idle');
       }
     };
@@ -141,16 +156,18 @@ export default function RatingForm({
   });
 
   function onFlushed(r: FlushResult): void {
-    if (r.sent.includes(key.current)) {
+    // Sent by this page, or by the service worker (the queue is empty and this one was not refused).
+    const mine = r.failed.find((f) => f.key === key.current);
+    if (r.sent.includes(key.current) || (queued.current && r.waiting === 0 && !mine)) {
       location.assign(thanksHref(meta, questions, answersToSend(questions, latest.current)));
       return;
     }
-    const mine = r.failed.find((f) => f.key === key.current);
     if (mine) {
+      queued.current = false;
       busy.current = false;
       setStatus('idle');
       showProblem(mine.problem);
-    } else if (readPending().length > 0) setStatus(r.storage ? 'pendingStorage' : 'pending');
+    } else if (r.waiting > 0) setStatus(r.storage ? 'pendingStorage' : 'pending');
     else if (r.sent.length > 0) setStatus('sentOther');
   }
 
@@ -248,9 +265,11 @@ export default function RatingForm({
     }
     busy.current = false;
     if (outcome.kind === 'offline') {
-      addPending({ body, key: key.current, createdAt: Date.now() });
+      await addPending({ body, key: key.current, createdAt: Date.now() });
+      queued.current = true;
       setStatus(outcome.storage ? 'pendingStorage' : 'pending');
       flusher.current?.arm();
+      void requestOutboxSync();
       return;
     }
     setStatus('idle');
@@ -430,6 +449,7 @@ export default function RatingForm({
     </div>
   );
 
+  const waiting = status === 'pending' || status === 'pendingStorage';
   const statusText = {
     idle: '',
     checking: s.checking,
@@ -476,7 +496,7 @@ export default function RatingForm({
     );
     buttons = (
       <>
-        <button type="submit" data-testid="send">
+        <button type="submit" data-testid="send" disabled={waiting}>
           {s.send}
         </button>
         <button type="button" class="button-secondary" onClick={back}>
@@ -512,7 +532,7 @@ export default function RatingForm({
   } else {
     body = shown.map((q, i) => question(q, counter && mode !== 'plain' ? undefined : i + 1));
     buttons = (
-      <button type="submit" data-testid={mode === 'long' ? 'next' : 'send'}>
+      <button type="submit" data-testid={mode === 'long' ? 'next' : 'send'} disabled={waiting && mode !== 'long'}>
         {mode === 'long' ? s.next : s.send}
       </button>
     );
@@ -549,10 +569,18 @@ export default function RatingForm({
         <label for="website">{s.honeypot}</label>
         <input type="text" id="website" name="website" autocomplete="off" tabIndex={-1} />
       </div>
-      <div class="button-row">{buttons}</div>
-      <p class="rate-status" role="status" data-testid="rate-status">
+      {/* While a rating waits, the notice stands out above the buttons and sending is off: the
+          answer is already kept and leaves by itself (issue #11 part 5). */}
+      <p class={waiting ? 'rate-status rate-waiting' : 'rate-status'} role="status" data-testid="rate-status">
         {statusText}
+        {waiting && (
+          <>
+            {' '}
+            <span class="rate-waiting-more">{s.pendingAnyPage}</span>
+          </>
+        )}
       </p>
+      <div class="button-row">{buttons}</div>
     </form>
   );
 }

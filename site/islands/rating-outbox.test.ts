@@ -50,16 +50,16 @@ describe('rating outbox on 503 storage_unavailable', () => {
     } as unknown as RatingInput;
     const outcome = await sendRating(body, 'key-storage-1');
     expect(outcome).toEqual({ kind: 'offline', storage: true });
-    addPending({ body, key: 'key-storage-1', createdAt: Date.now() });
+    await addPending({ body, key: 'key-storage-1', createdAt: Date.now() });
 
     const still = await flushPending();
     expect(still).toMatchObject({ sent: [], failed: [], waiting: 1, storage: true });
-    expect(readPending().map((p) => p.key)).toEqual(['key-storage-1']);
+    expect((await readPending()).map((p) => p.key)).toEqual(['key-storage-1']);
 
     full = false;
     const done = await flushPending();
     expect(done).toMatchObject({ sent: ['key-storage-1'], waiting: 0, storage: false });
-    expect(readPending()).toEqual([]);
+    expect(await readPending()).toEqual([]);
     expect(seen.map((s) => s.key)).toEqual(['key-storage-1', 'key-storage-1', 'key-storage-1']);
     expect(seen.map((s) => s.status)).toEqual([503, 503, 201]);
   });

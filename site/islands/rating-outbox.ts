@@ -22,10 +22,46 @@ export interface PendingRating {
 export type Outcome =
   { kind: 'ok' } | { kind: 'offline'; storage?: boolean } | { kind: 'problem'; problem: ProblemLike };
 
-// ── Waiting ratings in localStorage ──────────────────────────────────────────────────────────────
+// ── Waiting ratings ──────────────────────────────────────────────────────────────────────────────
+// In IndexedDB, so the service worker (site/sw/service-worker.ts) reads the same queue and sends it
+// when any page of the site is next opened (issue #11 part 5): a service worker has no
+// localStorage. Where IndexedDB is missing or refused (some private modes), localStorage keeps the
+// queue for the rating pages alone, as before.
 
-export function readPending(): PendingRating[] {
+const DB_NAME = 'gopy';
+const STORE = 'pendingRatings';
+
+let opening: Promise<IDBDatabase | undefined> | undefined;
+
+function openDb(): Promise<IDBDatabase | undefined> {
+  opening ??= new Promise<IDBDatabase | undefined>((resolve) => {
+    if (typeof indexedDB === 'undefined') return resolve(undefined);
+    try {
+      const req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'key' });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(undefined);
+      req.onblocked = () => resolve(undefined);
+    } catch {
+      resolve(undefined);
+    }
+  });
+  return opening;
+}
+
+function inStore<T>(db: IDBDatabase, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const req = fn(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB'));
+  });
+}
+
+function readLocal(): PendingRating[] {
   try {
+    if (typeof localStorage === 'undefined') return [];
     const list = JSON.parse(localStorage.getItem(PENDING_KEY) ?? '[]') as unknown;
     return Array.isArray(list) ? (list as PendingRating[]).filter((p) => p && typeof p.key === 'string') : [];
   } catch {
@@ -33,8 +69,9 @@ export function readPending(): PendingRating[] {
   }
 }
 
-function writePending(list: PendingRating[]): void {
+function writeLocal(list: PendingRating[]): void {
   try {
+    if (typeof localStorage === 'undefined') return;
     if (list.length === 0) localStorage.removeItem(PENDING_KEY);
     else localStorage.setItem(PENDING_KEY, JSON.stringify(list));
   } catch {
@@ -42,12 +79,47 @@ function writePending(list: PendingRating[]): void {
   }
 }
 
-export function addPending(item: PendingRating): void {
-  writePending([...readPending().filter((p) => p.key !== item.key), item]);
+let moved = false;
+/** Ratings queued in localStorage by an earlier version of the page move to IndexedDB once. */
+async function moveLocal(db: IDBDatabase): Promise<void> {
+  if (moved) return;
+  moved = true;
+  const old = readLocal();
+  if (old.length === 0) return;
+  for (const item of old) await inStore(db, 'readwrite', (s) => s.put(item));
+  writeLocal([]);
 }
 
-export function removePending(key: string): void {
-  writePending(readPending().filter((p) => p.key !== key));
+export async function readPending(): Promise<PendingRating[]> {
+  const db = await openDb();
+  if (!db) return readLocal();
+  try {
+    await moveLocal(db);
+    const all = await inStore<PendingRating[]>(db, 'readonly', (s) => s.getAll() as IDBRequest<PendingRating[]>);
+    return all.filter((p) => p && typeof p.key === 'string');
+  } catch {
+    return [];
+  }
+}
+
+export async function addPending(item: PendingRating): Promise<void> {
+  const db = await openDb();
+  if (!db) return writeLocal([...readLocal().filter((p) => p.key !== item.key), item]);
+  try {
+    await inStore(db, 'readwrite', (s) => s.put(item));
+  } catch {
+    // Full or refused storage: the answer cannot wait; the status still tells the citizen.
+  }
+}
+
+export async function removePending(key: string): Promise<void> {
+  const db = await openDb();
+  if (!db) return writeLocal(readLocal().filter((p) => p.key !== key));
+  try {
+    await inStore(db, 'readwrite', (s) => s.delete(key));
+  } catch {
+    // Left in the queue: sent again later with the same key, which the server stores once.
+  }
 }
 
 // ── Proof of work ────────────────────────────────────────────────────────────────────────────────
@@ -158,21 +230,21 @@ export interface FlushResult {
 export function flushPending(): Promise<FlushResult> {
   flushing ??= (async () => {
     const result: FlushResult = { sent: [], failed: [], waiting: 0, storage: false };
-    for (const item of readPending().sort((a, b) => a.createdAt - b.createdAt)) {
+    for (const item of (await readPending()).sort((a, b) => a.createdAt - b.createdAt)) {
       const outcome = await sendRating(item.body, item.key);
       if (outcome.kind === 'offline') {
         result.storage = outcome.storage === true;
         break;
       }
       if (outcome.kind === 'ok') {
-        removePending(item.key);
+        await removePending(item.key);
         result.sent.push(item.key);
       } else if (outcome.problem.code !== 'rate_limited') {
-        removePending(item.key);
+        await removePending(item.key);
         result.failed.push({ key: item.key, problem: outcome.problem });
       }
     }
-    result.waiting = readPending().length;
+    result.waiting = (await readPending()).length;
     return result;
   })().finally(() => (flushing = undefined));
   return flushing;
@@ -189,14 +261,22 @@ export function keepFlushing(onResult: (r: FlushResult) => void): { arm(): void;
     timer = undefined;
   };
   const arm = () => {
-    if (!timer && readPending().length > 0) timer = setInterval(run, 30_000);
+    void readPending().then((list) => {
+      if (!timer && list.length > 0) timer = setInterval(run, 30_000);
+    });
   };
   function run(): void {
-    if (readPending().length === 0) return disarm();
-    void flushPending().then((r) => {
-      onResult(r);
-      if (r.waiting === 0) disarm();
-      else arm();
+    void readPending().then((list) => {
+      if (list.length === 0) {
+        // Nothing waits, perhaps because the service worker sent it meanwhile: say so.
+        onResult({ sent: [], failed: [], waiting: 0, storage: false });
+        return disarm();
+      }
+      void flushPending().then((r) => {
+        onResult(r);
+        if (r.waiting === 0) disarm();
+        else arm();
+      });
     });
   }
   window.addEventListener('online', run);
@@ -209,4 +289,36 @@ export function keepFlushing(onResult: (r: FlushResult) => void): { arm(): void;
       disarm();
     },
   };
+}
+
+// ── The service worker ───────────────────────────────────────────────────────────────────────────
+
+/** The Background Sync tag under which the service worker sends the queue. */
+export const SYNC_TAG = 'gopy-ratings';
+
+/**
+ * Registers the service worker that sends waiting ratings from any page of the site (issue #11
+ * part 5). Only the rating pages call this: content pages ship no JavaScript, yet once registered
+ * the worker hears every navigation on the site. Resolves whether it is active.
+ */
+export async function registerOutboxWorker(): Promise<boolean> {
+  if (!('serviceWorker' in navigator)) return false;
+  try {
+    await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    await navigator.serviceWorker.ready;
+    return true;
+  } catch {
+    return false; // blocked (private mode, policy): the rating pages still send the queue themselves
+  }
+}
+
+/** Asks for a Background Sync when the browser has it (Chromium); elsewhere the next page visit sends. */
+export async function requestOutboxSync(): Promise<void> {
+  try {
+    const reg = (await navigator.serviceWorker?.ready) as
+      (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+    await reg?.sync?.register(SYNC_TAG);
+  } catch {
+    // No Background Sync, or refused: the next visit to any page sends the queue.
+  }
 }

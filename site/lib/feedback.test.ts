@@ -11,6 +11,7 @@ import {
   CONTACT_RETENTION_YEARS,
   actionBody,
   checkFeedback,
+  deadlineChange,
   feedbackErrorView,
   filesOf,
   isFileProblem,
@@ -166,4 +167,28 @@ describe('actions of the sender', () => {
 it('the privacy notice tells the retention the API applies', () => {
   const intake = readFileSync(join(import.meta.dirname, '..', '..', 'api', 'feedback', 'intake.ts'), 'utf8');
   expect(Number(/CONTACT_RETENTION_YEARS = (\d+)/.exec(intake)?.[1])).toBe(CONTACT_RETENTION_YEARS);
+});
+
+describe('deadlineChange (why the answer date moved, issue #11 part 3)', () => {
+  const ev = (action: string, to: string, at: string) => ({ action, to, at });
+  it('is nothing before any step that moves the deadline', () => {
+    expect(deadlineChange([ev('submit', 'received', '2026-02-12T03:00:00Z')])).toBeUndefined();
+  });
+  it('names the last step that moved it: classification, extension, re-examination, a transfer inside the portal', () => {
+    const events = [
+      ev('submit', 'received', '2026-02-12T03:00:00Z'),
+      ev('classify', 'classified', '2026-02-13T02:00:00Z'),
+      ev('assign', 'assigned', '2026-02-13T03:00:00Z'),
+    ];
+    expect(deadlineChange(events)).toEqual({ reason: 'classify', at: '2026-02-13T02:00:00Z' });
+    expect(deadlineChange([...events, ev('extend', 'assigned', '2026-02-20T02:00:00Z')])).toEqual({
+      reason: 'extend',
+      at: '2026-02-20T02:00:00Z',
+    });
+    expect(deadlineChange([...events, ev('dispute', 'disputed', '2026-03-01T02:00:00Z')])?.reason).toBe('dispute');
+    expect(deadlineChange([ev('transfer', 'received', '2026-02-14T02:00:00Z')])?.reason).toBe('transfer');
+  });
+  it('ignores a transfer out of the portal, which ends the case', () => {
+    expect(deadlineChange([ev('transfer', 'transferred', '2026-02-14T02:00:00Z')])).toBeUndefined();
+  });
 });

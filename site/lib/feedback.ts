@@ -61,6 +61,9 @@ export interface FeedbackPostState {
   fileNames?: string[] | undefined;
   problem?: ProblemLike | undefined;
   receipt?: FeedbackReceipt | undefined;
+  /** "Send it to my e-mail" on the receipt: the address typed, and whether the copy was queued. */
+  copyEmail?: string | undefined;
+  copySent?: boolean | undefined;
 }
 
 export interface TrackCredentials {
@@ -210,6 +213,7 @@ export async function handleFeedbackPost(
   const answers = readAnswers(form);
   const website = textOf(form, 'website') || undefined;
   const step = textOf(form, 'step');
+  if (step === 'send-copy') return sendCopy(form, locals);
   if (step === 'edit') return { screen: 'form', answers, key, website };
   if (step !== 'confirm') {
     const problem = checkFeedback(answers, locale);
@@ -239,6 +243,77 @@ export async function handleFeedbackPost(
 }
 
 /** Code + key, or the e-mailed link, as posted by a form (hidden fields or the look-up form). */
+/**
+ * "Send it to my e-mail" on the receipt (issue #11 part 2): the code and key come back in hidden
+ * fields, the API queues the copy, and the receipt is shown again with the key and the new link,
+ * and a word on the copy (sent, or why not).
+ */
+async function sendCopy(form: FormData, locals: SsrLocals): Promise<FeedbackPostState> {
+  const code = textOf(form, 'code');
+  const accessKey = textOf(form, 'key');
+  const email = textOf(form, 'email');
+  const base = { screen: 'check' as const, answers: {}, key: newKey(), copyEmail: email };
+  let problem: ProblemLike;
+  try {
+    const res = await locals.api('/api/v1/feedback/send-copy', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, key: accessKey, email }),
+    });
+    if (res.status === 202) {
+      const sent = (await res.json()) as {
+        tracking_code: string;
+        link_url: string;
+        classify_due_at: string;
+        answer_due_at: string;
+      };
+      return {
+        ...base,
+        copySent: true,
+        receipt: { ...sent, access_key: accessKey, access_key_shown: false, replayed: false },
+      };
+    }
+    problem = await problemOf(res);
+  } catch {
+    problem = { status: 500, code: 'internal_error' };
+  }
+  // The receipt again, without a new link; a wrong code or key (a forged post) gets the empty form.
+  const lookUpRes = problem.code === 'feedback_not_found' ? undefined : await lookUp(locals, { code, key: accessKey });
+  const found = lookUpRes?.result;
+  if (!found) return { screen: 'form', answers: {}, key: newKey(), problem };
+  return {
+    ...base,
+    problem,
+    receipt: {
+      tracking_code: found.tracking_code,
+      access_key: accessKey,
+      link_url: null,
+      access_key_shown: false,
+      replayed: false,
+      classify_due_at: found.classify_due_at,
+      answer_due_at: found.answer_due_at,
+    },
+  };
+}
+
+/** Steps that move the answer deadline (api/feedback/service.ts) and so are named beside it. */
+const DEADLINE_STEPS = new Set(['classify', 'extend', 'dispute', 'transfer']);
+
+/**
+ * Why the answer deadline shown now differs from the one on the receipt (issue #11 part 3: "a
+ * deadline shown to the sender never moves without a word"): the last step that moved it, and when.
+ * A transfer counts only inside the portal, where the case is received again by another unit.
+ * @example deadlineChange(track.events) // { reason: 'classify', at: '2026-02-13T02:00:00.000Z' }
+ */
+export function deadlineChange(
+  events: readonly { action: string; to: string; at: string }[],
+): { reason: 'classify' | 'extend' | 'dispute' | 'transfer'; at: string } | undefined {
+  const last = [...events]
+    .reverse()
+    .find((e) => DEADLINE_STEPS.has(e.action) && (e.action !== 'transfer' || e.to === 'received'));
+  return last ? { reason: last.action as 'classify' | 'extend' | 'dispute' | 'transfer', at: last.at } : undefined;
+}
+
 export function readCredentials(form: FormData): TrackCredentials {
   const link = textOf(form, 'link');
   if (link) return { link: link.slice(0, 100) };

@@ -22,6 +22,7 @@ import {
   type ProblemLike,
 } from './rating-form.ts';
 import type { RatingStrings } from '../islands/RatingForm.tsx';
+import { problemOf } from './problem.ts';
 
 /** The instruments a citizen may choose here, quickest first (danh-gia-tra-loi belongs to issue #4). */
 export const RATE_INSTRUMENTS = ['quay', 'danh-gia-ho-so', 'sipas'] as const;
@@ -170,6 +171,7 @@ export function rateStrings(locale: string): RatingStrings {
     pending: t('rate.pending'),
     pendingStorage: t('rate.pendingStorage'),
     pendingSent: t('rate.pendingSent'),
+    pendingAnyPage: t('rate.pendingAnyPage'),
     problems: Object.fromEntries(problemCodes.map((c) => [c, t(`problem.${c}`)])),
     fieldErrors: Object.fromEntries(fieldErrorCodes.map((c) => [c, raw(`fieldError.${c}`)])),
   };
@@ -294,4 +296,27 @@ export async function handleRatingPost(
   }
   // A key already used for other answers cannot be used again; any other refusal stored nothing.
   return { state: { answers, problem, key: problem.code === 'idempotency_conflict' ? newKey() : key } };
+}
+
+/**
+ * Whether the dossier token of a QR link can still be used (issue #11 part 3: "an already-used or
+ * expired token link says so on opening, before any question"): the problem code the submission
+ * would get, or undefined when it can be used or the check itself failed (the form then decides).
+ */
+export async function tokenProblemOnOpening(
+  locals: SsrLocals,
+  token: string,
+): Promise<'token_used' | 'token_expired' | 'token_invalid' | undefined> {
+  try {
+    const res = await locals.api('/api/v1/survey-tokens/check', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    if (res.ok) return undefined;
+    const code = (await problemOf(res)).code;
+    return code === 'token_used' || code === 'token_expired' || code === 'token_invalid' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
