@@ -104,6 +104,13 @@ const schema = z.object({
   BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).default(24),
   /** The health check reports `degraded` when the database's filesystem has less free space. */
   HEALTH_MIN_FREE_MB: z.coerce.number().min(0).default(100),
+  /** Memory for the public response cache of statistics and published answers (docs/performance.md
+   * "Public response cache"): least recently used entries go when their bodies pass this size. */
+  PUBLIC_CACHE_MB: z.coerce.number().min(0).default(32),
+  /** How long a cached public page may be served after a change (a rating, a case step, a
+   * publication) before it is computed again: the server's part of the freshness bound stated on
+   * the statistics page. 0 computes every view after a change anew. */
+  PUBLIC_CACHE_STALE_SECONDS: z.coerce.number().min(0).max(60).default(10),
 });
 
 export type Config = z.infer<typeof schema>;
