@@ -23,14 +23,10 @@ import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { LRUCache } from 'lru-cache';
 import type { AppEnv } from '../app-env.ts';
+import { PUBLIC_MAX_AGE, PUBLIC_STALE_WHILE_REVALIDATE } from '../contracts/freshness.ts';
 
-/** Seconds a browser or shared cache may reuse a public answer without asking. */
-export const PUBLIC_MAX_AGE = 20;
-/** Seconds a shared cache may go on serving it while it asks again in the background. */
-export const PUBLIC_STALE_WHILE_REVALIDATE = 30;
+export { PUBLIC_FRESHNESS_SECONDS } from '../contracts/freshness.ts';
 export const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_MAX_AGE}, stale-while-revalidate=${PUBLIC_STALE_WHILE_REVALIDATE}`;
-/** The bound stated on the pages: server (≤ 10 s by default) + max-age + stale-while-revalidate. */
-export const PUBLIC_FRESHNESS_SECONDS = 60;
 /** No entry outlives this, even without a write seen here (another process, the date moving on). */
 const ENTRY_TTL_MS = 5 * 60_000;
 
