@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function rating(app: ReturnType<Harness['app']>, key: string): Promise<Response> {
+async function rating(app: ReturnType<Harness['app']>, key: string): Promise<Response> {
   return app.request('/api/v1/responses', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': key },

@@ -14,9 +14,15 @@
  *      (no scan of `answers`);
  *   e. gzipped JavaScript the rating page loads before any interaction (its <script src>,
  *      modulepreload links and islands, and their static imports), from a build of the current
- *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone).
+ *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone);
+ *   m. the mixed public load of issue #9 (scripts/mixed-load.ts) at a FIXED rate (default 200/s for
+ *      60 s, open loop) on a server with the site and demo data: about 70 % statistics and published
+ *      answers (pages, JSON, CSV) over many parameter combinations, the rest rating submits, the
+ *      rating page, procedure pages and Open311: errors, p50/p99/max, RSS at start, after the first
+ *      minute and at the end. `--soak 600` runs only this, for ten minutes (RSS at the end within
+ *      10 % of RSS after the first minute).
  *
- * Options: --only a,b,c,d,e   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ * Options: --only a,b,c,d,e,m   --mixed-seconds 60   --mixed-rate 200   --soak 600   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
  * The 1M database takes minutes to generate (progress is printed); `--stats-large 200000` is quicker.
@@ -39,10 +45,15 @@ import { syncInstruments } from '../api/ratings/instruments.ts';
 import { demoRange, generateOpenResponses } from '../api/demo/generate.ts';
 import { buildSite } from './site-build.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
+import { mixedRequests, runMixed, type MixedResult } from './mixed-load.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e' },
+    only: { type: 'string', default: 'a,b,c,d,e,m' },
+    'mixed-seconds': { type: 'string', default: '60' },
+    'mixed-rate': { type: 'string', default: '200' },
+    /** Only the mixed load, for this many seconds (issue #9 "memory that stays flat"). */
+    soak: { type: 'string' },
     'stats-large': { type: 'string', default: '1000000' },
     'stats-small': { type: 'string', default: '10000' },
     'saturation-seconds': { type: 'string', default: '10' },
@@ -56,7 +67,7 @@ const { values } = parseArgs({
     'server-node-options': { type: 'string', default: '--max-semi-space-size=8' },
   },
 });
-const only = new Set(values.only.split(','));
+const only = new Set(values.soak ? ['m'] : values.only.split(','));
 const ROOT = join(import.meta.dirname, '..');
 const CONTENT_DIR = join(ROOT, 'content');
 const SITE_DIR = join(ROOT, 'node_modules', '.cache', 'gopy-bench-site');
@@ -325,6 +336,81 @@ async function measurePageJs(base: string): Promise<void> {
     '≤ 30 KB',
     total <= 30 * 1024,
   );
+}
+
+// ── m. The mixed public load at a fixed rate (issue #9) ───────────────────────────────────────────
+
+if (only.has('m')) {
+  const soak = values.soak !== undefined;
+  const seconds = Number(soak ? values.soak : values['mixed-seconds']);
+  const rate = Number(values['mixed-rate']);
+  console.log(`\nm. mixed public load at a fixed ${rate} req/s for ${seconds} s${soak ? ' (soak)' : ''}`);
+  await buildSite({ root: ROOT, distDir: SITE_DIR, log: (l) => console.log(`  ${l}`) });
+  // Demo data (two years, about 21,000 responses and published answers), so the statistics and
+  // the published list have something to compute; generated on start in a child process.
+  const server = await startServerChild(
+    {
+      ...LOAD_TEST_ENV,
+      DEMO_DATA: '1',
+      DATABASE_URL: `file:${join(tmp, 'mixed.db')}`,
+      SITE_DIR,
+      CONTENT_DIR,
+      NODE_OPTIONS: values['server-node-options'],
+    },
+    { site: true, timeoutMs: 300_000 },
+  );
+  try {
+    console.log(`  server ${server.url} (pid ${server.pid}), load average ${loadavg()[0]!.toFixed(2)}`);
+    const start = vmStatus(server.pid).rss;
+    const result = await runMixed(server.url, server.pid, mixedRequests(content), rate, seconds, (second, r) => {
+      if (second % (soak ? 60 : 10) === 0)
+        console.log(
+          `    ${second} s: ${fmt(r.sent)} sent, RSS ${mb(vmStatus(server.pid).rss)}, errors ${r.errors}, load ${loadavg()[0]!.toFixed(2)}`,
+        );
+    });
+    reportMixed(result, start, rate, soak);
+  } finally {
+    await stopServerChild(server);
+  }
+}
+
+function reportMixed(r: MixedResult, startRss: number, rate: number, soak: boolean): void {
+  const sorted = [...r.latencies].sort((x, y) => x - y);
+  const answered = sorted.length;
+  const fmtMs = (x: number) => `${fmt(x, 0)} ms`;
+  row(
+    'm. requests sent / answered',
+    `${fmt(r.sent)} / ${fmt(answered)} in ${r.seconds} s (${fmt(r.sent / r.seconds, 1)}/s asked at ${rate}/s); status ${JSON.stringify(r.byStatus)}`,
+  );
+  row('m. errors (5xx, failed or unanswered)', String(r.errors), '0', r.errors === 0);
+  const p99 = percentile(sorted, 99);
+  row(
+    'm. latency p50 / p99 / max',
+    `${fmtMs(percentile(sorted, 50))} / ${fmtMs(p99)} / ${fmtMs(sorted.at(-1) ?? NaN)}`,
+  );
+  row('m. p99', fmtMs(p99), '≤ 200 ms', p99 <= 200);
+  for (const [kind, k] of Object.entries(r.byKind).sort()) {
+    const ks = [...k.latencies].sort((x, y) => x - y);
+    console.log(
+      `    ${kind.padEnd(16)} n ${String(k.n).padStart(6)}  p50 ${fmtMs(percentile(ks, 50)).padStart(7)}  p99 ${fmtMs(percentile(ks, 99)).padStart(7)}  max ${fmtMs(ks.at(-1) ?? NaN).padStart(7)}`,
+    );
+  }
+  const rssAt = (s: number) => r.rss.find((x) => x.at >= s)?.bytes ?? NaN;
+  const end = r.rss.at(-1)!.bytes;
+  const peak = Math.max(...r.rss.map((x) => x.bytes));
+  row('m. server RSS start / after 60 s / end (peak)', `${mb(startRss)} / ${mb(rssAt(60))} / ${mb(end)} (${mb(peak)})`);
+  row('m. server RSS peak', mb(peak), '≤ 250 MB', peak <= 250 * 1024 * 1024);
+  if (soak) {
+    const growth = end / rssAt(60) - 1;
+    row(
+      'm. soak: RSS end ÷ RSS after the first minute − 1',
+      `${fmt(growth * 100, 1)} %`,
+      '≤ 10 %',
+      Math.abs(growth) <= 0.1,
+    );
+    const perMinute = r.rss.filter((x) => x.at % 60 === 0).map((x) => `${x.at / 60}′ ${fmt(x.bytes / 1024 / 1024, 0)}`);
+    notes.push(`m. RSS by minute (MB): ${perMinute.join(', ')}`);
+  }
 }
 
 // ── d. Statistics query at 10k and 1M responses ──────────────────────────────────────────────────
