@@ -352,6 +352,9 @@ if (only.has('m')) {
     {
       ...LOAD_TEST_ENV,
       DEMO_DATA: '1',
+      // The site build leaves NODE_ENV=production in this process (inherited by the child), where
+      // the server wants its public origin.
+      PUBLIC_BASE_URL: 'https://gopy.example',
       DATABASE_URL: `file:${join(tmp, 'mixed.db')}`,
       SITE_DIR,
       CONTENT_DIR,
