@@ -45,7 +45,7 @@ import { syncInstruments } from '../api/ratings/instruments.ts';
 import { demoRange, generateOpenResponses } from '../api/demo/generate.ts';
 import { buildSite } from './site-build.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
-import { mixedRequests, runMixed, type MixedResult } from './mixed-load.ts';
+import { mixedRequests, runMixed, warmUp, type MixedResult } from './mixed-load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -364,6 +364,12 @@ if (only.has('m')) {
   );
   try {
     console.log(`  server ${server.url} (pid ${server.pid}), load average ${loadavg()[0]!.toFixed(2)}`);
+    const warm = await warmUp(server.url);
+    const warmMs = warm.reduce((a, w) => a + w.ms, 0);
+    row(
+      'm. warm-up: one view of each source and year, in turn',
+      `${warm.length} views, ${fmt(warmMs / 1000, 1)} s (slowest ${fmt(Math.max(...warm.map((w) => w.ms)), 0)} ms)`,
+    );
     const start = vmStatus(server.pid).rss;
     const result = await runMixed(server.url, server.pid, mixedRequests(content), rate, seconds, (second, r) => {
       if (second % (soak ? 60 : 10) === 0)
@@ -385,7 +391,12 @@ function reportMixed(r: MixedResult, startRss: number, rate: number, soak: boole
     'm. requests sent / answered',
     `${fmt(r.sent)} / ${fmt(answered)} in ${r.seconds} s (${fmt(r.sent / r.seconds, 1)}/s asked at ${rate}/s); status ${JSON.stringify(r.byStatus)}`,
   );
-  row('m. errors (5xx, failed or unanswered)', String(r.errors), '0', r.errors === 0);
+  row(
+    'm. errors (5xx, failed or unanswered)',
+    `${r.errors}${Object.keys(r.failures).length ? ` (${JSON.stringify(r.failures)})` : ''}`,
+    '0',
+    r.errors === 0,
+  );
   const p99 = percentile(sorted, 99);
   row(
     'm. latency p50 / p99 / max',

@@ -25,6 +25,8 @@ export interface MixedResult {
   byKind: Record<string, { n: number; latencies: number[] }>;
   rss: { at: number; bytes: number }[];
   seconds: number;
+  /** The first failures' messages (timeouts, refused connections), for the report. */
+  failures: Record<string, number>;
 }
 
 interface Req {
@@ -166,6 +168,7 @@ export async function runMixed(
     byKind: {},
     rss: [],
     seconds,
+    failures: {},
   };
   const open = new Set<Promise<void>>();
   const origin = new URL(base).origin;
@@ -184,7 +187,10 @@ export async function runMixed(
         k.latencies.push(ms);
         if (res.status >= 500) result.errors++;
       })
-      .catch(() => {
+      .catch((err: unknown) => {
+        const e = err as { name?: string; cause?: { code?: string } };
+        const what = e.cause?.code ?? e.name ?? 'error';
+        result.failures[what] = (result.failures[what] ?? 0) + 1;
         result.errors++;
         result.byStatus.error = (result.byStatus.error ?? 0) + 1;
       })
@@ -222,4 +228,30 @@ export async function runMixed(
   result.unfinished = open.size;
   result.errors += open.size;
   return result;
+}
+
+/**
+ * One view of each source's statistics for each year, one after another, before the timed run:
+ * the first view of a year builds the suppression blocks of that source (api/stats/blocks.ts),
+ * which on a cold server takes seconds. Returns the milliseconds each took.
+ */
+export async function warmUp(base: string): Promise<{ path: string; ms: number; status: number }[]> {
+  const origin = new URL(base).origin;
+  const year = new Date().getUTCFullYear();
+  const out: { path: string; ms: number; status: number }[] = [];
+  for (const y of [year - 1, year])
+    for (const q of [
+      'ratings?instrument=quay',
+      'ratings?instrument=sipas',
+      'ratings?instrument=danh-gia-ho-so',
+      'dossiers?',
+      'feedback?',
+    ]) {
+      const path = `/api/v1/stats/${q}${q.endsWith('?') ? '' : '&'}unit=khanh-hoa&span=${y}`;
+      const t = performance.now();
+      const res = await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(120_000) });
+      await res.arrayBuffer();
+      out.push({ path, ms: performance.now() - t, status: res.status });
+    }
+  return out;
 }
