@@ -22,7 +22,7 @@
  *      minute and at the end. `--soak 600` runs only this, for ten minutes (RSS at the end within
  *      10 % of RSS after the first minute).
  *
- * Options: --only a,b,c,d,e,m   --mixed-seconds 60   --mixed-rate 200   --soak 600   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ * Options: --only a,b,c,d,e,m   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
  * The 1M database takes minutes to generate (progress is printed); `--stats-large 200000` is quicker.
@@ -52,6 +52,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'a,b,c,d,e,m' },
     'mixed-seconds': { type: 'string', default: '60' },
     'mixed-rate': { type: 'string', default: '200' },
+    /** `demo` (about 21,000 responses) or `empty` (no stored data: the HTTP layer alone). */
+    'mixed-data': { type: 'string', default: 'demo' },
     /** Only the mixed load, for this many seconds (issue #9 "memory that stays flat"). */
     soak: { type: 'string' },
     'stats-large': { type: 'string', default: '1000000' },
@@ -344,14 +346,16 @@ if (only.has('m')) {
   const soak = values.soak !== undefined;
   const seconds = Number(soak ? values.soak : values['mixed-seconds']);
   const rate = Number(values['mixed-rate']);
-  console.log(`\nm. mixed public load at a fixed ${rate} req/s for ${seconds} s${soak ? ' (soak)' : ''}`);
+  console.log(
+    `\nm. mixed public load at a fixed ${rate} req/s for ${seconds} s${soak ? ' (soak)' : ''}, data: ${values['mixed-data']}`,
+  );
   await buildSite({ root: ROOT, distDir: SITE_DIR, log: (l) => console.log(`  ${l}`) });
   // Demo data (two years, about 21,000 responses and published answers), so the statistics and
   // the published list have something to compute; generated on start in a child process.
   const server = await startServerChild(
     {
       ...LOAD_TEST_ENV,
-      DEMO_DATA: '1',
+      DEMO_DATA: values['mixed-data'] === 'empty' ? '0' : '1',
       // The site build leaves NODE_ENV=production in this process (inherited by the child), where
       // the server wants its public origin.
       PUBLIC_BASE_URL: 'https://gopy.example',
