@@ -20,9 +20,11 @@
  *      answers (pages, JSON, CSV) over many parameter combinations, the rest rating submits, the
  *      rating page, procedure pages and Open311: errors, p50/p99/max, RSS at start, after the first
  *      minute and at the end. `--soak 600` runs only this, for ten minutes (RSS at the end within
- *      10 % of RSS after the first minute).
+ *      10 % of RSS after the first minute);
+ *   r. repeated views of a statistics page, its JSON and the published list (autocannon, 10
+ *      connections), with the public cache on and off: requests/s and latency.
  *
- * Options: --only a,b,c,d,e,m   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ * Options: --only a,b,c,d,e,m,r   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
  * The 1M database takes minutes to generate (progress is printed); `--stats-large 200000` is quicker.
@@ -49,7 +51,7 @@ import { mixedRequests, runMixed, warmUp, type MixedResult } from './mixed-load.
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,m' },
+    only: { type: 'string', default: 'a,b,c,d,e,m,r' },
     'mixed-seconds': { type: 'string', default: '60' },
     'mixed-rate': { type: 'string', default: '200' },
     /** `demo` (about 21,000 responses) or `empty` (no stored data: the HTTP layer alone). */
@@ -387,6 +389,48 @@ if (only.has('m')) {
     reportMixed(result, start, rate, soak);
   } finally {
     await stopServerChild(server);
+  }
+}
+
+// ── r. Repeated public views: from the cache, and with the cache off (issue #9) ──────────────────
+
+if (only.has('r')) {
+  console.log(
+    `\nr. repeated views (autocannon, 10 connections, 10 s each), cache on and off, data: ${values['mixed-data']}`,
+  );
+  await buildSite({ root: ROOT, distDir: SITE_DIR, log: (l) => console.log(`  ${l}`) });
+  const year = String(new Date().getUTCFullYear() - 1);
+  const paths = [
+    `thong-ke/?don-vi=khanh-hoa&mau=quay&thoi-gian=${year}`,
+    `api/v1/stats/ratings?unit=khanh-hoa&instrument=quay&span=${year}`,
+    'cong-khai/',
+  ];
+  for (const cacheMb of ['32', '0']) {
+    const server = await startServerChild(
+      {
+        ...LOAD_TEST_ENV,
+        DEMO_DATA: values['mixed-data'] === 'empty' ? '0' : '1',
+        PUBLIC_BASE_URL: 'https://gopy.example',
+        PUBLIC_CACHE_MB: cacheMb,
+        DATABASE_URL: `file:${join(tmp, `repeat-${cacheMb}.db`)}`,
+        SITE_DIR,
+        CONTENT_DIR,
+        NODE_OPTIONS: values['server-node-options'],
+      },
+      { site: true, timeoutMs: 300_000 },
+    );
+    try {
+      for (const path of paths) {
+        await (await fetch(`${server.url}${path}`, { signal: AbortSignal.timeout(300_000) })).arrayBuffer();
+        const r = await autocannon({ url: `${server.url}${path}`, connections: 10, duration: 10 });
+        row(
+          `r. /${path.split('?')[0]} repeated, cache ${cacheMb === '0' ? 'off' : 'on'}`,
+          `${fmt(r.requests.average, 0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors}); load ${loadavg()[0]!.toFixed(2)}`,
+        );
+      }
+    } finally {
+      await stopServerChild(server);
+    }
   }
 }
 
