@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from './test-harness.ts';
 import { createApp } from './app.ts';
 import type { AstroHandler } from './ssr.ts';
-import { PUBLIC_CACHE_CONTROL, etagMatches, keyOf, mustNotStore } from './middleware/public-cache.ts';
+import { gunzipSync } from 'node:zlib';
+import { PUBLIC_CACHE_CONTROL, acceptsGzip, etagMatches, keyOf, mustNotStore } from './middleware/public-cache.ts';
 
 let h: Harness;
 const year = String(new Date().getUTCFullYear());
@@ -71,6 +72,21 @@ describe('public statistics from memory', () => {
     await h.db.client.execute("UPDATE units SET name_vi = name_vi || ' *' WHERE id = 'khanh-hoa'");
     expect((await app.request(path)).headers.get('etag')).toBe(etag);
     await h.db.client.execute("UPDATE units SET name_vi = rtrim(name_vi, ' *') WHERE id = 'khanh-hoa'");
+  });
+
+  it('serves gzip to clients that take it, as its own representation (ETag, Vary)', async () => {
+    const app = h.app(CONFIG);
+    const plain = await app.request(path);
+    const zipped = await app.request(path, { headers: { 'accept-encoding': 'br, gzip;q=0.8' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toMatch(/Accept-Encoding/i);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const gz = zipped.headers.get('etag')!;
+    expect(gz).not.toBe(plain.headers.get('etag'));
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString()).toBe(await plain.text());
+    const again = await app.request(path, { headers: { 'accept-encoding': 'gzip', 'if-none-match': gz } });
+    expect(again.status).toBe(304);
+    expect(acceptsGzip('gzip;q=0, identity')).toBe(false);
   });
 
   it('shows a rating submitted after a cached view within the stated bound, with a new ETag', async () => {

@@ -422,7 +422,13 @@ if (only.has('r')) {
     try {
       for (const path of paths) {
         await (await fetch(`${server.url}${path}`, { signal: AbortSignal.timeout(300_000) })).arrayBuffer();
-        const r = await autocannon({ url: `${server.url}${path}`, connections: 10, duration: 10 });
+        // As browsers ask: gzip when offered.
+        const r = await autocannon({
+          url: `${server.url}${path}`,
+          connections: 10,
+          duration: 10,
+          headers: { 'accept-encoding': 'gzip, deflate, br' },
+        });
         row(
           `r. /${path.split('?')[0]} repeated, cache ${cacheMb === '0' ? 'off' : 'on'}`,
           `${fmt(r.requests.average, 0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors}); load ${loadavg()[0]!.toFixed(2)}`,

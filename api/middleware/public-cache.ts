@@ -20,6 +20,7 @@
  * until then ENTRY_TTL_MS bounds what a write by another process (a script) leaves unseen.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
 import { LRUCache } from 'lru-cache';
 import type { AppEnv } from '../app-env.ts';
@@ -78,6 +79,8 @@ interface Entry {
   status: number;
   headers: [string, string][];
   body: Uint8Array<ArrayBuffer>;
+  /** The body gzipped, for clients that accept it (a statistics page: about 180 KB → 20 KB). */
+  gzip: Uint8Array<ArrayBuffer> | undefined;
   etag: string;
   /** Data version when the computation started: a write during it makes the entry stale. */
   version: number;
@@ -122,7 +125,7 @@ export class PublicCache {
         ? new LRUCache<string, Entry>({
             maxSize,
             // The body, plus about what the key, headers and object cost.
-            sizeCalculation: (e) => e.body.byteLength + 1024,
+            sizeCalculation: (e) => e.body.byteLength + (e.gzip?.byteLength ?? 0) + 1024,
             ttl: ENTRY_TTL_MS,
           })
         : undefined;
@@ -163,14 +166,14 @@ export class PublicCache {
       let entry = this.usable(this.lru.get(key), this.clock());
       if (entry) {
         this.stats.hits++;
-        return this.answer(entry, c.req.header('if-none-match'), requestId);
+        return this.answer(entry, c.req.header('if-none-match'), c.req.header('accept-encoding'), requestId);
       }
       const running = this.pending.get(key);
       if (running) {
         entry = await running;
         if (entry) {
           this.stats.hits++;
-          return this.answer(entry, c.req.header('if-none-match'), requestId);
+          return this.answer(entry, c.req.header('if-none-match'), c.req.header('accept-encoding'), requestId);
         }
       }
       this.stats.misses++;
@@ -189,7 +192,7 @@ export class PublicCache {
       if (!entry) return;
       // The body was read into the entry: answer from it (the route's headers go with it).
       c.res = undefined;
-      c.res = this.answer(entry, c.req.header('if-none-match'), requestId);
+      c.res = this.answer(entry, c.req.header('if-none-match'), c.req.header('accept-encoding'), requestId);
     };
   }
 
@@ -199,23 +202,47 @@ export class PublicCache {
     const headers: [string, string][] = [];
     for (const [name, value] of res.headers) if (!PER_EXCHANGE.has(name)) headers.push([name, value]);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-    return { status: res.status, headers, body, etag, version, at };
+    const type = res.headers.get('content-type') ?? '';
+    const compressible = body.byteLength > 1024 && /text\/|json|csv/.test(type) && !res.headers.has('content-encoding');
+    const gzip = compressible ? new Uint8Array(gzipSync(body, { level: 6 })) : undefined;
+    return { status: res.status, headers, body, gzip, etag, version, at };
   }
 
-  private answer(entry: Entry, ifNoneMatch: string | undefined, requestId: string): Response {
+  private answer(
+    entry: Entry,
+    ifNoneMatch: string | undefined,
+    acceptEncoding: string | undefined,
+    requestId: string,
+  ): Response {
     const headers = new Headers(entry.headers);
-    headers.set('ETag', entry.etag);
+    // Each encoding is its own representation with its own strong ETag (RFC 9110 §8.8.3).
+    const gzip = entry.gzip && acceptsGzip(acceptEncoding) ? entry.gzip : undefined;
+    const etag = gzip ? `${entry.etag.slice(0, -1)}-gz"` : entry.etag;
+    headers.set('ETag', etag);
+    if (entry.gzip) headers.append('Vary', 'Accept-Encoding');
     headers.set('Cache-Control', PUBLIC_CACHE_CONTROL);
     headers.set('Age', String(Math.max(0, Math.floor((this.clock() - entry.at) / 1000))));
     headers.set('X-Request-Id', requestId);
-    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag)) {
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
       this.stats.notModified++;
       for (const name of ['content-type', 'content-disposition', 'content-encoding']) headers.delete(name);
       return new Response(null, { status: 304, headers });
     }
-    headers.set('Content-Length', String(entry.body.byteLength));
-    return new Response(entry.body, { status: entry.status, headers });
+    const body = gzip ?? entry.body;
+    if (gzip) headers.set('Content-Encoding', 'gzip');
+    headers.set('Content-Length', String(body.byteLength));
+    return new Response(body, { status: entry.status, headers });
   }
+}
+
+/** True when the client takes gzip (`gzip` or `*` listed without q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
 }
 
 /**
