@@ -191,6 +191,8 @@ describe('pages rendered on request (a real HTTP server)', () => {
   let base: string;
   let tmp: string;
   const renders = new Map<string, number>();
+  let rendering = 0;
+  let maxRendering = 0;
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'gopy-public-cache-site-'));
@@ -198,10 +200,15 @@ describe('pages rendered on request (a real HTTP server)', () => {
     writeFileSync(join(tmp, 'client', '404.html'), '<!doctype html><title>404</title>');
     // Stands in for Astro's node handler: a page that says how often it was rendered, and that
     // asks to be cached (as a page could by mistake) or sets a cookie.
-    const ssr: AstroHandler = async (req, res) => {
+    const ssr: AstroHandler = async (req, res, _next, locals) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const count = (renders.get(url.pathname) ?? 0) + 1;
       renders.set(url.pathname, count);
+      rendering++;
+      maxRendering = Math.max(maxRendering, rendering);
+      // As the statistics page does: its figures come from the (public, cached) API in-process.
+      if (url.pathname === '/thong-ke/') await (await locals.api('/api/v1/stats/dictionary')).text();
+      rendering--;
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'public, max-age=600',
@@ -246,6 +253,16 @@ describe('pages rendered on request (a real HTTP server)', () => {
     // Another parameter combination is another page.
     await (await fetch(`${base}/thong-ke/?don-vi=so-y-te`)).text();
     expect(renders.get('/thong-ke/')).toBe(2);
+  });
+
+  it('computes at most two public pages at once, without waiting on their own API calls', async () => {
+    maxRendering = 0;
+    const all = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => fetch(`${base}/thong-ke/?lan=${i}`).then((r) => r.status)),
+    );
+    expect(all).toEqual(Array(12).fill(200));
+    expect(maxRendering).toBeLessThanOrEqual(2);
+    expect(maxRendering).toBeGreaterThan(0);
   });
 
   it('forces no-store on staff, tracking and form pages, and on any page that sets a cookie', async () => {

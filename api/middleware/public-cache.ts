@@ -28,6 +28,13 @@ import { PUBLIC_MAX_AGE, PUBLIC_STALE_WHILE_REVALIDATE } from '../contracts/fres
 
 export { PUBLIC_FRESHNESS_SECONDS } from '../contracts/freshness.ts';
 export const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_MAX_AGE}, stale-while-revalidate=${PUBLIC_STALE_WHILE_REVALIDATE}`;
+/**
+ * Public answers computed at once; more wait their turn. A spike over many parameter combinations
+ * would otherwise start hundreds of renderings together, each holding its data, and the memory and
+ * the latency of everything else (hits, ratings) would grow with the queue (issue #9 "Memory that
+ * stays flat"). The database reads run on the event loop, so more at once gains nothing.
+ */
+const MAX_COMPUTING = 2;
 /** No entry outlives this, even without a write seen here (another process, the date moving on). */
 const ENTRY_TTL_MS = 5 * 60_000;
 
@@ -115,6 +122,8 @@ export class PublicCache {
   private readonly clock: () => number;
   /** Counters for the benchmark and the tests. */
   readonly stats = { hits: 0, misses: 0, notModified: 0 };
+  private computing = 0;
+  private readonly turns: (() => void)[] = [];
 
   constructor(options: PublicCacheOptions) {
     this.staleMs = options.staleSeconds * 1000;
@@ -143,6 +152,21 @@ export class PublicCache {
   /** Bytes held (bodies and per-entry allowance). */
   get size(): number {
     return this.lru?.calculatedSize ?? 0;
+  }
+
+  /** Waits until fewer than MAX_COMPUTING public answers are being computed; returns the release. */
+  private async turn(): Promise<() => void> {
+    if (this.computing >= MAX_COMPUTING) await new Promise<void>((resolve) => this.turns.push(resolve));
+    else this.computing++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.turns.shift();
+      // The turn passes straight to the next waiter: `computing` stays the same.
+      if (next) next();
+      else this.computing--;
+    };
   }
 
   private usable(entry: Entry | undefined, now: number): Entry | undefined {
@@ -177,15 +201,21 @@ export class PublicCache {
         }
       }
       this.stats.misses++;
-      const version = this.version;
-      const at = this.clock();
       let done!: (e: Entry | undefined) => void;
       this.pending.set(key, new Promise((resolve) => (done = resolve)));
+      // A page's own calls to the API (in-process, api/app.ts ssrPages) are part of a computation
+      // that already has its turn: waiting for another would deadlock.
+      const nested = (c.env as { inProcessForm?: boolean } | undefined)?.inProcessForm === true;
+      const release = nested ? () => {} : await this.turn();
       try {
+        // Read after the wait: a write during it must make this computation's entry stale.
+        const version = this.version;
+        const at = this.clock();
         await next();
         entry = await this.store(c.res, version, at);
         if (entry) this.lru.set(key, entry);
       } finally {
+        release();
         this.pending.delete(key);
         done(entry);
       }
