@@ -19,6 +19,8 @@ import { sameOrigin } from './middleware/same-origin.ts';
 import { storageFault } from '../db/storage-error.ts';
 import { noteStorageFault } from './storage-health.ts';
 import { accessLog } from './middleware/access-log.ts';
+import { PublicCache, isPublicRoute, mustNotStore, noStoreRule } from './middleware/public-cache.ts';
+import { CapturedResponse } from './captured-response.ts';
 import { healthRoutes } from './routes/health.ts';
 import { usefulnessRoutes } from './routes/usefulness.ts';
 import { responseRoutes } from './routes/responses.ts';
@@ -157,6 +159,14 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
     }
     return bodyLimit({ maxSize, onError: tooLarge })(c, next);
   });
+  // Public statistics and published answers from memory; no-store for everything personal
+  // (api/middleware/public-cache.ts, docs/performance.md "Public response cache").
+  const publicCache = new PublicCache({
+    maxBytes: deps.config.PUBLIC_CACHE_MB * 1024 * 1024,
+    staleSeconds: deps.config.PUBLIC_CACHE_STALE_SECONDS,
+  });
+  app.use('*', noStoreRule());
+  app.use('*', publicCache.middleware());
   const api = createApi();
   app.route('/api/v1', api);
   app.route('/open311/v2', open311Routes);
@@ -238,7 +248,9 @@ function mountSite(app: OpenAPIHono<AppEnv>, site: SiteOptions): void {
 /**
  * Hands the request to Astro's node handler when the server runs on Node (HttpBindings). Astro
  * writes the response itself, so our headers go on the Node response first, and come off again
- * when Astro has no such page and the request falls through to the 404 page.
+ * when Astro has no such page and the request falls through to the 404 page. A public page
+ * (statistics, published answers) is rendered into memory instead, so the public cache in front
+ * can keep it and answer repeats with an ETag.
  */
 function ssrPages(
   app: OpenAPIHono<AppEnv>,
@@ -249,16 +261,37 @@ function ssrPages(
   return async (c, next) => {
     const env = c.env as Partial<HttpBindings> | undefined;
     if (!env?.incoming || !env.outgoing || !['GET', 'HEAD', 'POST'].includes(c.req.method)) return next();
-    const res = env.outgoing;
     const own = { ...headers, 'X-Request-Id': c.get('requestId'), 'Cache-Control': 'no-store' };
-    for (const [name, value] of Object.entries(own)) res.setHeader(name, value);
     let fellThrough = false;
     // In-process API calls carry the visitor's address (rate limits) and mark the plain-form path.
     const callEnv = { inProcessForm: true, clientAddress: env.incoming.socket.remoteAddress ?? 'unknown' };
-    await handler(env.incoming, res, () => (fellThrough = true), {
-      api: async (path, init) => app.request(path, init, callEnv),
-    });
+    const locals = { api: async (path: string, init?: RequestInit) => app.request(path, init, callEnv) };
+    if (c.req.method === 'GET' && isPublicRoute(c.req.path)) {
+      const captured = new CapturedResponse(env.incoming);
+      for (const [name, value] of Object.entries(own)) captured.setHeader(name, value);
+      await handler(env.incoming, captured.asServerResponse(), () => (fellThrough = true), locals);
+      if (fellThrough) return next();
+      return captured.toResponse();
+    }
+    const res = env.outgoing;
+    for (const [name, value] of Object.entries(own)) res.setHeader(name, value);
+    // The rule of noStoreRule, for the answers Astro writes to the socket itself.
+    const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => typeof res;
+    const { method, path } = c.req;
+    res.writeHead = ((status: number, ...rest: unknown[]) => {
+      const given = rest.find(
+        (x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x),
+      );
+      const names = Object.keys(given ?? {}).map((k) => k.toLowerCase());
+      if (mustNotStore(method, path, res.hasHeader('set-cookie') || names.includes('set-cookie'))) {
+        for (const name of Object.keys(given ?? {})) if (name.toLowerCase() === 'cache-control') delete given![name];
+        res.setHeader('Cache-Control', 'no-store');
+      }
+      return writeHead(status, ...rest);
+    }) as typeof res.writeHead;
+    await handler(env.incoming, res, () => (fellThrough = true), locals);
     if (!fellThrough) return RESPONSE_ALREADY_SENT;
+    delete (res as Partial<typeof res>).writeHead;
     for (const name of Object.keys(own)) res.removeHeader(name);
     return next();
   };

@@ -107,6 +107,13 @@ const schema = z.object({
   /** The one-stop system's API key for `npm run dossiers -- import` (issue #11): from the
    * environment or a file, so it is not on the command line, in `ps` or in the shell history. */
   DOSSIER_API_KEY: z.string().min(1).optional(),
+  /** Memory for the public response cache of statistics and published answers (docs/performance.md
+   * "Public response cache"): least recently used entries go when their bodies pass this size. */
+  PUBLIC_CACHE_MB: z.coerce.number().min(0).default(32),
+  /** How long a cached public page may be served after a change (a rating, a case step, a
+   * publication) before it is computed again: the server's part of the freshness bound stated on
+   * the statistics page. 0 computes every view after a change anew. */
+  PUBLIC_CACHE_STALE_SECONDS: z.coerce.number().min(0).max(60).default(10),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -61,6 +61,10 @@ describe('plain forms on a read-only database', () => {
         answers: { title: 'Chờ lâu', content: 'Tôi chờ hai giờ ở quầy.', name: 'Nguyễn Văn An' },
         key: 'plain-feedback-storage-1',
         problem: { status: 503, code: 'storage_unavailable' },
+        // The API's Retry-After (30 s for a read-only or full database): the page answers 503 with
+        // it and, with JavaScript, sends the kept answers again after it (site/public/feedback-resend.js).
+        retryAfter: 30,
+        fileNames: [],
       });
     } finally {
       await h.db.client.execute('PRAGMA query_only = 0');

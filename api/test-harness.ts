@@ -56,7 +56,10 @@ export async function openHarness(prefix: string): Promise<Harness> {
     versions,
     lines,
     app(overrides = {}, now = () => new Date()) {
-      const deps: Deps = { db, config: configWith(overrides), log: (l) => lines.push(l), now };
+      // Tests write rows directly and read them back at once: no public response cache unless a
+      // test asks for one (PUBLIC_CACHE_MB; api/public-cache.test.ts).
+      const config = configWith({ PUBLIC_CACHE_MB: '0', ...overrides });
+      const deps: Deps = { db, config, log: (l) => lines.push(l), now };
       return createApp(deps);
     },
     async counts(tables) {

@@ -17,9 +17,17 @@
  *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone);
  *   f. the feedback side at 10,000 and 1,000,000 cases (scripts/bench-feedback.ts): staff inbox,
  *      published list (default and a search) and Open311 requests.json, p95 and ratio, and no full
- *      scan in the lists' query plans.
+ *      scan in the lists' query plans;
+ *   m. the mixed public load of issue #9 (scripts/mixed-load.ts) at a FIXED rate (default 200/s for
+ *      60 s, open loop) on a server with the site and demo data: about 70 % statistics and published
+ *      answers (pages, JSON, CSV) over many parameter combinations, the rest rating submits, the
+ *      rating page, procedure pages and Open311: errors, p50/p99/max, RSS at start, after the first
+ *      minute and at the end. `--soak 600` runs only this, for ten minutes (RSS at the end within
+ *      10 % of RSS after the first minute);
+ *   r. repeated views of a statistics page, its JSON and the published list (autocannon, 10
+ *      connections), with the public cache on and off: requests/s and latency.
  *
- * Options: --only a,b,c,d,e,f   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ * Options: --only a,b,c,d,e,f,m,r   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
  *          --feedback-small 10000   --feedback-large 1000000
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
@@ -44,10 +52,17 @@ import { demoRange, generateOpenResponses } from '../api/demo/generate.ts';
 import { buildSite } from './site-build.ts';
 import { feedbackDb, measureFeedback, type FeedbackFigures, type FeedbackView } from './bench-feedback.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
+import { mixedRequests, runMixed, warmUp, type MixedResult } from './mixed-load.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,f' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,m,r' },
+    'mixed-seconds': { type: 'string', default: '60' },
+    'mixed-rate': { type: 'string', default: '200' },
+    /** `demo` (about 21,000 responses) or `empty` (no stored data: the HTTP layer alone). */
+    'mixed-data': { type: 'string', default: 'demo' },
+    /** Only the mixed load, for this many seconds (issue #9 "memory that stays flat"). */
+    soak: { type: 'string' },
     'stats-large': { type: 'string', default: '1000000' },
     'stats-small': { type: 'string', default: '10000' },
     'saturation-seconds': { type: 'string', default: '10' },
@@ -63,7 +78,7 @@ const { values } = parseArgs({
     'server-node-options': { type: 'string', default: '--max-semi-space-size=8' },
   },
 });
-const only = new Set(values.only.split(','));
+const only = new Set(values.soak ? ['m'] : values.only.split(','));
 const ROOT = join(import.meta.dirname, '..');
 const CONTENT_DIR = join(ROOT, 'content');
 const SITE_DIR = join(ROOT, 'node_modules', '.cache', 'gopy-bench-site');
@@ -332,6 +347,148 @@ async function measurePageJs(base: string): Promise<void> {
     '≤ 30 KB',
     total <= 30 * 1024,
   );
+}
+
+// ── m. The mixed public load at a fixed rate (issue #9) ───────────────────────────────────────────
+
+if (only.has('m')) {
+  const soak = values.soak !== undefined;
+  const seconds = Number(soak ? values.soak : values['mixed-seconds']);
+  const rate = Number(values['mixed-rate']);
+  console.log(
+    `\nm. mixed public load at a fixed ${rate} req/s for ${seconds} s${soak ? ' (soak)' : ''}, data: ${values['mixed-data']}`,
+  );
+  await buildSite({ root: ROOT, distDir: SITE_DIR, log: (l) => console.log(`  ${l}`) });
+  // Demo data (two years, about 21,000 responses and published answers), so the statistics and
+  // the published list have something to compute; generated on start in a child process.
+  const server = await startServerChild(
+    {
+      ...LOAD_TEST_ENV,
+      DEMO_DATA: values['mixed-data'] === 'empty' ? '0' : '1',
+      // The site build leaves NODE_ENV=production in this process (inherited by the child), where
+      // the server wants its public origin.
+      PUBLIC_BASE_URL: 'https://gopy.example',
+      DATABASE_URL: `file:${join(tmp, 'mixed.db')}`,
+      SITE_DIR,
+      CONTENT_DIR,
+      NODE_OPTIONS: values['server-node-options'],
+    },
+    { site: true, timeoutMs: 300_000 },
+  );
+  try {
+    console.log(`  server ${server.url} (pid ${server.pid}), load average ${loadavg()[0]!.toFixed(2)}`);
+    const warm = await warmUp(server.url);
+    const warmMs = warm.reduce((a, w) => a + w.ms, 0);
+    row(
+      'm. warm-up: one view of each source and year, in turn',
+      `${warm.length} views, ${fmt(warmMs / 1000, 1)} s (slowest ${fmt(Math.max(...warm.map((w) => w.ms)), 0)} ms)`,
+    );
+    const start = vmStatus(server.pid).rss;
+    const every = soak ? 60 : 10;
+    let printed = 0;
+    const result = await runMixed(server.url, server.pid, mixedRequests(content), rate, seconds, (second, r) => {
+      // The tick may skip a second on a busy machine: print on crossing each mark.
+      if (second >= printed + every && (printed = second - (second % every)))
+        console.log(
+          `    ${second} s: ${fmt(r.sent)} sent, RSS ${mb(vmStatus(server.pid).rss)}, errors ${r.errors}, load ${loadavg()[0]!.toFixed(2)}`,
+        );
+    });
+    reportMixed(result, start, rate, soak);
+  } finally {
+    await stopServerChild(server);
+  }
+}
+
+// ── r. Repeated public views: from the cache, and with the cache off (issue #9) ──────────────────
+
+if (only.has('r')) {
+  console.log(
+    `\nr. repeated views (autocannon, 10 connections, 10 s each), cache on and off, data: ${values['mixed-data']}`,
+  );
+  await buildSite({ root: ROOT, distDir: SITE_DIR, log: (l) => console.log(`  ${l}`) });
+  const year = String(new Date().getUTCFullYear() - 1);
+  const paths = [
+    `thong-ke/?don-vi=khanh-hoa&mau=quay&thoi-gian=${year}`,
+    `api/v1/stats/ratings?unit=khanh-hoa&instrument=quay&span=${year}`,
+    'cong-khai/',
+  ];
+  for (const cacheMb of ['32', '0']) {
+    const server = await startServerChild(
+      {
+        ...LOAD_TEST_ENV,
+        DEMO_DATA: values['mixed-data'] === 'empty' ? '0' : '1',
+        PUBLIC_BASE_URL: 'https://gopy.example',
+        PUBLIC_CACHE_MB: cacheMb,
+        DATABASE_URL: `file:${join(tmp, `repeat-${cacheMb}.db`)}`,
+        SITE_DIR,
+        CONTENT_DIR,
+        NODE_OPTIONS: values['server-node-options'],
+      },
+      { site: true, timeoutMs: 300_000 },
+    );
+    try {
+      for (const path of paths) {
+        await (await fetch(`${server.url}${path}`, { signal: AbortSignal.timeout(300_000) })).arrayBuffer();
+        // As browsers ask: gzip when offered.
+        const r = await autocannon({
+          url: `${server.url}${path}`,
+          connections: 10,
+          duration: 10,
+          headers: { 'accept-encoding': 'gzip, deflate, br' },
+        });
+        row(
+          `r. /${path.split('?')[0]} repeated, cache ${cacheMb === '0' ? 'off' : 'on'}`,
+          `${fmt(r.requests.average, 0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors}); load ${loadavg()[0]!.toFixed(2)}`,
+        );
+      }
+    } finally {
+      await stopServerChild(server);
+    }
+  }
+}
+
+function reportMixed(r: MixedResult, startRss: number, rate: number, soak: boolean): void {
+  const sorted = [...r.latencies].sort((x, y) => x - y);
+  const answered = sorted.length;
+  const fmtMs = (x: number) => `${fmt(x, 0)} ms`;
+  row(
+    'm. requests sent / answered',
+    `${fmt(r.sent)} / ${fmt(answered)} in ${r.seconds} s (${fmt(r.sent / r.seconds, 1)}/s asked at ${rate}/s); status ${JSON.stringify(r.byStatus)}`,
+  );
+  row(
+    'm. errors (5xx, failed or unanswered)',
+    `${r.errors}${Object.keys(r.failures).length ? ` (${JSON.stringify(r.failures)})` : ''}`,
+    '0',
+    r.errors === 0,
+  );
+  const p99 = percentile(sorted, 99);
+  row(
+    'm. latency p50 / p99 / max',
+    `${fmtMs(percentile(sorted, 50))} / ${fmtMs(p99)} / ${fmtMs(sorted.at(-1) ?? NaN)}`,
+  );
+  row('m. p99', fmtMs(p99), '≤ 200 ms', p99 <= 200);
+  for (const [kind, k] of Object.entries(r.byKind).sort()) {
+    const ks = [...k.latencies].sort((x, y) => x - y);
+    console.log(
+      `    ${kind.padEnd(16)} n ${String(k.n).padStart(6)}  p50 ${fmtMs(percentile(ks, 50)).padStart(7)}  p99 ${fmtMs(percentile(ks, 99)).padStart(7)}  max ${fmtMs(ks.at(-1) ?? NaN).padStart(7)}`,
+    );
+  }
+  const rssAt = (s: number) => r.rss.find((x) => x.at >= s)?.bytes ?? NaN;
+  const end = r.rss.at(-1)!.bytes;
+  const peak = Math.max(...r.rss.map((x) => x.bytes));
+  row('m. server RSS start / after 60 s / end (peak)', `${mb(startRss)} / ${mb(rssAt(60))} / ${mb(end)} (${mb(peak)})`);
+  row('m. server RSS peak', mb(peak), '≤ 250 MB', peak <= 250 * 1024 * 1024);
+  if (soak) {
+    const growth = end / rssAt(60) - 1;
+    row(
+      'm. soak: RSS end ÷ RSS after the first minute − 1',
+      `${fmt(growth * 100, 1)} %`,
+      '≤ 10 %',
+      Math.abs(growth) <= 0.1,
+    );
+    const perMinute = r.rss.filter((x) => x.at % 60 === 0).map((x) => `${x.at / 60}′ ${fmt(x.bytes / 1024 / 1024, 0)}`);
+    notes.push(`m. RSS by minute (MB): ${perMinute.join(', ')}`);
+  }
 }
 
 // ── d. Statistics query at 10k and 1M responses ──────────────────────────────────────────────────

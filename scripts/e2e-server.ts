@@ -26,6 +26,9 @@ const config = loadConfig({
   LOG_LEVEL: 'error',
   // Every spec sends from 127.0.0.1: the per-client limit of 5 would make specs depend on each other.
   RATE_LIMIT_MAX: '50',
+  // Specs write (a rating, a publication) and look at the public pages at once: a write makes the
+  // next view current here, while caching still serves repeats (docs/performance.md).
+  PUBLIC_CACHE_STALE_SECONDS: process.env.PUBLIC_CACHE_STALE_SECONDS ?? '0',
 });
 const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
 const running = await startServer(config, {

@@ -60,6 +60,8 @@ export interface FeedbackPostState {
   /** Names of the files sent with the refused confirm post, to say which one was refused. */
   fileNames?: string[] | undefined;
   problem?: ProblemLike | undefined;
+  /** Seconds the server asked to wait before sending again (503 storage_unavailable, issue #9). */
+  retryAfter?: number | undefined;
   receipt?: FeedbackReceipt | undefined;
   /** "Send it to my e-mail" on the receipt: the address typed, and whether the copy was queued. */
   copyEmail?: string | undefined;
@@ -223,6 +225,7 @@ export async function handleFeedbackPost(
   const files = filesOf(form);
   const fileNames = files.map((f) => f.name);
   let problem: ProblemLike;
+  let retryAfter: number | undefined;
   try {
     const { headers, body } = withFiles(feedbackBody(answers, locale, website), files);
     const res = await locals.api('/api/v1/feedback', {
@@ -233,13 +236,14 @@ export async function handleFeedbackPost(
     if (res.status === 200 || res.status === 201)
       return { screen: 'check', answers, key, receipt: (await res.json()) as FeedbackReceipt };
     problem = await problemOf(res);
+    if (res.status === 503) retryAfter = Math.min(300, Math.max(1, Number(res.headers.get('retry-after')) || 30));
   } catch {
     problem = { status: 500, code: 'internal_error' };
   }
   // Another submission under this key: a fresh key, so the corrected one is not refused again.
   const nextKey = problem.code === 'idempotency_conflict' ? newKey() : key;
   const screen = isAnswerProblem(problem) && !isFileProblem(problem) ? 'form' : 'check';
-  return { screen, answers, key: nextKey, website, fileNames, problem };
+  return { screen, answers, key: nextKey, website, fileNames, problem, retryAfter };
 }
 
 /** Code + key, or the e-mailed link, as posted by a form (hidden fields or the look-up form). */
