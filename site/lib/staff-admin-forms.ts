@@ -7,7 +7,7 @@
 import { STAFF_ACTIONS } from './staff-forms.ts';
 
 /** The roles an admin may grant (db/staff.ts `staffRoles`). */
-export const STAFF_ROLES = ['coordinator', 'handler', 'publisher', 'admin'] as const;
+export const STAFF_ROLES = ['coordinator', 'handler', 'publisher', 'admin', 'supervisor'] as const;
 export type StaffRoleName = (typeof STAFF_ROLES)[number];
 
 /**
