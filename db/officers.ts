@@ -64,7 +64,11 @@ export function upsertOfficialStatement(o: {
   };
 }
 
-export async function findOfficialByPin(client: Client, unitId: string, pinHash: string): Promise<Official | undefined> {
+export async function findOfficialByPin(
+  client: Client,
+  unitId: string,
+  pinHash: string,
+): Promise<Official | undefined> {
   const rs = await client.execute({
     sql: 'SELECT id, unit_id, code, staff_id FROM officials WHERE unit_id = ? AND pin_hash = ?',
     args: [unitId, pinHash],
@@ -182,8 +186,14 @@ export async function devicesOfUnits(client: Client, units: readonly string[]): 
 /** Revoking a device also ends its open shift. */
 export function revokeDeviceStatements(id: number, now: Date): InStatement[] {
   return [
-    { sql: 'UPDATE kiosk_devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', args: [now.toISOString(), id] },
-    { sql: 'UPDATE kiosk_shifts SET ended_at = ? WHERE device_id = ? AND ended_at IS NULL', args: [now.toISOString(), id] },
+    {
+      sql: 'UPDATE kiosk_devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      args: [now.toISOString(), id],
+    },
+    {
+      sql: 'UPDATE kiosk_shifts SET ended_at = ? WHERE device_id = ? AND ended_at IS NULL',
+      args: [now.toISOString(), id],
+    },
   ];
 }
 
@@ -296,7 +306,11 @@ export interface OfficerRating {
  * an official's code, and kiosk ratings given during a shift (a kiosk rating with no one signed in
  * counts for the unit only, like any self-selected rating).
  */
-export async function officerRatings(client: Client, units: readonly string[], month: string): Promise<OfficerRating[]> {
+export async function officerRatings(
+  client: Client,
+  units: readonly string[],
+  month: string,
+): Promise<OfficerRating[]> {
   if (units.length === 0) return [];
   const list = units.map(() => '?').join(', ');
   const rs = await client.execute({
