@@ -144,7 +144,13 @@ export async function officerBlock(
   const cache = new Map<string, Instrument | null>();
   for (const r of await officerRatings(client, units, month)) {
     const ins = await instrumentOf(client, r.instrumentVersion, cache);
-    const x = ins ? respondentSatisfaction(ins, r.answers) : null;
+    let x: number | null = null;
+    try {
+      x = ins ? respondentSatisfaction(ins, r.answers) : null;
+    } catch {
+      // Answers are checked against their version when stored; a row that no longer fits (edited
+      // by hand) says nothing about satisfaction and must not break the page.
+    }
     if (x === null) continue;
     const m: Measure = r.source;
     add(totalKey(r.unitId, m), 1);
