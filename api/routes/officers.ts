@@ -81,6 +81,7 @@ const revokeRoute = createRoute({
     401: problems('Not signed in'),
     403: problems('Not an admin of that unit'),
     404: problems('Unknown device'),
+    409: problems('Already revoked'),
   },
 });
 
@@ -188,6 +189,7 @@ officerRoutes.openapi(revokeRoute, async (c) => {
   const covering = await grantsCovering(db.client, c.var.staff.roles, device.unitId, 'admin');
   // Another unit's device answers as a missing one: ids are not an oracle.
   if (covering.length === 0) throw new ProblemError(404, 'device_not_found');
+  if (device.revokedAt !== null) throw new ProblemError(409, 'kiosk_revoked');
   const at = now();
   await db.client.batch(
     [
