@@ -8,7 +8,7 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
-import { apiSignInWithCsrf, type SignedIn } from './staff-login.ts';
+import { apiSignInWithCsrf, pageSignIn, type SignedIn } from './staff-login.ts';
 
 const UNIT = 'phuong-ninh-hoa';
 const PENDING = 'gopy.pendingRatings';
@@ -112,3 +112,19 @@ for (const [name, viewport] of [
     await expectAccessible(page);
   });
 }
+
+test('a supervisor reads the officials of the province for last month; the view is audited', async ({ page }) => {
+  test.slow();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const vn = new Date(Date.now() + 7 * 3600_000);
+  const month = new Date(Date.UTC(vn.getUTCFullYear(), vn.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  await page.goto(`/quan-tri/can-bo/?thang=${month}&don-vi=khanh-hoa`);
+  await pageSignIn(page, 'e2e-supervisor');
+  await expect(page.getByTestId('officers-table')).toBeVisible();
+  // The demo data's officials: four units of four, one of them falling short somewhere.
+  await expect(page.getByTestId('officers-table').locator('tbody tr')).toHaveCount(16);
+  await expectAccessible(page);
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Officials' results");
+  await expectAccessible(page);
+});
