@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../test-harness.ts';
-import { staffGet, staffMember, staffPost, type App, type Signed } from '../feedback/test-kit.ts';
+import { sendFeedback, staffGet, staffMember, staffPost, type App, type Signed } from '../feedback/test-kit.ts';
 import { createApiKey } from '../../db/dossiers.ts';
 import { KIOSK_COOKIE, PIN_THROTTLE } from '../kiosk.ts';
 import { unitsInSubtrees } from '../../db/units.ts';
@@ -366,6 +366,12 @@ describe('officer results', () => {
     }
     expect(checks).toBeGreaterThan(officials.length * officials.length);
     expect(leaks).toBe(0);
+    // The supervisor role opens officer results only, not the feedback of its units.
+    await sendFeedback(h, h.app({ POW_REQUIRED: '0' }, () => clock));
+    const inbox = await staffGet(app, supervisors.get('khanh-hoa')!, '/api/v1/staff/feedback');
+    expect(((await inbox.json()) as { items: unknown[] }).items).toEqual([]);
+    const adminInbox = await staffGet(app, admin, '/api/v1/staff/feedback');
+    expect(((await adminInbox.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
   }, 120_000);
 
   it('kiosk ratings count for the official of the shift, labelled apart from verified ratings', async () => {
