@@ -96,6 +96,10 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'second_factor_enrol',
   'staff_reset_second_factor',
   'password_change',
+  'kiosk_create',
+  'kiosk_revoke',
+  'official_register',
+  'officer_results_view',
   'write',
 ];
 
