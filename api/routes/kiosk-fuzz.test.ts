@@ -13,9 +13,21 @@ import { openHarness, type Harness } from '../test-harness.ts';
 import { staffMember, staffPost, type App, type Signed } from '../feedback/test-kit.ts';
 import { PROTO_KEYS, refusalChecker, withKey, wrongContentType, type Body, type Json } from '../fuzz-arbitraries.ts';
 import { KIOSK_COOKIE } from '../kiosk.ts';
+import { createApiKey } from '../../db/dossiers.ts';
+import { upsertOfficialStatement } from '../../db/officers.ts';
 
 const RUNS = 10_000;
-const TABLES = ['kiosk_devices', 'kiosk_shifts', 'officials', 'responses', 'answers', 'audit_log'];
+const TABLES = [
+  'kiosk_devices',
+  'kiosk_shifts',
+  'officials',
+  'responses',
+  'answers',
+  'audit_log',
+  'dossiers',
+  'survey_tokens',
+  'dossier_rollups',
+];
 const NOW = new Date('2026-03-20T02:00:00Z');
 const UNIT = 'phuong-ninh-hoa';
 const OTHER_UNIT = 'thanh-pho-hue';
@@ -28,6 +40,7 @@ const device = { live: '', revoked: '', sibling: '', liveId: 0, revokedId: 0, fo
 let pin = '';
 let shift = '';
 let foreignShift = '';
+let apiKey = '';
 
 const { seen, checkRefused } = refusalChecker();
 
@@ -40,6 +53,7 @@ interface Req {
 
 async function send(path: string, req: Req, staff: boolean): Promise<Response> {
   const headers: Record<string, string> = {};
+  if (path.startsWith('/api/v1/integration/')) headers.authorization = `Bearer ${apiKey}`;
   if (req.contentType !== null) headers['content-type'] = req.contentType;
   const cookies = [staff ? admin.cookie : '', req.cookie ? `${KIOSK_COOKIE}=${req.cookie}` : ''].filter(Boolean);
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
@@ -208,6 +222,11 @@ beforeAll(async () => {
         })
       ).json()) as { shift: string }
     ).shift;
+  apiKey = (await createApiKey(h.db.client, 'khanh-hoa', 'Một cửa', NOW)).key;
+  // An official of another unit under the same key: its code must not register here.
+  await h.db.client.execute(
+    upsertOfficialStatement({ unitId: 'phuong-hoa-thang', code: 'CB-HT1', pinHash: 'x', staffId: null, now: NOW }),
+  );
   shift = await start(device.live, '1');
   foreignShift = await start(device.sibling, '3');
 }, 120_000);
@@ -388,5 +407,29 @@ describe('fuzzing the kiosk and officials write endpoints with invalid requests'
     );
     await run('/api/v1/staff/officials', invalid(valid, breakers, fc.constant(undefined)), true);
     expect([...seen.keys()]).toEqual(expect.arrayContaining(['403 forbidden_unit', '422 validation_failed']));
+  }, 300_000);
+
+  it(`POST /api/v1/integration/dossiers with officials' codes: ${RUNS} invalid requests → 4xx, nothing written`, async () => {
+    const valid = {
+      code: 'HS-FUZZ-1',
+      unit: UNIT,
+      received_at: '2026-03-02T02:00:00Z',
+      due_at: '2026-03-09T10:00:00Z',
+      returned_at: '2026-03-05T03:00:00Z',
+      official: 'CB-01',
+    };
+    const breakers = fc.oneof(
+      namesAsCodes.map((v) => set('official', v)),
+      fc.constantFrom('CB-HT1', 'CB-02', 'KHONG-CO', 'CB-011').map((v) => set('official', v)),
+      fc.constantFrom<Json>(null, 1, true, [], {}, '').map((v) => set('official', v)),
+      fc
+        .string({ minLength: 1, maxLength: 40 })
+        .filter((v) => !/^[A-Z0-9][A-Z0-9._-]{2,31}$/.test(v))
+        .map((v) => set('official', v)),
+    );
+    await run('/api/v1/integration/dossiers?qr=none', invalid(valid, breakers, fc.constant(undefined)), false);
+    expect([...seen.keys()]).toEqual(
+      expect.arrayContaining(['403 official_other_unit', '422 unknown_official', '422 validation_failed']),
+    );
   }, 300_000);
 });
