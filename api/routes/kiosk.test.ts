@@ -367,7 +367,10 @@ describe('officer results', () => {
     expect(checks).toBeGreaterThan(officials.length * officials.length);
     expect(leaks).toBe(0);
     // The supervisor role opens officer results only, not the feedback of its units.
-    await sendFeedback(h, h.app({ POW_REQUIRED: '0' }, () => clock));
+    await sendFeedback(
+      h,
+      h.app({ POW_REQUIRED: '0' }, () => clock),
+    );
     const inbox = await staffGet(app, supervisors.get('khanh-hoa')!, '/api/v1/staff/feedback');
     expect(((await inbox.json()) as { items: unknown[] }).items).toEqual([]);
     const adminInbox = await staffGet(app, admin, '/api/v1/staff/feedback');
