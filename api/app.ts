@@ -35,6 +35,8 @@ import { staffRightsRoutes } from './routes/staff-rights.ts';
 import { staffAdminRoutes } from './routes/staff-admin.ts';
 import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
+import { kioskRoutes } from './routes/kiosk.ts';
+import { officerRoutes } from './routes/officers.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -79,6 +81,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', staffRightsRoutes);
   api.route('/', staffAdminRoutes);
   api.route('/', publishedRoutes);
+  api.route('/', kioskRoutes);
+  api.route('/', officerRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api/v1' }],

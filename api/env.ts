@@ -65,8 +65,10 @@ const schema = z.object({
    * coordinators and handlers, unredacted texts for publishers, any account's reset for admins). */
   STAFF_MFA_ROLES: z
     .string()
-    .regex(/^(none|((coordinator|handler|publisher|admin)(,(coordinator|handler|publisher|admin))*))$/)
-    .default('coordinator,handler,publisher,admin')
+    .regex(
+      /^(none|((coordinator|handler|publisher|admin|supervisor)(,(coordinator|handler|publisher|admin|supervisor))*))$/,
+    )
+    .default('coordinator,handler,publisher,admin,supervisor')
     .transform((v) => (v === 'none' ? [] : [...new Set(v.split(','))])),
   /** 32 random bytes, base64url: seals TOTP secrets at rest (AES-256-GCM). Unset: stored unsealed. */
   STAFF_MFA_KEY: z

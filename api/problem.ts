@@ -88,6 +88,16 @@ const TITLES: Record<ProblemCode, string> = {
   data_request_decided: 'This request has already been decided',
   contact_deleted: 'The contact data of this case is no longer held',
   correction_empty: 'A correction needs at least one new value',
+  official_other_unit: 'Official of another unit',
+  unknown_official: 'Unknown official',
+  kiosk_unauthorized: 'No counter device',
+  kiosk_revoked: 'Counter device link revoked',
+  kiosk_wrong_unit: 'Counter device of another unit or counter',
+  shift_unknown: 'Unknown shift',
+  pin_invalid: 'Wrong counter sign-in code',
+  pin_throttled: 'Too many counter sign-in attempts',
+  official_not_found: 'Unknown official',
+  device_not_found: 'Unknown counter device',
   internal_error: 'Internal error',
 };
 

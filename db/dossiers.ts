@@ -123,6 +123,8 @@ export interface DossierInput {
   receivedAt: Date;
   dueAt: Date;
   returnedAt: Date;
+  /** Pseudonymous code of the official who handled it (db/officials.ts), never a name. */
+  officialCode?: string | undefined;
 }
 
 export interface RegisterOptions {
@@ -159,6 +161,7 @@ interface StoredDossier {
   due_at: string;
   returned_at: string;
   on_time: number;
+  official_code: string | null;
 }
 
 function sameDossier(stored: StoredDossier, d: DossierInput): boolean {
@@ -166,7 +169,8 @@ function sameDossier(stored: StoredDossier, d: DossierInput): boolean {
     (stored.procedure_code ?? undefined) === d.procedureCode &&
     stored.received_at === d.receivedAt.toISOString() &&
     stored.due_at === d.dueAt.toISOString() &&
-    stored.returned_at === d.returnedAt.toISOString()
+    stored.returned_at === d.returnedAt.toISOString() &&
+    (stored.official_code ?? undefined) === d.officialCode
   );
 }
 
@@ -179,7 +183,7 @@ async function existingDossiers(
   for (let i = 0; i < dossiers.length; i += 200) {
     const part = dossiers.slice(i, i + 200);
     const rs = await client.execute({
-      sql: `SELECT unit_id, code, procedure_code, received_at, due_at, returned_at, on_time FROM dossiers
+      sql: `SELECT unit_id, code, procedure_code, received_at, due_at, returned_at, on_time, official_code FROM dossiers
             WHERE ${part.map(() => '(unit_id = ? AND code = ?)').join(' OR ')}`,
       args: part.flatMap((d) => [d.unitId, d.code]),
     });
@@ -190,6 +194,7 @@ async function existingDossiers(
         due_at: String(r.due_at),
         returned_at: String(r.returned_at),
         on_time: Number(r.on_time),
+        official_code: r.official_code === null ? null : String(r.official_code),
       });
   }
   return out;
@@ -260,8 +265,9 @@ async function registerOnce(
     const expiresAt = new Date(d.returnedAt.getTime() + options.tokenTtlDays * 86_400_000);
     stmts.push(
       {
-        sql: `INSERT INTO dossiers (unit_id, code, procedure_code, received_at, due_at, returned_at, on_time, created_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        sql: `INSERT INTO dossiers (unit_id, code, procedure_code, received_at, due_at, returned_at, on_time, created_at,
+                official_code)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         args: [
           d.unitId,
           d.code,
@@ -271,6 +277,7 @@ async function registerOnce(
           d.returnedAt.toISOString(),
           onTime ? 1 : 0,
           createdAt,
+          d.officialCode ?? null,
         ],
       },
       {

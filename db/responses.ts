@@ -14,6 +14,8 @@ export interface NewResponse {
   procedureCode: string | undefined;
   counter: string | undefined;
   dossierId: number | undefined;
+  /** The kiosk shift the rating was given in (db/officers.ts), when given at a kiosk. */
+  shiftId?: number | undefined;
   verified: boolean;
   locale: string;
   day: string;
@@ -30,8 +32,8 @@ export function responseStatements(r: NewResponse): InStatement[] {
   const stmts: InStatement[] = [
     {
       sql: `INSERT INTO responses (instrument_version, unit_id, procedure_code, counter, dossier_id, verified, locale, day,
-              created_at, idempotency_key, request_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              created_at, idempotency_key, request_hash, shift_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id`,
       args: [
         r.instrumentVersion,
@@ -45,6 +47,7 @@ export function responseStatements(r: NewResponse): InStatement[] {
         r.at.toISOString(),
         r.idempotencyKey,
         r.requestHash,
+        r.shiftId ?? null,
       ],
     },
   ];

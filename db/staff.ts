@@ -4,7 +4,8 @@
  */
 import type { Client, InStatement } from '@libsql/client';
 
-export const staffRoles = ['coordinator', 'handler', 'publisher', 'admin'] as const;
+/** `supervisor` (issue #10): reads the officer results of the officials of its unit subtree. */
+export const staffRoles = ['coordinator', 'handler', 'publisher', 'admin', 'supervisor'] as const;
 export type StaffRole = (typeof staffRoles)[number];
 
 export interface RoleGrant {

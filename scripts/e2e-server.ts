@@ -50,6 +50,8 @@ const staffAccounts = [
   { username: 'e2e-publisher', role: 'publisher', unit: 'khanh-hoa' },
   // e2e/staff-admin.spec.ts: accounts and the audit log of the whole province.
   { username: 'e2e-admin', role: 'admin', unit: 'khanh-hoa' },
+  // e2e/kiosk.spec.ts: officer results of the province (issue #10).
+  { username: 'e2e-supervisor', role: 'supervisor', unit: 'khanh-hoa' },
 ] as const;
 const passwords: Record<string, string> = {};
 // Every role needs a second factor (issue #7 part 4b): each account gets a TOTP secret, written to

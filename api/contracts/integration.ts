@@ -20,6 +20,15 @@ const unitId = z
  * would be read differently by every system. */
 const instant = z.iso.datetime({ offset: true });
 
+/**
+ * The handling official's pseudonymous code from the one-stop system (issue #10), never a name:
+ * upper-case letters, digits, '.', '_', '-' (db/officers.ts `OFFICIAL_CODE_PATTERN`).
+ */
+export const officialCode = z
+  .string()
+  .max(32)
+  .regex(/^[A-Z0-9][A-Z0-9._-]{2,31}$/);
+
 export const dossierInput = z.strictObject({
   code: dossierCode,
   /** Unit that handled the dossier; defaults to the API key's unit. */
@@ -28,6 +37,8 @@ export const dossierInput = z.strictObject({
   received_at: instant,
   due_at: instant,
   returned_at: instant,
+  /** The official who handled it, registered for the dossier's unit (docs/kiosk-and-officers.md). */
+  official: officialCode.optional(),
 });
 export type DossierInput = z.infer<typeof dossierInput>;
 

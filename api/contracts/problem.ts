@@ -63,6 +63,16 @@ export const problemCodes = [
   'data_request_decided',
   'contact_deleted',
   'correction_empty',
+  'official_other_unit',
+  'unknown_official',
+  'kiosk_unauthorized',
+  'kiosk_revoked',
+  'kiosk_wrong_unit',
+  'shift_unknown',
+  'pin_invalid',
+  'pin_throttled',
+  'official_not_found',
+  'device_not_found',
   'internal_error',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];

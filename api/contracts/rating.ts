@@ -48,6 +48,11 @@ export const ratingInput = z.strictObject({
     .string()
     .regex(/^[a-z]{2,3}$/)
     .default('vi'),
+  /** The shift of the official on duty at a counter kiosk (issue #10): only from a kiosk device. */
+  shift: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22}$/)
+    .optional(),
   /** Honeypot: a field people never see; bots fill it. */
   website: z.string().max(200).optional(),
   pow: powPayload.optional(),

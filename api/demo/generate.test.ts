@@ -76,6 +76,20 @@ describe('generateDemoData', () => {
     expect(Number(keys.rows[0]!.n)).toBe(0);
   });
 
+  it('adds officials by code, one kiosk per unit, and shifts naming the counter-1 ratings (issue #10)', async () => {
+    expect(countsA.officers.officials).toBe(16);
+    expect(countsA.officers.kiosks).toBe(4);
+    expect(countsA.officers.shifts).toBeGreaterThan(50);
+    const rs = await a.client.execute(
+      `SELECT (SELECT count(*) FROM dossiers WHERE official_code IS NOT NULL) AS coded,
+              (SELECT count(*) FROM responses WHERE shift_id IS NOT NULL) AS kiosk,
+              (SELECT count(*) FROM officials WHERE code NOT GLOB '[A-Z]*-[0-9][0-9]') AS odd`,
+    );
+    expect(Number(rs.rows[0]!.coded)).toBe(countsA.officers.dossiersWithOfficial);
+    expect(Number(rs.rows[0]!.kiosk)).toBe(countsA.officers.kioskRatings);
+    expect(Number(rs.rows[0]!.odd)).toBe(0);
+  });
+
   it('rates about 30 % of dossiers with their token', () => {
     const share = countsA.verifiedEvaluations / countsA.dossiers;
     expect(share).toBeGreaterThan(0.22);

@@ -18,6 +18,7 @@
  *   feedback factor (phản ánh, kiến nghị) scores 55–65 % top-2-box and the others 85–95 %.
  */
 import { generateDemoFeedback } from './feedback.ts';
+import { generateDemoOfficers, type DemoOfficerCounts } from './officers.ts';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -83,6 +84,8 @@ export interface DemoCounts {
   counterRatings: number;
   /** Feedback cases by status at the end. */
   feedback: Record<string, number>;
+  /** Officials, kiosks and shifts (issue #10, ./officers.ts). */
+  officers: DemoOfficerCounts;
   responses: number;
   /** What the database holds afterwards. */
   stored: StoredDemoCounts;
@@ -660,6 +663,9 @@ export async function generateDemoData(db: Db, content: DemoContent, options: De
     },
   );
 
+  // Officials' codes on the dossiers and kiosk shifts over the counter ratings (./officers.ts).
+  const officers = await generateDemoOfficers(db, { seed: options.seed, now: options.to });
+
   return {
     seed: options.seed,
     from: first,
@@ -667,6 +673,7 @@ export async function generateDemoData(db: Db, content: DemoContent, options: De
     units: units.filter((u) => u.validFrom <= lastDay && (u.validTo === undefined || u.validTo >= first)).length,
     ...counts,
     feedback,
+    officers,
     responses: writer.written,
     stored: await storedCounts(db.client),
     seconds: Math.round((performance.now() - started) / 100) / 10,
@@ -680,6 +687,7 @@ export function formatDemoCounts(c: DemoCounts): string {
     `${c.verifiedEvaluations} verified dossier evaluations + ${c.counterRatings} counter ratings + ` +
     `${c.verifiedSipas + c.openSipas} SIPAS (${c.verifiedSipas} verified), ${c.stored.answers} answers, ` +
     `${c.stored.rollupRows} rollup rows, ${Object.values(c.feedback).reduce((a, b) => a + b, 0)} feedback cases, ` +
+    `${c.officers.officials} officials, ${c.officers.shifts} kiosk shifts, ` +
     `in ${c.seconds} s`
   );
 }

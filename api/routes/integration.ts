@@ -38,6 +38,7 @@ import {
   type DossierInput as DossierRow,
 } from '../../db/dossiers.ts';
 import { unitWithin } from '../../db/units.ts';
+import { officialsByCode } from '../../db/officers.ts';
 import type { AppEnv } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
 
@@ -78,11 +79,11 @@ const route = createRoute({
     201: { content: { 'application/json': { schema: registerResult } }, description: 'Registered' },
     400: problems('Malformed JSON'),
     401: problems('Missing, unknown or revoked API key'),
-    403: problems('A dossier of a unit outside the key’s unit'),
+    403: problems('A dossier of a unit outside the key’s unit, or an official’s code of another unit'),
     409: problems('A dossier registered before with other data'),
     413: problems('Body too large'),
     415: problems('Not JSON'),
-    422: problems('Invalid fields or unknown procedure'),
+    422: problems('Invalid fields, unknown procedure or unknown official’s code'),
   },
 });
 
@@ -137,6 +138,7 @@ export const integrationRoutes = app.openapi(
         receivedAt: new Date(d.received_at),
         dueAt: new Date(d.due_at),
         returnedAt: new Date(d.returned_at),
+        officialCode: d.official,
       };
       if (row.dueAt < row.receivedAt) errors.push({ path: pathOf(single, i, 'due_at'), code: 'invalid_value' });
       if (row.returnedAt < row.receivedAt || row.returnedAt.getTime() > at.getTime() + CLOCK_SKEW_MS)
@@ -169,6 +171,24 @@ export const integrationRoutes = app.openapi(
             : [],
         ),
       });
+
+    // An official's code names an official of the dossier's own unit (issue #10 "officer codes of
+    // another unit"): a code registered only elsewhere is refused, as is one never registered.
+    const officialErrors: { path: string; code: 'invalid_value' }[] = [];
+    let otherUnit = false;
+    const byCode = new Map<string, Awaited<ReturnType<typeof officialsByCode>>>();
+    for (const [i, r] of rows.entries()) {
+      if (!r.officialCode) continue;
+      if (!byCode.has(r.officialCode)) byCode.set(r.officialCode, await officialsByCode(db.client, r.officialCode));
+      const known = byCode.get(r.officialCode)!;
+      if (known.some((o) => o.unitId === r.unitId)) continue;
+      if (known.length > 0) otherUnit = true;
+      officialErrors.push({ path: pathOf(single, i, 'official'), code: 'invalid_value' });
+    }
+    if (officialErrors.length > 0)
+      throw otherUnit
+        ? new ProblemError(403, 'official_other_unit', { errors: officialErrors })
+        : new ProblemError(422, 'unknown_official', { errors: officialErrors });
 
     const registered = await registerDossiers(db.client, rows, { now: at, tokenTtlDays: config.SURVEY_TOKEN_TTL_DAYS });
     const conflicts = registered.flatMap((r, i) =>

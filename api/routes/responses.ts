@@ -22,6 +22,8 @@ import { redeemToken, DossierError, sha256Hex } from '../../db/dossiers.ts';
 import type { AppEnv } from '../app-env.ts';
 import { constraintOf } from '../../db/constraint.ts';
 import { guardOpenSubmission, idempotencyKey } from '../open-submission.ts';
+import { checkDevice, kioskOfRequest } from '../kiosk.ts';
+import { findShift } from '../../db/officers.ts';
 
 const submitRoute = createRoute({
   method: 'post',
@@ -38,6 +40,8 @@ const submitRoute = createRoute({
     200: { content: { 'application/json': { schema: ratingResult } }, description: 'Already stored (a retry)' },
     201: { content: { 'application/json': { schema: ratingResult } }, description: 'Stored' },
     400: problems('Malformed JSON or missing Idempotency-Key'),
+    401: problems('A kiosk cookie of no known device'),
+    403: problems('A revoked kiosk link, or one of another unit or counter'),
     404: problems('Unknown token'),
     409: problems('Token already used, key reused for other answers, or proof of work replayed'),
     410: problems('Token expired'),
@@ -135,8 +139,25 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
     let unitId = input.unit;
     let procedureCode = input.procedure;
     let dossierId: number | undefined;
+    let shiftId: number | undefined;
     const extra = [];
-    if (input.token) {
+    // A counter kiosk (issue #10, docs/kiosk-and-officers.md): the device's cookie stands in for the
+    // proof of work and the per-client limit (one tablet rates for a whole queue of citizens); the
+    // rating is self-selected and names the shift of the official on duty when it was given.
+    const device = await kioskOfRequest(c);
+    if (device !== undefined || input.shift !== undefined) {
+      const kiosk = checkDevice(device, input.unit, input.counter ?? '');
+      if (input.token)
+        throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'token', code: 'invalid_value' }] });
+      if (input.shift !== undefined) {
+        const shift = await findShift(db.client, input.shift);
+        if (!shift || shift.deviceId !== kiosk.id)
+          throw new ProblemError(422, 'shift_unknown', { errors: [{ path: 'shift', code: 'invalid_value' }] });
+        shiftId = shift.id;
+      }
+      if (procedureCode && !(await knownCodes(db.client)).procedures.has(procedureCode))
+        throw new ProblemError(422, 'unknown_procedure', { errors: [{ path: 'procedure', code: 'invalid_value' }] });
+    } else if (input.token) {
       // Verified: the dossier, not the link, says which unit and procedure were served.
       try {
         const redeemed = await redeemToken(db.client, input.token, at);
@@ -171,6 +192,7 @@ export const responseRoutes = new OpenAPIHono<AppEnv>()
         procedureCode,
         counter: input.counter,
         dossierId,
+        shiftId,
         verified: dossierId !== undefined,
         locale: input.locale,
         day,

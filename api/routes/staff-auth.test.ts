@@ -464,6 +464,7 @@ describe('demo accounts and the staff script', () => {
         'handler:phuong-ninh-hoa',
         'publisher:khanh-hoa',
         'admin:khanh-hoa',
+        'supervisor:khanh-hoa',
       ]);
       secrets.push(...first.map((a) => a.password));
       // Issue #7 part 4b: demo accounts sign in with the printed TOTP secret as a second factor.

@@ -200,9 +200,15 @@ const unitsRoute = createRoute({
   },
 });
 
+/** Grants that open feedback: every role but `supervisor`, which reads officer results only
+ * (issue #10, docs/kiosk-and-officers.md). */
+function feedbackGrants(c: Context<StaffEnv>) {
+  return c.var.staff.roles.filter((g) => g.role !== 'supervisor');
+}
+
 /** The roles the member holds over a unit (grants whose subtree holds it). */
 async function rolesOver(c: Context<StaffEnv>, unit: string): Promise<StaffRole[]> {
-  const grants = await grantsCovering(c.var.deps.db.client, c.var.staff.roles, unit);
+  const grants = await grantsCovering(c.var.deps.db.client, feedbackGrants(c), unit);
   return [...new Set(grants.map((g) => g.role))];
 }
 
@@ -321,7 +327,7 @@ staffFeedbackRoutes.openapi(inboxRoute, async (c) => {
   const q = c.req.valid('query');
   const deps = c.var.deps;
   const words = q.q ? foldForSearch(q.q).split(' ').filter(Boolean).slice(0, 10) : undefined;
-  const roles = c.var.staff.roles;
+  const roles = feedbackGrants(c);
   const result = await inbox(deps.db.client, {
     scope: [...new Set(roles.map((g) => g.unit))],
     redactedScope: [...new Set(roles.filter((g) => !PERSONAL_DATA_ROLES.includes(g.role)).map((g) => g.unit))],

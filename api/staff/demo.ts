@@ -22,6 +22,8 @@ export const DEMO_STAFF: readonly { username: string; displayName: string; role:
   { username: 'demo-handler', displayName: 'Xử lý (demo)', role: 'handler', unit: 'phuong-ninh-hoa' },
   { username: 'demo-publisher', displayName: 'Công bố (demo)', role: 'publisher', unit: 'khanh-hoa' },
   { username: 'demo-admin', displayName: 'Quản trị (demo)', role: 'admin', unit: 'khanh-hoa' },
+  // Issue #10: officer results of the province's one-stop officials (docs/kiosk-and-officers.md).
+  { username: 'demo-supervisor', displayName: 'Giám sát cán bộ (demo)', role: 'supervisor', unit: 'khanh-hoa' },
 ];
 
 export interface DemoAccount {

@@ -102,6 +102,7 @@ describe('audit actions', () => {
       'api/routes/staff-admin.ts',
       'api/routes/staff-feedback.ts',
       'api/routes/staff-mfa.ts',
+      'api/routes/officers.ts',
       'api/staff/auth.ts',
       'api/staff/sign-in.ts',
     ]

@@ -7,7 +7,7 @@
 import { STAFF_ACTIONS } from './staff-forms.ts';
 
 /** The roles an admin may grant (db/staff.ts `staffRoles`). */
-export const STAFF_ROLES = ['coordinator', 'handler', 'publisher', 'admin'] as const;
+export const STAFF_ROLES = ['coordinator', 'handler', 'publisher', 'admin', 'supervisor'] as const;
 export type StaffRoleName = (typeof STAFF_ROLES)[number];
 
 /**
@@ -96,6 +96,10 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'second_factor_enrol',
   'staff_reset_second_factor',
   'password_change',
+  'kiosk_create',
+  'kiosk_revoke',
+  'official_register',
+  'officer_results_view',
   'write',
 ];
 
