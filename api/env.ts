@@ -86,7 +86,7 @@ const schema = z.object({
    * written as a text file into SMS_DIR instead, so nothing is lost or sent. */
   SMPP_URL: z
     .string()
-    .regex(/^ssmpp?:\/\/[^@/]+@[^/]+/, 'must look like smpp://systemid:password@host:2775?source=BRANDNAME')
+    .regex(/^s?smpp:\/\/[^@/]+@[^/]+/, 'must look like smpp://systemid:password@host:2775?source=BRANDNAME')
     .optional(),
   SMS_DIR: z.string().default('data/sms'),
   /** 1: send SMS without accents in the GSM 7-bit alphabet (160 characters, 153 per part) instead of
