@@ -212,16 +212,26 @@ export interface ContactRow {
   phone: string | null;
   email: string | null;
   address: string | null;
+  /** The channel the sender chose (migration 0009), or null for the default (api/feedback/notify.ts channelOf). */
+  notify?: string | null;
 }
 
 /** The sender's personal data. Every caller writes an audit row (issue #4). */
 export async function readContact(client: Client, id: number): Promise<ContactRow | undefined> {
   const rs = await client.execute({
-    sql: 'SELECT name, phone, email, address FROM feedback_contacts WHERE feedback_id = ?',
+    sql: 'SELECT name, phone, email, address, notify FROM feedback_contacts WHERE feedback_id = ?',
     args: [id],
   });
   const r = rs.rows[0];
-  return r ? { name: String(r.name), phone: str(r.phone), email: str(r.email), address: str(r.address) } : undefined;
+  return r
+    ? {
+        name: String(r.name),
+        phone: str(r.phone),
+        email: str(r.email),
+        address: str(r.address),
+        notify: str(r.notify),
+      }
+    : undefined;
 }
 
 export interface InboxFilter {

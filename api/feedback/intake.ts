@@ -47,7 +47,14 @@ export interface CaseSpec {
   publishContent: boolean;
   showName: boolean;
   locale: string;
-  contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
+  contact: {
+    name: string;
+    phone: string | undefined;
+    email: string | undefined;
+    address: string | undefined;
+    /** The channel the sender chose for news of the case (migration 0009); absent: the default (docs/sms.md). */
+    notify?: 'email' | 'sms' | 'none' | undefined;
+  };
   files: readonly CleanAttachment[];
   enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
   idempotencyKey: string | null;
@@ -134,17 +141,19 @@ export async function createCase(
           at,
         }),
       ),
-      ...receiptStatements(
+      ...(await receiptStatements(
         deps,
         {
           trackingCode,
           locale: spec.locale,
           email: spec.contact.email,
+          phone: spec.contact.phone,
+          notify: spec.contact.notify,
           answerDueAt,
           unitName: spec.unitName,
         },
         at,
-      ),
+      )),
       ...(typeof extra === 'function' ? extra(trackingCode) : extra),
     ];
     try {

@@ -10,6 +10,9 @@ import type { Deps } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
 import { receiptMail, statusMail } from '../mail/templates.ts';
 import { enqueueEmailStatement } from '../../db/outbox.ts';
+import { channelOf } from '../contracts/feedback.ts';
+import { isStatusSmsKind, receiptSms, statusSms } from '../sms/templates.ts';
+import { phoneKeyOf, smsStatement } from '../sms/enqueue.ts';
 import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
 
@@ -52,13 +55,55 @@ export function newMagicLink(
   };
 }
 
-/** The receipt mail of a new case, with its magic link; nothing when no e-mail was given. */
-export function receiptStatements(
+/**
+ * The link in an SMS that opens the case without typing the access key: a magic link (a second,
+ * expiring secret, stored hashed), as in the receipt e-mail. The one place SMS links to a case are
+ * made, so a shorter link form changes here only (docs/sms.md "Links").
+ */
+export function smsCaseLink(
   deps: Deps,
-  f: { trackingCode: string; locale: string; email: string | undefined; answerDueAt: Date; unitName: string },
   at: Date,
-): InStatement[] {
-  if (!f.email) return [];
+  target: { feedbackId: number } | { trackingCode: string },
+  locale: string,
+): { url: string; statement: InStatement } {
+  return newMagicLink(deps, at, target, locale);
+}
+
+/** The one-click opt-out page for a number (api/routes/sms.ts): its key, never the number. */
+export async function smsStopLink(deps: Deps, phone: string): Promise<string> {
+  return `${publicBase(deps)}/sms/ngung/?k=${await phoneKeyOf(deps, phone)}`;
+}
+
+/** The receipt of a new case, by e-mail (with a magic link) or by SMS; nothing when the sender chose none. */
+export async function receiptStatements(
+  deps: Deps,
+  f: {
+    trackingCode: string;
+    locale: string;
+    email: string | undefined;
+    phone?: string | undefined;
+    notify?: string | undefined;
+    answerDueAt: Date;
+    unitName: string;
+  },
+  at: Date,
+): Promise<InStatement[]> {
+  const channel = channelOf(f);
+  if (channel === 'none') return [];
+  if (channel === 'sms') {
+    const link = smsCaseLink(deps, at, { trackingCode: f.trackingCode }, f.locale);
+    const text = receiptSms(deps.config.CONTENT_DIR, {
+      locale: f.locale,
+      trackingCode: f.trackingCode,
+      answerDueAt: f.answerDueAt.toISOString(),
+      link: link.url,
+      stopLink: await smsStopLink(deps, f.phone!),
+    });
+    return [
+      link.statement,
+      await smsStatement(deps, { dedupeKey: `fb:${f.trackingCode}:receipt`, kind: 'receipt', to: f.phone!, text, at }),
+    ];
+  }
   const link = newMagicLink(deps, at, { trackingCode: f.trackingCode }, f.locale);
   const mail = receiptMail({
     locale: f.locale === 'en' ? 'en' : 'vi',
@@ -69,14 +114,37 @@ export function receiptStatements(
   });
   return [
     link.statement,
-    enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email, ...mail, at }),
+    enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email!, ...mail, at }),
   ];
 }
 
-/** The status mail of one step; nothing when the sender gave no e-mail. */
+/** The status message of one step, by the sender's channel; nothing when they chose none. */
 export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: Date): Promise<InStatement[]> {
   const contact = await readContact(deps.db.client, c.id);
-  if (!contact?.email) return [];
+  if (!contact) return [];
+  const channel = channelOf(contact);
+  if (channel === 'sms') {
+    if (!isStatusSmsKind(n.event)) return [];
+    const link = smsCaseLink(deps, at, { feedbackId: c.id }, c.locale);
+    const text = statusSms(deps.config.CONTENT_DIR, {
+      locale: c.locale,
+      trackingCode: c.trackingCode,
+      status: n.event,
+      link: link.url,
+      dueAt: n.dueAt,
+    });
+    return [
+      link.statement,
+      await smsStatement(deps, {
+        dedupeKey: `fb:${c.trackingCode}:${c.version}:${n.event}`,
+        kind: `status:${n.event}`,
+        to: contact.phone!,
+        text,
+        at,
+      }),
+    ];
+  }
+  if (channel !== 'email') return [];
   const mail = statusMail({
     locale: c.locale === 'en' ? 'en' : 'vi',
     trackingCode: c.trackingCode,
@@ -88,7 +156,7 @@ export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: 
   return [
     enqueueEmailStatement({
       dedupeKey: `fb:${c.trackingCode}:${c.version}:${n.event}`,
-      to: contact.email,
+      to: contact.email!,
       ...mail,
       at,
     }),
