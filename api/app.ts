@@ -33,6 +33,7 @@ import { staffRightsRoutes } from './routes/staff-rights.ts';
 import { staffAdminRoutes } from './routes/staff-admin.ts';
 import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
+import { smsPageRoutes } from './routes/sms.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -160,6 +161,7 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   const api = createApi();
   app.route('/api/v1', api);
   app.route('/open311/v2', open311Routes);
+  app.route('/sms', smsPageRoutes);
   app.all('/api/*', (c) => {
     // A known path with another method is a 405 with Allow, not a 404.
     const allowed = api.routes

@@ -219,7 +219,10 @@ export async function applyDeliveryReceipt(
               WHERE id = ? AND EXISTS (SELECT 1 FROM sms_gateway_ids WHERE gateway_id = ? AND state = 'accepted')`,
         args: [state, state, state, state, at, state, state, outboxId, gatewayId],
       },
-      { sql: `UPDATE sms_gateway_ids SET state = ? WHERE gateway_id = ? AND state = 'accepted'`, args: [state, gatewayId] },
+      {
+        sql: `UPDATE sms_gateway_ids SET state = ? WHERE gateway_id = ? AND state = 'accepted'`,
+        args: [state, gatewayId],
+      },
     ],
     'write',
   );

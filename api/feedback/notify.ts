@@ -12,7 +12,7 @@ import { receiptMail, statusMail } from '../mail/templates.ts';
 import { enqueueEmailStatement } from '../../db/outbox.ts';
 import { channelOf } from '../contracts/feedback.ts';
 import { isStatusSmsKind, receiptSms, statusSms } from '../sms/templates.ts';
-import { phoneKeyOf, smsStatement } from '../sms/enqueue.ts';
+import { phoneKeyOf, smsStatement, smsStopUrl } from '../sms/enqueue.ts';
 import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
 
@@ -70,8 +70,8 @@ export function smsCaseLink(
 }
 
 /** The one-click opt-out page for a number (api/routes/sms.ts): its key, never the number. */
-export async function smsStopLink(deps: Deps, phone: string): Promise<string> {
-  return `${publicBase(deps)}/sms/ngung/?k=${await phoneKeyOf(deps, phone)}`;
+export async function smsStopLink(deps: Pick<Deps, 'db' | 'config'>, phone: string, locale: string): Promise<string> {
+  return smsStopUrl(publicBaseUrl(deps.config), await phoneKeyOf(deps, phone), locale);
 }
 
 /** The receipt of a new case, by e-mail (with a magic link) or by SMS; nothing when the sender chose none. */
@@ -97,7 +97,7 @@ export async function receiptStatements(
       trackingCode: f.trackingCode,
       answerDueAt: f.answerDueAt.toISOString(),
       link: link.url,
-      stopLink: await smsStopLink(deps, f.phone!),
+      stopLink: await smsStopLink(deps, f.phone!, f.locale),
     });
     return [
       link.statement,

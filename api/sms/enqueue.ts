@@ -18,6 +18,37 @@ export async function phoneKeyOf(deps: Pick<Deps, 'db'>, phone: string): Promise
 }
 
 /**
+ * The opt-out link of a number (api/routes/sms.ts): its key, never the number.
+ * @example smsStopUrl('https://gopy.example', 'k'.repeat(32), 'vi') === 'https://gopy.example/sms/ngung/?k=kkk…'
+ */
+export function smsStopUrl(base: string, phoneKey: string, locale: string): string {
+  return `${base}/sms/ngung/?k=${phoneKey}${locale === 'en' ? '&hl=en' : ''}`;
+}
+
+/**
+ * The same with the phone secret already read (serverSecret(client, PHONE_SECRET)), for callers that
+ * build statements synchronously.
+ */
+export function smsStatementWith(
+  config: Pick<Deps['config'], 'SMS_UNACCENTED'>,
+  phoneSecret: string,
+  m: { dedupeKey: string; kind: string; to: string; text: string; at: Date },
+): InStatement {
+  const { text, encoding } = prepareText(m.text, config.SMS_UNACCENTED);
+  return enqueueSmsStatement({
+    dedupeKey: m.dedupeKey,
+    kind: m.kind,
+    to: m.to,
+    phoneKey: smsPhoneKey(phoneSecret, m.to),
+    text,
+    encoding,
+    parts: segmentCount(text, encoding),
+    concatRef: randomInt(256),
+    at: m.at,
+  });
+}
+
+/**
  * @example
  *   const stmt = await smsStatement(deps, { dedupeKey: `fb:${code}:receipt`, kind: 'receipt', to: '0901234567', text, at });
  */
@@ -25,16 +56,5 @@ export async function smsStatement(
   deps: Pick<Deps, 'db' | 'config'>,
   m: { dedupeKey: string; kind: string; to: string; text: string; at: Date },
 ): Promise<InStatement> {
-  const { text, encoding } = prepareText(m.text, deps.config.SMS_UNACCENTED);
-  return enqueueSmsStatement({
-    dedupeKey: m.dedupeKey,
-    kind: m.kind,
-    to: m.to,
-    phoneKey: await phoneKeyOf(deps, m.to),
-    text,
-    encoding,
-    parts: segmentCount(text, encoding),
-    concatRef: randomInt(256),
-    at: m.at,
-  });
+  return smsStatementWith(deps.config, await serverSecret(deps.db.client, PHONE_SECRET), m);
 }

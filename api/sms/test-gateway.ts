@@ -217,7 +217,13 @@ export async function startTestGateway(opts: GatewayOptions = {}): Promise<TestG
     url: (pw = password) => `smpp://${systemId}:${encodeURIComponent(pw)}@127.0.0.1:${port}?source=UBND%20KH`,
     sendFromPhone(phone84, text) {
       const sess = [...bound][0];
-      sess?.deliver_sm({ source_addr_ton: 1, source_addr_npi: 1, source_addr: phone84, destination_addr: 'GOPY', short_message: text });
+      sess?.deliver_sm({
+        source_addr_ton: 1,
+        source_addr_npi: 1,
+        source_addr: phone84,
+        destination_addr: 'GOPY',
+        short_message: text,
+      });
     },
     kill,
     died,

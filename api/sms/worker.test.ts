@@ -39,7 +39,10 @@ afterAll(async () => {
 afterEach(async () => {
   for (const w of workers.splice(0)) await w.stop();
   for (const g of gateways.splice(0)) await g.kill();
-  await h.db.client.batch(['DELETE FROM sms_gateway_ids', 'DELETE FROM sms_outbox', 'DELETE FROM sms_optouts'], 'write');
+  await h.db.client.batch(
+    ['DELETE FROM sms_gateway_ids', 'DELETE FROM sms_outbox', 'DELETE FROM sms_optouts'],
+    'write',
+  );
   lines.length = 0;
 });
 
@@ -230,11 +233,9 @@ describe('SMS through a real SMPP server', () => {
       const files = readdirSync(dir).sort();
       expect(files).toHaveLength(3);
       expect(readFileSync(join(dir, files[0]!), 'utf8')).toContain('Part: 1/3');
-      expect(
-        files
-          .map((f) => readFileSync(join(dir, f), 'utf8').split('\n\n')[1]!.replace(/\n$/, ''))
-          .join(''),
-      ).toBe(LONG);
+      expect(files.map((f) => readFileSync(join(dir, f), 'utf8').split('\n\n')[1]!.replace(/\n$/, '')).join('')).toBe(
+        LONG,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,7 +40,9 @@ export interface SmsWorkerOptions {
 export const OPT_OUT_WORDS = ['STOP', 'TUCHOI', 'HUY', 'DUNG'] as const;
 
 export function isOptOutReply(text: string): boolean {
-  const word = withoutMarks(text).toUpperCase().replace(/[^A-Z]/g, '');
+  const word = withoutMarks(text)
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '');
   return (OPT_OUT_WORDS as readonly string[]).includes(word);
 }
 
@@ -50,7 +52,10 @@ export function isOptOutReply(text: string): boolean {
  *   // on shutdown, before db.close():
  *   await sms.stop();
  */
-export function startSmsWorker(deps: Pick<Deps, 'db' | 'config' | 'log' | 'now'>, opts: SmsWorkerOptions = {}): SmsWorker {
+export function startSmsWorker(
+  deps: Pick<Deps, 'db' | 'config' | 'log' | 'now'>,
+  opts: SmsWorkerOptions = {},
+): SmsWorker {
   const { db, log, now, config } = deps;
   const intervalMs = opts.intervalMs ?? 5_000;
   const batchSize = opts.batchSize ?? 10;
