@@ -10,7 +10,7 @@ import type { AppEnv } from '../app-env.ts';
 import { optOutStatements } from '../../db/sms-outbox.ts';
 import { smsStrings, type SmsLocale } from '../sms/templates.ts';
 
-const KEY = /^[A-Za-z0-9_-]{32}$/;
+const KEY = /^[A-Za-z0-9_-]{22}$/;
 
 function escapeHtml(s: string): string {
   return s.replace(

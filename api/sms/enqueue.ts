@@ -19,7 +19,7 @@ export async function phoneKeyOf(deps: Pick<Deps, 'db'>, phone: string): Promise
 
 /**
  * The opt-out link of a number (api/routes/sms.ts): its key, never the number.
- * @example smsStopUrl('https://gopy.example', 'k'.repeat(32), 'vi') === 'https://gopy.example/sms/ngung/?k=kkk…'
+ * @example smsStopUrl('https://gopy.example', 'k'.repeat(22), 'vi') === 'https://gopy.example/sms/ngung/?k=kkk…'
  */
 export function smsStopUrl(base: string, phoneKey: string, locale: string): string {
   return `${base}/sms/ngung/?k=${phoneKey}${locale === 'en' ? '&hl=en' : ''}`;
