@@ -30,10 +30,21 @@ export interface GatewayStore {
   binds: number;
   refusedBinds: number;
   throttled: number;
+  /** Client connections that closed between two parts of a message (a client killed mid-message). */
+  cutMidMessage: number;
 }
 
 export function newGatewayStore(): GatewayStore {
-  return { accepted: [], receipts: [], nextId: 1, submits: 0, binds: 0, refusedBinds: 0, throttled: 0 };
+  return {
+    accepted: [],
+    receipts: [],
+    nextId: 1,
+    submits: 0,
+    binds: 0,
+    refusedBinds: 0,
+    throttled: 0,
+    cutMidMessage: 0,
+  };
 }
 
 export interface GatewayOptions {
@@ -155,8 +166,10 @@ export async function startTestGateway(opts: GatewayOptions = {}): Promise<TestG
 
   const server: Server = smpp.createServer({}, (session: Session) => {
     sockets.add(session);
+    let lastPart: AcceptedPart | undefined;
     session.on('error', () => undefined);
     session.on('close', () => {
+      if (!dead && lastPart?.udh && lastPart.udh.seq < lastPart.udh.total) store.cutMidMessage++;
       sockets.delete(session);
       bound.delete(session);
       inFlight.clear();
@@ -199,7 +212,8 @@ export async function startTestGateway(opts: GatewayOptions = {}): Promise<TestG
       }
       const id = `TGW${String(store.nextId++).padStart(8, '0')}`;
       const to = String(pdu.destination_addr);
-      store.accepted.push({ id, to, dataCoding: Number(pdu.data_coding ?? 0), ...rawMessage(pdu) });
+      lastPart = { id, to, dataCoding: Number(pdu.data_coding ?? 0), ...rawMessage(pdu) };
+      store.accepted.push(lastPart);
       if (Number(pdu.registered_delivery ?? 0) & 0x01) store.receipts.push({ id, phone: to });
       if (die) {
         void kill();
