@@ -212,26 +212,33 @@ export interface ContactRow {
   phone: string | null;
   email: string | null;
   address: string | null;
-  /** The channel the sender chose (migration 0009), or null for the default (api/feedback/notify.ts channelOf). */
-  notify?: string | null;
 }
 
 /** The sender's personal data. Every caller writes an audit row (issue #4). */
 export async function readContact(client: Client, id: number): Promise<ContactRow | undefined> {
   const rs = await client.execute({
-    sql: 'SELECT name, phone, email, address, notify FROM feedback_contacts WHERE feedback_id = ?',
+    sql: 'SELECT name, phone, email, address FROM feedback_contacts WHERE feedback_id = ?',
     args: [id],
   });
   const r = rs.rows[0];
-  return r
-    ? {
-        name: String(r.name),
-        phone: str(r.phone),
-        email: str(r.email),
-        address: str(r.address),
-        notify: str(r.notify),
-      }
-    : undefined;
+  return r ? { name: String(r.name), phone: str(r.phone), email: str(r.email), address: str(r.address) } : undefined;
+}
+
+/**
+ * Where the sender's news go (migration 0009): their phone, e-mail and chosen channel (null: the
+ * default, api/contracts/feedback.ts channelOf). For the notifications only: no audit row, since
+ * no person reads it.
+ */
+export async function readNotifyContact(
+  client: Client,
+  id: number,
+): Promise<{ phone: string | null; email: string | null; notify: string | null } | undefined> {
+  const rs = await client.execute({
+    sql: 'SELECT phone, email, notify FROM feedback_contacts WHERE feedback_id = ?',
+    args: [id],
+  });
+  const r = rs.rows[0];
+  return r ? { phone: str(r.phone), email: str(r.email), notify: str(r.notify) } : undefined;
 }
 
 export interface InboxFilter {

@@ -13,7 +13,7 @@ import { enqueueEmailStatement } from '../../db/outbox.ts';
 import { channelOf } from '../contracts/feedback.ts';
 import { isStatusSmsKind, receiptSms, statusSms } from '../sms/templates.ts';
 import { phoneKeyOf, smsStatement, smsStopUrl } from '../sms/enqueue.ts';
-import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
+import { linkStatement, readNotifyContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
 
 export interface SenderNotice {
@@ -123,7 +123,7 @@ export async function receiptStatements(
 
 /** The status message of one step, by the sender's channel; nothing when they chose none. */
 export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: Date): Promise<InStatement[]> {
-  const contact = await readContact(deps.db.client, c.id);
+  const contact = await readNotifyContact(deps.db.client, c.id);
   if (!contact) return [];
   const channel = channelOf(contact);
   if (channel === 'sms') {
