@@ -152,6 +152,18 @@ describe('a dossier registered with a phone', () => {
     expect(invite).toContain(dossier.code);
     const cols = await h.db.client.execute('SELECT * FROM dossiers');
     expect(JSON.stringify(cols.rows)).not.toMatch(/933/);
+
+    // A number that is not a Vietnamese phone: refused on its field, not echoed, nothing written.
+    const bad = await app.request('/api/v1/integration/dossiers?qr=none', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...dossier, code: '000.00.31.H42-260302-0002', phone: '12345' }),
+    });
+    expect(bad.status).toBe(422);
+    const problem = await bad.text();
+    expect(JSON.parse(problem)).toMatchObject({ errors: [{ path: 'phone' }] });
+    expect(problem).not.toContain('12345');
+    expect(await smsRows('dossier:')).toHaveLength(1);
   });
 });
 

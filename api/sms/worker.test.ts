@@ -13,6 +13,7 @@ import { configWith, type Config } from '../env.ts';
 import { openHarness, type Harness } from '../test-harness.ts';
 import { SMS_BACKOFF_SECONDS, smsCounts } from '../../db/sms-outbox.ts';
 import { smsStatement } from './enqueue.ts';
+import { toGsm7Text } from './encoding.ts';
 import { messagesOf, newGatewayStore, startTestGateway, type TestGateway } from './test-gateway.ts';
 import { startSmsWorker, type SmsWorker } from './worker.ts';
 
@@ -59,8 +60,8 @@ function worker(overrides: Partial<Record<keyof Config, string>>): SmsWorker {
   return w;
 }
 
-async function enqueue(text = LONG, to = PHONE, key = `k-${Math.random()}`): Promise<void> {
-  const config = configWith({});
+async function enqueue(text = LONG, to = PHONE, key = `k-${Math.random()}`, unaccented = false): Promise<void> {
+  const config = configWith({ SMS_UNACCENTED: unaccented ? '1' : '0' });
   await h.db.client.batch(
     [await smsStatement({ db: h.db, config }, { dedupeKey: key, kind: 'receipt', to, text, at: clock })],
     'write',
@@ -117,6 +118,20 @@ describe('SMS through a real SMPP server', () => {
     expect(row).toMatchObject({ status: 'delivered', delivered_parts: 3 });
     expect((await smsCounts(h.db.client)).delivered).toBe(1);
     expectCleanLog();
+  });
+
+  it('SMS_UNACCENTED=1: the same text without accents in GSM-7 (data_coding 0), 153 septets per part', async () => {
+    clock = START;
+    const g = await gateway();
+    const text = `${LONG} ${LONG}`;
+    await enqueue(text, PHONE, 'unaccented', true);
+    const w = worker({ SMPP_URL: g.url() });
+    expect(await w.drain()).toBe(1);
+    expect(g.store.accepted.map((p) => p.dataCoding)).toEqual([0, 0, 0]);
+    expect(g.store.accepted.slice(0, 2).map((p) => p.text.length)).toEqual([153, 153]);
+    const [message] = messagesOf(g.store);
+    expect(message!.text).toBe(toGsm7Text(text));
+    expect(message!.text).toContain('UBND tinh Khanh Hoa da tiep nhan phan anh, kien nghi');
   });
 
   it('a refused bind sends nothing and retries after the backoff; the right password then sends once', async () => {
