@@ -2,8 +2,8 @@
  * Creating a feedback case (issue #4), for the sender's web form and for staff entering feedback
  * received by phone, letter, e-mail or in person (QĐ 31/2021/QĐ-TTg art. 43): a short tracking
  * code, a secret access key shown once and stored hashed, working-day deadlines, the contact data
- * apart, the files, the version of the privacy notice in force, and the receipt e-mail with a magic
- * link — all in one batch.
+ * apart, the files, the version of the privacy notice in force, and the receipt e-mail or SMS with a
+ * magic link (docs/sms.md) — all in one batch.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { InStatement } from '@libsql/client';

@@ -2,7 +2,8 @@
  * The e-mails a sender receives about their case (issue #4: "Status emails to the sender through an
  * outbox table with retries"; "an email with a magic link when an email was given"). They are
  * statements for the batch of the step they report, so a step is never acknowledged without its
- * mail, and the dedupe key (case + state before the step) makes a repeated write a no-op.
+ * mail, and the dedupe key (case + state before the step) makes a repeated write a no-op. Since
+ * issue #11 the same messages go by SMS when that is the sender's channel (docs/sms.md).
  */
 import { randomBytes } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
