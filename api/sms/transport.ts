@@ -116,8 +116,13 @@ export function parseSmppUrl(url: string): SmppSettings {
   };
 }
 
-/** Waits for an answer to a PDU; bounded, so a silent gateway cannot hold a worker pass for ever. */
-const ANSWER_TIMEOUT_MS = 30_000;
+/**
+ * Waits for an answer to a PDU; bounded, so a silent gateway cannot hold a worker pass for ever, and
+ * shorter than half the lease, so no other worker takes the row while this one still waits.
+ */
+export function answerTimeoutMs(config: Pick<Config, 'SMS_LEASE_SECONDS'>): number {
+  return Math.min(30_000, (config.SMS_LEASE_SECONDS * 1000) / 2);
+}
 const RECONNECT_MS = 5_000;
 
 /**
@@ -160,11 +165,11 @@ export function createSmsTransport(
   handlers: InboundHandlers,
   now: () => Date = () => new Date(),
 ): SmsTransport {
-  if (config.SMPP_URL) return smppTransport(parseSmppUrl(config.SMPP_URL), handlers);
+  if (config.SMPP_URL) return smppTransport(parseSmppUrl(config.SMPP_URL), handlers, answerTimeoutMs(config));
   return fileTransport(config.SMS_DIR, now);
 }
 
-function smppTransport(s: SmppSettings, handlers: InboundHandlers): SmsTransport {
+function smppTransport(s: SmppSettings, handlers: InboundHandlers, answerMs: number): SmsTransport {
   let session: Session | undefined;
   let binding: Promise<Session> | undefined;
   let closing = false;
@@ -204,7 +209,7 @@ function smppTransport(s: SmppSettings, handlers: InboundHandlers): SmsTransport
         sess.destroy();
         reject(new SmsError(code));
       };
-      const timer = setTimeout(() => fail('BIND_TIMEOUT'), ANSWER_TIMEOUT_MS);
+      const timer = setTimeout(() => fail('BIND_TIMEOUT'), answerMs);
       timer.unref();
       sess.on('error', (err: NodeJS.ErrnoException) => fail(typeof err.code === 'string' ? err.code : 'ECONNECT'));
       sess.on('close', () => {
@@ -271,10 +276,7 @@ function smppTransport(s: SmppSettings, handlers: InboundHandlers): SmsTransport
           fn();
         };
         const onClose = (err: SmsError): void => finish(() => reject(err));
-        const timer = setTimeout(
-          () => finish(() => reject(new SmsError('ETIMEOUT', { ambiguous: true }))),
-          ANSWER_TIMEOUT_MS,
-        );
+        const timer = setTimeout(() => finish(() => reject(new SmsError('ETIMEOUT', { ambiguous: true }))), answerMs);
         timer.unref();
         waiting.add(onClose);
         const written = sess.submit_sm(
