@@ -26,6 +26,8 @@ describe('crash harness', () => {
     expect(output).toMatch(/duplicate keys:\s+0/);
     expect(output).toMatch(/rows \/ distinct keys:\s+300 \/ 300/);
     expect(output).toMatch(/feedback: lost \/ dup \/ partial: 0 \/ 0 \/ 0 \(60 cases stored\)/);
-    expect(output).toMatch(/30 phone cases, 30 messages .*lost \/ twice \/ parts twice \/ incomplete: 0 \/ 0 \/ 0 \/ 0/);
+    expect(output).toMatch(
+      /30 phone cases, 30 messages .*lost \/ twice \/ parts twice \/ incomplete: 0 \/ 0 \/ 0 \/ 0/,
+    );
   }, 150_000);
 });
