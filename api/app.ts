@@ -37,6 +37,7 @@ import { publishedRoutes } from './routes/published.ts';
 import { open311Routes } from './routes/open311.ts';
 import { kioskRoutes } from './routes/kiosk.ts';
 import { officerRoutes } from './routes/officers.ts';
+import { smsPageRoutes } from './routes/sms.ts';
 
 export interface SiteOptions {
   /** Folder of the built Astro site (dist/): static files in client/, on-request pages in server/. */
@@ -174,6 +175,7 @@ export function createApp(deps: Deps, site?: SiteOptions): OpenAPIHono<AppEnv> {
   const api = createApi();
   app.route('/api/v1', api);
   app.route('/open311/v2', open311Routes);
+  app.route('/sms', smsPageRoutes);
   app.all('/api/*', (c) => {
     // A known path with another method is a 405 with Allow, not a 404.
     const allowed = api.routes

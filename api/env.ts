@@ -83,6 +83,23 @@ const schema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('Cổng Góp ý Khánh Hòa <khong-tra-loi@gopy.example>'),
   MAIL_DIR: z.string().default('data/mail'),
+  /** Where text messages go (docs/sms.md): an SMPP 3.4 gateway,
+   * smpp://systemid:password@host:2775?source=BRANDNAME (ssmpp:// for TLS). When unset, each part is
+   * written as a text file into SMS_DIR instead, so nothing is lost or sent. */
+  SMPP_URL: z
+    .string()
+    .regex(/^s?smpp:\/\/[^@/]+@[^/]+/, 'must look like smpp://systemid:password@host:2775?source=BRANDNAME')
+    .optional(),
+  SMS_DIR: z.string().default('data/sms'),
+  /** 1: send SMS without accents in the GSM 7-bit alphabet (160 characters, 153 per part) instead of
+   * Vietnamese in UCS-2 (70, 67 per part): cheaper, as many brandname contracts are priced. */
+  SMS_UNACCENTED: z
+    .enum(['1', '0', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  /** How long a part handed to the gateway without an answer (crash, lost connection) waits for the
+   * gateway's delivery receipt before it is sent again (docs/sms.md "Exactly once"). */
+  SMS_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Largest feedback submission with its attachments (5 files of at most 10 MB, plus the text). */
   FEEDBACK_BODY_LIMIT_BYTES: z.coerce
     .number()

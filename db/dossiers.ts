@@ -125,10 +125,15 @@ export interface DossierInput {
   returnedAt: Date;
   /** Pseudonymous code of the official who handled it (db/officials.ts), never a name. */
   officialCode?: string | undefined;
+  /** Only for the invitation statements of `RegisterOptions.onCreated`; never stored here. */
+  phone?: string | undefined;
+  locale?: string | undefined;
 }
 
 export interface RegisterOptions {
   now: Date;
+  /** More statements for the batch of a new dossier, given its plain token (the SMS invitation). */
+  onCreated?: ((d: DossierInput, token: string) => InStatement[]) | undefined;
   /** SURVEY_TOKEN_TTL_DAYS: the token expires this many days after the dossier is returned. */
   tokenTtlDays: number;
   instrumentId?: string | undefined;
@@ -296,6 +301,7 @@ async function registerOnce(
                   on_time = on_time + excluded.on_time`,
           args: [unitId, procedureCode, day, onTime ? 1 : 0],
         });
+    if (options.onCreated) stmts.push(...options.onCreated(d, token));
     results.push({ status: 'created', input: d, onTime, token, expiresAt });
   }
   if (results.some((r) => r.status === 'conflict')) return results;

@@ -225,6 +225,23 @@ export async function readContact(client: Client, id: number): Promise<ContactRo
   return r ? { name: String(r.name), phone: str(r.phone), email: str(r.email), address: str(r.address) } : undefined;
 }
 
+/**
+ * Where the sender's news go (migration 0009): their phone, e-mail and chosen channel (null: the
+ * default, api/contracts/feedback.ts channelOf). For the notifications only: no audit row, since
+ * no person reads it.
+ */
+export async function readNotifyContact(
+  client: Client,
+  id: number,
+): Promise<{ phone: string | null; email: string | null; notify: string | null } | undefined> {
+  const rs = await client.execute({
+    sql: 'SELECT phone, email, notify FROM feedback_contacts WHERE feedback_id = ?',
+    args: [id],
+  });
+  const r = rs.rows[0];
+  return r ? { phone: str(r.phone), email: str(r.email), notify: str(r.notify) } : undefined;
+}
+
 export interface InboxFilter {
   /** Roots of the subtrees the staff member may see (their grants). */
   scope: readonly string[];

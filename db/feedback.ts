@@ -33,7 +33,14 @@ export interface NewFeedback {
   titleRedacted: string;
   /** Who entered it: the sender on the web, or a staff member for another channel (QĐ 31/2021 art. 43). */
   enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
-  contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
+  contact: {
+    name: string;
+    phone: string | undefined;
+    email: string | undefined;
+    address: string | undefined;
+    /** The channel the sender chose for news of the case (migration 0009); absent: the default (docs/sms.md). */
+    notify?: 'email' | 'sms' | 'none' | undefined;
+  };
   retainUntil: Date;
   /** The privacy notice version in force at receipt (content/privacy/notice.yaml, docs/privacy.md). */
   noticeVersion: string;
@@ -76,8 +83,8 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
       ],
     },
     {
-      sql: `INSERT INTO feedback_contacts (feedback_id, name, phone, email, address, retain_until)
-            VALUES (${byCode}, ?, ?, ?, ?, ?)`,
+      sql: `INSERT INTO feedback_contacts (feedback_id, name, phone, email, address, retain_until, notify)
+            VALUES (${byCode}, ?, ?, ?, ?, ?, ?)`,
       args: [
         f.trackingCode,
         f.contact.name,
@@ -85,6 +92,7 @@ export function feedbackStatements(f: NewFeedback): InStatement[] {
         f.contact.email ?? null,
         f.contact.address ?? null,
         f.retainUntil.toISOString(),
+        f.contact.notify ?? null,
       ],
     },
     {

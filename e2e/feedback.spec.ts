@@ -35,6 +35,8 @@ interface Labels {
   name: string;
   phone: string;
   email: string;
+  /** The SMS choice of "get news of your case by" (issue #11 part 1). */
+  sms: string;
   continue: string;
   send: string;
   checkTitle: string;
@@ -89,6 +91,7 @@ const VI: Labels = {
   name: 'Họ và tên (bắt buộc)',
   phone: 'Số điện thoại',
   email: 'Email',
+  sms: 'Tin nhắn SMS đến số điện thoại đã điền',
   continue: 'Tiếp tục',
   send: 'Gửi phản ánh, kiến nghị',
   checkTitle: 'Kiểm tra lại trước khi gửi',
@@ -114,6 +117,7 @@ const EN: Labels = {
   name: 'Full name (required)',
   phone: 'Phone number',
   email: 'Email',
+  sms: 'Text message (SMS) to the phone number above',
   continue: 'Continue',
   send: 'Send feedback',
   checkTitle: 'Check your answers before sending',
@@ -156,8 +160,10 @@ async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check:
   await expect(page.locator('#procedure')).toHaveValue(BIRTH_REGISTRATION);
   await check(page);
 
-  if (contact === 'phone') await page.getByLabel(s.phone, { exact: true }).fill('0901 234 567');
-  else await page.getByLabel(s.email, { exact: true }).fill('an.nguyen@example.vn');
+  if (contact === 'phone') {
+    await page.getByLabel(s.phone, { exact: true }).fill('0901 234 567');
+    await page.getByRole('radio', { name: s.sms, exact: true }).check();
+  } else await page.getByLabel(s.email, { exact: true }).fill('an.nguyen@example.vn');
   await page.getByRole('button', { name: s.continue, exact: true }).click();
 
   // Check your answers: every answer listed; "change" goes back to the field with all kept.
@@ -193,6 +199,7 @@ async function journey(page: Page, s: Labels, contact: 'phone' | 'email', check:
   ]);
   await page.getByRole('button', { name: s.send, exact: true }).click();
   const { code, key } = await receiptOf(page);
+  if (contact === 'phone') await expect(page.getByTestId('receipt-sms')).toContainText('0901 234 567');
   await expect(page.getByTestId('key-warning')).toContainText(s.keyWarning);
   await expect(page.getByTestId('track-link')).toHaveAttribute('href', s.trackPath);
   await check(page);

@@ -10,6 +10,7 @@ import { loadConfig } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 import { readBuildInfo } from './site-build.ts';
+import { startSmsWorker } from '../api/sms/worker.ts';
 
 const config = loadConfig(process.env);
 const withSite = process.argv.includes('--site');
@@ -29,12 +30,21 @@ const running = await startServer(
     : undefined,
   (line) => process.stderr.write(`${line}\n`),
 );
+// With a gateway (the crash harness starts one), text messages leave as from `npm start`.
+const sms = config.SMPP_URL
+  ? startSmsWorker(
+      { db: running.db, config, now: () => new Date(), log: (line) => process.stderr.write(`${line}\n`) },
+      { intervalMs: 200 },
+    )
+  : undefined;
 process.stdout.write(`${JSON.stringify({ ready: true, url: running.url, pid: process.pid })}\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
-    running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    (sms ? sms.stop() : Promise.resolve())
+      .then(() => running.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });

@@ -10,6 +10,10 @@
  * the province (khanh-hoa subtree) equals the number of responses in that subtree. Feedback cases
  * (`--feedback`, sent among the ratings the same way) must each be stored once under the tracking
  * code they were acknowledged with, whole: one contact row, one 'submit' event, one receipt e-mail.
+ * Every second case gives only a phone and asks for SMS (issue #11 part 1): its receipt goes through
+ * a real SMPP server started here (api/sms/test-gateway.ts), which outlives the kills; the server's
+ * SMS worker is killed with it, mid-message too. At the end every acknowledged phone case has had
+ * its receipt accepted by the gateway exactly once, every part of it once (0 lost, 0 sent twice).
  * Prints the figures; exits 1 on any failure.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { instrumentVersion } from '../api/contracts/instrument.ts';
 import { mulberry32 } from '../api/demo/generate.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
 import { subtreeCte } from '../db/units.ts';
+import { messagesOf, startTestGateway } from '../api/sms/test-gateway.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +58,18 @@ const RATINGS = ['rat-hai-long', 'hai-long', 'binh-thuong', 'khong-hai-long'];
 const rnd = mulberry32(SEED);
 const dir = mkdtempSync(join(tmpdir(), 'gopy-crash-'));
 const dbFile = join(dir, 'crash.db');
-const env = { ...LOAD_TEST_ENV, DATABASE_URL: `file:${dbFile}`, LOG_LEVEL: 'error' };
+// The gateway stays up while the portal is killed; receipts wait for the next bind. The lease is
+// short so a part in flight at a kill and never taken by the gateway is sent again within the run.
+const gateway = await startTestGateway();
+const SMS_LEASE_SECONDS = 20;
+const env = {
+  ...LOAD_TEST_ENV,
+  DATABASE_URL: `file:${dbFile}`,
+  LOG_LEVEL: 'error',
+  SMPP_URL: gateway.url(),
+  SMS_LEASE_SECONDS: String(SMS_LEASE_SECONDS),
+  SMS_DIR: join(dir, 'sms'),
+};
 const quay = loadContent(join(import.meta.dirname, '..', 'content')).instruments.find((i) => i.id === 'quay')!;
 const version = instrumentVersion(quay);
 
@@ -95,7 +111,11 @@ const feedback: Item[] = Array.from({ length: FEEDBACK }, (_, i) => {
       title: `Phản ánh số ${i}`,
       content: 'Nội dung phản ánh gửi trong lúc máy chủ bị tắt đột ngột.',
       name: 'Người gửi thử',
-      email: `nguoi-gui-${i}@example.vn`,
+      // Every second sender gives only a phone and asks for SMS: unique numbers, so each message
+      // and each delivery receipt names its case.
+      ...(i % 2 === 1
+        ? { phone: `09${String(i).padStart(8, '0')}`, notify: 'sms' }
+        : { email: `nguoi-gui-${i}@example.vn` }),
       publish_content: false,
     }),
     attempts: 0,
@@ -229,6 +249,20 @@ try {
   done = true;
   await killing;
   const seconds = (performance.now() - started) / 1000;
+  // Let the last server finish the text messages (a part in flight at the last kill waits out its lease).
+  const smsStarted = performance.now();
+  for (;;) {
+    const probe = await openDb({ url: `file:${dbFile}` });
+    const rs = await probe.client.execute("SELECT count(*) AS n FROM sms_outbox WHERE status = 'pending'");
+    probe.close();
+    if (Number(rs.rows[0]!.n) === 0) break;
+    if (performance.now() - smsStarted > (SMS_LEASE_SECONDS + 120) * 1000) {
+      failures.push(`${String(rs.rows[0]!.n)} SMS still pending ${SMS_LEASE_SECONDS + 120} s after the last request`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const smsSeconds = (performance.now() - smsStarted) / 1000;
   await stopServerChild(server!, 'SIGTERM');
   await integrityCheck('at the end');
 
@@ -245,7 +279,8 @@ try {
       `SELECT f.idempotency_key, f.tracking_code,
               (SELECT count(*) FROM feedback_contacts c WHERE c.feedback_id = f.id) AS contacts,
               (SELECT count(*) FROM feedback_events e WHERE e.feedback_id = f.id AND e.action = 'submit') AS events,
-              (SELECT count(*) FROM email_outbox o WHERE o.dedupe_key = 'fb:' || f.tracking_code || ':receipt') AS mails
+              (SELECT count(*) FROM email_outbox o WHERE o.dedupe_key = 'fb:' || f.tracking_code || ':receipt') +
+              (SELECT count(*) FROM sms_outbox s WHERE s.dedupe_key = 'fb:' || f.tracking_code || ':receipt') AS mails
        FROM feedback f`,
     ].map((sql, i) => (i === 2 || i === 3 ? { sql, args: [PROVINCE] } : sql)),
     'read',
@@ -295,6 +330,30 @@ try {
   if (casesRs!.rows.length !== FEEDBACK)
     failures.push(`${casesRs!.rows.length} feedback cases stored for ${FEEDBACK} sent`);
 
+  // SMS: what the gateway accepted, part by part and as the phones put the messages together.
+  const partKeys = gateway.store.accepted.map((p) => `${p.to}/${p.udh ? `${p.udh.ref}/${p.udh.seq}` : p.text}`);
+  const partsTwice = partKeys.length - new Set(partKeys).size;
+  const messages = messagesOf(gateway.store);
+  const phoneCases = feedback.filter((f) => (JSON.parse(f.body) as { phone?: string }).phone);
+  let smsLost = 0;
+  let smsTwice = 0;
+  let smsIncomplete = 0;
+  for (const item of phoneCases) {
+    if (item.ackedId === undefined) continue;
+    const phone = (JSON.parse(item.body) as { phone: string }).phone;
+    const to = `84${phone.slice(1)}`;
+    const got = messages.filter((m) => m.to === to && m.text.includes(String(item.ackedId)));
+    if (got.length === 0) smsLost++;
+    else if (got.length > 1) smsTwice++;
+    const all = messages.filter((m) => m.to === to);
+    // A message's parts all arrived: the text ends with the opt-out link (the template's last value).
+    if (all.some((m) => !/\/sms\/ngung\/\?k=[A-Za-z0-9_-]{22}$/.test(m.text))) smsIncomplete++;
+  }
+  if (partsTwice > 0) failures.push(`${partsTwice} SMS parts accepted twice by the gateway`);
+  if (smsLost > 0) failures.push(`${smsLost} acknowledged phone cases without their SMS receipt`);
+  if (smsTwice > 0) failures.push(`${smsTwice} SMS receipts sent twice`);
+  if (smsIncomplete > 0) failures.push(`${smsIncomplete} SMS receipts with parts missing`);
+
   if (kills < KILLS) failures.push(`only ${kills} kills of ${KILLS}`);
   if (lost > 0) failures.push(`${lost} acknowledged responses lost`);
   if (wrongId > 0) failures.push(`${wrongId} keys stored under another id than acknowledged`);
@@ -315,6 +374,7 @@ try {
   duplicate keys:          ${duplicates}
   rows / distinct keys:    ${rows} / ${distinct}
   feedback: lost / dup / partial: ${casesLost} / ${casesDuplicated} / ${casesPartial} (${casesRs!.rows.length} cases stored)
+  SMS receipts (real SMPP):  ${phoneCases.length} phone cases, ${messages.length} messages in ${gateway.store.accepted.length} parts accepted; lost / twice / parts twice / incomplete: ${smsLost} / ${smsTwice} / ${partsTwice} / ${smsIncomplete}; ${gateway.store.binds} binds, ${gateway.store.cutMidMessage} kills between two parts of a message; drained ${smsSeconds.toFixed(1)} s after the last request
   rollup _responses (${PROVINCE}): ${rollup} = responses in subtree: ${subtree}
   time:                    ${seconds.toFixed(1)} s`);
   if (failures.length > 0) {
@@ -326,6 +386,7 @@ try {
   exitCode = 1;
   if (server) await stopServerChild(server, 'SIGKILL');
 } finally {
+  await gateway.kill();
   if (values.keep) console.log(`database kept: ${dbFile}`);
   else rmSync(dir, { recursive: true, force: true });
 }

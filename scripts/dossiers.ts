@@ -25,6 +25,8 @@
  *   hen_tra    when the result was due (ngày hẹn trả)
  *   ngay_tra   when the result was returned
  *   don_vi     optional: the unit id, for a key that registers for the units below its own
+ *   so_dien_thoai  optional: the citizen's mobile number, when they agreed to be asked: the
+ *              one-time rating invitation goes to it by SMS (docs/sms.md); not stored with the dossier
  * Times: ISO 8601 with an offset (2025-08-04T10:30:00+07:00), or Viet Nam time without one:
  * "2025-08-04 10:30", "2025-08-04T10:30" or "04/08/2025 10:30" (seconds optional), or a date alone ("2025-08-04",
  * "04/08/2025"): then hen_tra means the end of that day (returned any time on the due date is on
@@ -173,6 +175,7 @@ export function readDossierCsv(text: string): { dossiers: CsvDossier[]; problems
         code: get('ma_ho_so'),
         ...(get('don_vi') ? { unit: get('don_vi') } : {}),
         ...(get('thu_tuc') ? { procedure: get('thu_tuc') } : {}),
+        ...(get('so_dien_thoai') ? { phone: get('so_dien_thoai') } : {}),
         received_at: received,
         due_at: due,
         returned_at: returned,

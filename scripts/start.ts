@@ -8,6 +8,7 @@ import { buildSite } from './site-build.ts';
 import { seedDemoStaff } from '../api/staff/demo.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
 import { startMailWorker } from '../api/mail/worker.ts';
+import { startSmsWorker } from '../api/sms/worker.ts';
 import { startMaintenance } from '../api/maintenance.ts';
 import { startBackups } from '../api/backup-schedule.ts';
 
@@ -21,6 +22,14 @@ const running = await startServer(config, {
 
 // E-mail to feedback senders leaves through the outbox (api/mail/): SMTP_URL, or .eml files.
 const mail = startMailWorker({
+  db: running.db,
+  config,
+  now: () => new Date(),
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+
+// Text messages leave through their own outbox (api/sms/): an SMPP gateway (SMPP_URL), or files.
+const sms = startSmsWorker({
   db: running.db,
   config,
   now: () => new Date(),
@@ -60,6 +69,7 @@ gopy is running: ${running.url}
   English:  ${running.url}en/
   API:      ${running.url}api/v1/openapi.json
   e-mail:   ${config.SMTP_URL ? 'SMTP (SMTP_URL)' : `written as .eml files into ${config.MAIL_DIR}/ (SMTP_URL is not set)`}
+  SMS:      ${config.SMPP_URL ? `SMPP gateway (SMPP_URL)${config.SMS_UNACCENTED ? ', unaccented GSM-7' : ', UCS-2'}` : `written as text files into ${config.SMS_DIR}/ (SMPP_URL is not set)`}
   staff:    ${running.url}quan-tri/
   backups:  ${config.BACKUP_EVERY_HOURS > 0 && config.DATABASE_URL.startsWith('file:') ? `every ${config.BACKUP_EVERY_HOURS} h into ${config.BACKUP_DIR}/${config.BACKUP_KEY ? ' (encrypted)' : ''}` : 'off'}
 Press Ctrl-C to stop.`);
@@ -71,7 +81,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     console.log('\nStopping…');
     // The worker first: it uses the database that running.stop() closes. Unsent mail stays queued.
-    Promise.all([mail.stop(), upkeep.stop(), backups.stop()])
+    Promise.all([mail.stop(), sms.stop(), upkeep.stop(), backups.stop()])
       .then(() => running.stop())
       .then(
         () => process.exit(0),

@@ -90,6 +90,8 @@ export const feedbackInput = z.strictObject({
   phone: optionalField(vnPhone),
   email: optionalField(z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email().max(254))),
   address: optionalField(storedText(1, 500)),
+  /** How the sender wants news of the case (docs/sms.md): absent = e-mail when given, else SMS. */
+  notify: optionalField(z.enum(['email', 'sms', 'none'])),
   /** Whether the content may be published (anonymised) with its answer. */
   publish_content: z.boolean(),
   /** Whether the sender's name may be shown publicly; not shown unless asked. */
@@ -100,6 +102,24 @@ export const feedbackInput = z.strictObject({
   pow: powPayload.optional(),
 });
 export type FeedbackInput = z.input<typeof feedbackInput>;
+
+/**
+ * How the sender hears about the case: what they chose on the form, else e-mail when they gave an
+ * address, else SMS when they gave a phone (docs/sms.md "Choosing the channel"). A choice the
+ * contact data cannot serve (SMS without a phone) falls back to the other channel.
+ * @example channelOf({ phone: '0901234567', email: null, notify: null }) === 'sms'
+ */
+export function channelOf(c: {
+  phone?: string | null | undefined;
+  email?: string | null | undefined;
+  notify?: string | null | undefined;
+}): 'email' | 'sms' | 'none' {
+  if (c.notify === 'none') return 'none';
+  if (c.notify === 'sms' && c.phone) return 'sms';
+  if (c.email) return 'email';
+  if (c.phone) return 'sms';
+  return 'none';
+}
 
 export const feedbackReceipt = z.object({
   tracking_code: z.string(),

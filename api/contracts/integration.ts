@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { procedureCode } from './usefulness.ts';
+import { vnPhone } from './feedback.ts';
 
 /** Mã hồ sơ as one-stop systems write it, e.g. "000.00.31.H42-250801-0001". */
 export const dossierCode = z
@@ -39,6 +40,11 @@ export const dossierInput = z.strictObject({
   returned_at: instant,
   /** The official who handled it, registered for the dossier's unit (docs/kiosk-and-officers.md). */
   official: officialCode.optional(),
+  /** The citizen's phone, when they agreed to be asked: the one-time rating invitation goes to it
+   * by SMS (docs/sms.md). Used for that message only, never stored with the dossier. */
+  phone: vnPhone.optional(),
+  /** Language of the invitation; Vietnamese unless said. */
+  locale: z.enum(['vi', 'en']).optional(),
 });
 export type DossierInput = z.infer<typeof dossierInput>;
 

@@ -224,7 +224,8 @@ export async function generateDemoFeedback(
         publishContent,
         showName,
         locale: rnd() < 0.9 ? 'vi' : 'en',
-        contact: { name, phone, email: undefined, address: rnd() < 0.5 ? address : undefined },
+        // Generated senders are told nothing: no SMS for a made-up number (docs/sms.md).
+        contact: { name, phone, email: undefined, address: rnd() < 0.5 ? address : undefined, notify: 'none' },
         files: [],
         enteredBy: channel === 'web' ? { actor: 'citizen' } : { actor: 'staff', staffId: staff.coordinator! },
         idempotencyKey: channel === 'web' ? `demo-feedback-${options.seed}-${i}` : null,

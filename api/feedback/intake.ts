@@ -2,8 +2,8 @@
  * Creating a feedback case (issue #4), for the sender's web form and for staff entering feedback
  * received by phone, letter, e-mail or in person (QĐ 31/2021/QĐ-TTg art. 43): a short tracking
  * code, a secret access key shown once and stored hashed, working-day deadlines, the contact data
- * apart, the files, the version of the privacy notice in force, and the receipt e-mail with a magic
- * link — all in one batch.
+ * apart, the files, the version of the privacy notice in force, and the receipt e-mail or SMS with a
+ * magic link (docs/sms.md) — all in one batch.
  */
 import type { InStatement } from '@libsql/client';
 import type { Deps } from '../app-env.ts';
@@ -46,7 +46,14 @@ export interface CaseSpec {
   publishContent: boolean;
   showName: boolean;
   locale: string;
-  contact: { name: string; phone: string | undefined; email: string | undefined; address: string | undefined };
+  contact: {
+    name: string;
+    phone: string | undefined;
+    email: string | undefined;
+    address: string | undefined;
+    /** The channel the sender chose for news of the case (migration 0009); absent: the default (docs/sms.md). */
+    notify?: 'email' | 'sms' | 'none' | undefined;
+  };
   files: readonly CleanAttachment[];
   enteredBy: { actor: 'citizen' } | { actor: 'staff'; staffId: number };
   idempotencyKey: string | null;
@@ -138,17 +145,20 @@ export async function createCase(
         }),
       ),
       link.statement,
-      ...receiptStatements(
+      ...(await receiptStatements(
+        deps,
         {
           trackingCode,
           locale: spec.locale,
           email: spec.contact.email,
+          phone: spec.contact.phone,
+          notify: spec.contact.notify,
           answerDueAt,
           unitName: spec.unitName,
         },
         link.url,
         at,
-      ),
+      )),
       ...(typeof extra === 'function' ? extra(trackingCode) : extra),
     ];
     try {

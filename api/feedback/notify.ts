@@ -2,14 +2,18 @@
  * The e-mails a sender receives about their case (issue #4: "Status emails to the sender through an
  * outbox table with retries"; "an email with a magic link when an email was given"). They are
  * statements for the batch of the step they report, so a step is never acknowledged without its
- * mail, and the dedupe key (case + state before the step) makes a repeated write a no-op.
+ * mail, and the dedupe key (case + state before the step) makes a repeated write a no-op. Since
+ * issue #11 the same messages go by SMS when that is the sender's channel (docs/sms.md).
  */
 import type { InStatement } from '@libsql/client';
 import type { Deps } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
 import { receiptMail, statusMail } from '../mail/templates.ts';
 import { enqueueEmailStatement } from '../../db/outbox.ts';
-import { linkStatement, readContact, type CaseRow } from '../../db/feedback-cases.ts';
+import { channelOf } from '../contracts/feedback.ts';
+import { isStatusSmsKind, receiptSms, statusSms } from '../sms/templates.ts';
+import { phoneKeyOf, smsStatement, smsStopUrl } from '../sms/enqueue.ts';
+import { linkStatement, readNotifyContact, type CaseRow } from '../../db/feedback-cases.ts';
 import { sha256Hex } from '../../db/dossiers.ts';
 import { newShortSecret } from './short-secret.ts';
 
@@ -61,13 +65,53 @@ export function newCaseLink(
   };
 }
 
-/** The receipt mail of a new case, with its link; nothing when no e-mail was given. */
-export function receiptStatements(
-  f: { trackingCode: string; locale: string; email: string | undefined; answerDueAt: Date; unitName: string },
+/**
+ * The link in an SMS that opens the case without typing the access key: the receipt's short link
+ * (newCaseLink). The one place SMS links to a case are made (docs/sms.md "Links").
+ */
+export function smsCaseLink(
+  deps: Deps,
+  at: Date,
+  target: { feedbackId: number } | { trackingCode: string },
+  locale: string,
+): { url: string; statement: InStatement } {
+  return newCaseLink(deps, at, target, locale);
+}
+
+/** The one-click opt-out page for a number (api/routes/sms.ts): its key, never the number. */
+export async function smsStopLink(deps: Pick<Deps, 'db' | 'config'>, phone: string, locale: string): Promise<string> {
+  return smsStopUrl(publicBaseUrl(deps.config), await phoneKeyOf(deps, phone), locale);
+}
+
+/** The receipt of a new case with its link, by e-mail or by SMS; nothing when the sender chose none. */
+export async function receiptStatements(
+  deps: Deps,
+  f: {
+    trackingCode: string;
+    locale: string;
+    email: string | undefined;
+    phone?: string | undefined;
+    notify?: string | undefined;
+    answerDueAt: Date;
+    unitName: string;
+  },
   linkUrl: string,
   at: Date,
-): InStatement[] {
-  if (!f.email) return [];
+): Promise<InStatement[]> {
+  const channel = channelOf(f);
+  if (channel === 'none') return [];
+  if (channel === 'sms') {
+    const text = receiptSms(deps.config.CONTENT_DIR, {
+      locale: f.locale,
+      trackingCode: f.trackingCode,
+      answerDueAt: f.answerDueAt.toISOString(),
+      link: linkUrl,
+      stopLink: await smsStopLink(deps, f.phone!, f.locale),
+    });
+    return [
+      await smsStatement(deps, { dedupeKey: `fb:${f.trackingCode}:receipt`, kind: 'receipt', to: f.phone!, text, at }),
+    ];
+  }
   const mail = receiptMail({
     locale: f.locale === 'en' ? 'en' : 'vi',
     trackingCode: f.trackingCode,
@@ -75,13 +119,36 @@ export function receiptStatements(
     answerDueAt: f.answerDueAt.toISOString(),
     unitName: f.unitName,
   });
-  return [enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email, ...mail, at })];
+  return [enqueueEmailStatement({ dedupeKey: `fb:${f.trackingCode}:receipt`, to: f.email!, ...mail, at })];
 }
 
-/** The status mail of one step; nothing when the sender gave no e-mail. */
+/** The status message of one step, by the sender's channel; nothing when they chose none. */
 export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: Date): Promise<InStatement[]> {
-  const contact = await readContact(deps.db.client, c.id);
-  if (!contact?.email) return [];
+  const contact = await readNotifyContact(deps.db.client, c.id);
+  if (!contact) return [];
+  const channel = channelOf(contact);
+  if (channel === 'sms') {
+    if (!isStatusSmsKind(n.event)) return [];
+    const link = smsCaseLink(deps, at, { feedbackId: c.id }, c.locale);
+    const text = statusSms(deps.config.CONTENT_DIR, {
+      locale: c.locale,
+      trackingCode: c.trackingCode,
+      status: n.event,
+      link: link.url,
+      dueAt: n.dueAt,
+    });
+    return [
+      link.statement,
+      await smsStatement(deps, {
+        dedupeKey: `fb:${c.trackingCode}:${c.version}:${n.event}`,
+        kind: `status:${n.event}`,
+        to: contact.phone!,
+        text,
+        at,
+      }),
+    ];
+  }
+  if (channel !== 'email') return [];
   const mail = statusMail({
     locale: c.locale === 'en' ? 'en' : 'vi',
     trackingCode: c.trackingCode,
@@ -93,7 +160,7 @@ export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: 
   return [
     enqueueEmailStatement({
       dedupeKey: `fb:${c.trackingCode}:${c.version}:${n.event}`,
-      to: contact.email,
+      to: contact.email!,
       ...mail,
       at,
     }),

@@ -331,6 +331,7 @@ const TABLES = [
   'answer_ratings',
   'feedback_links',
   'email_outbox',
+  'sms_outbox',
   'audit_log',
 ] as const;
 

@@ -281,6 +281,11 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
       }
       if (noContact) throw new ProblemError(422, 'contact_required', { errors: CONTACT_ERRORS });
       const input = parsed.data;
+      // A channel chosen without its contact: the field to fill is the one the channel needs.
+      if (input.notify === 'sms' && !input.phone)
+        throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'phone', code: 'required' }] });
+      if (input.notify === 'email' && !input.email)
+        throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'email', code: 'required' }] });
       if (input.website)
         throw new ProblemError(422, 'validation_failed', { errors: [{ path: 'website', code: 'invalid_value' }] });
 
@@ -350,7 +355,13 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
             publishContent: input.publish_content,
             showName: input.show_name,
             locale: input.locale,
-            contact: { name: input.name, phone: input.phone, email: input.email, address: input.address },
+            contact: {
+              name: input.name,
+              phone: input.phone,
+              email: input.email,
+              address: input.address,
+              notify: input.notify,
+            },
             files,
             enteredBy: { actor: 'citizen' },
             idempotencyKey: key,

@@ -41,6 +41,11 @@ import { unitWithin } from '../../db/units.ts';
 import { officialsByCode } from '../../db/officers.ts';
 import type { AppEnv } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
+import type { InStatement } from '@libsql/client';
+import { inviteSms } from '../sms/templates.ts';
+import { PHONE_SECRET, smsStatementWith, smsStopUrl } from '../sms/enqueue.ts';
+import { serverSecret } from '../../db/secrets.ts';
+import { smsPhoneKey } from '../../db/sms-outbox.ts';
 
 /** A dossier returned a little "in the future" is a clock difference; more is a wrong date. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -139,6 +144,8 @@ export const integrationRoutes = app.openapi(
         dueAt: new Date(d.due_at),
         returnedAt: new Date(d.returned_at),
         officialCode: d.official,
+        phone: d.phone,
+        locale: d.locale,
       };
       if (row.dueAt < row.receivedAt) errors.push({ path: pathOf(single, i, 'due_at'), code: 'invalid_value' });
       if (row.returnedAt < row.receivedAt || row.returnedAt.getTime() > at.getTime() + CLOCK_SKEW_MS)
@@ -190,14 +197,39 @@ export const integrationRoutes = app.openapi(
         ? new ProblemError(403, 'official_other_unit', { errors: officialErrors })
         : new ProblemError(422, 'unknown_official', { errors: officialErrors });
 
-    const registered = await registerDossiers(db.client, rows, { now: at, tokenTtlDays: config.SURVEY_TOKEN_TTL_DAYS });
+    // Never the request's origin: the Host header is the client's to choose (issue #7 part 6).
+    const base = publicBaseUrl(config);
+    const phoneSecret = rows.some((r) => r.phone) ? await serverSecret(db.client, PHONE_SECRET) : '';
+    // The one-time rating invitation by SMS, in the batch of the dossier it invites to rate.
+    const onCreated = (d: DossierRow, token: string): InStatement[] => {
+      if (!d.phone) return [];
+      const locale = d.locale ?? 'vi';
+      const text = inviteSms(config.CONTENT_DIR, {
+        locale,
+        dossierCode: d.code,
+        link: surveyUrl(base, { 'don-vi': d.unitId, 'thu-tuc': d.procedureCode, ma: token }),
+        stopLink: smsStopUrl(base, smsPhoneKey(phoneSecret, d.phone), locale),
+      });
+      return [
+        smsStatementWith(config, phoneSecret, {
+          dedupeKey: `dossier:${d.unitId}:${d.code}:invite`,
+          kind: 'invite',
+          to: d.phone,
+          text,
+          at,
+        }),
+      ];
+    };
+    const registered = await registerDossiers(db.client, rows, {
+      now: at,
+      tokenTtlDays: config.SURVEY_TOKEN_TTL_DAYS,
+      onCreated,
+    });
     const conflicts = registered.flatMap((r, i) =>
       r.status === 'conflict' ? [{ path: pathOf(single, i, 'code'), code: 'invalid_value' as const }] : [],
     );
     if (conflicts.length > 0) throw new ProblemError(409, 'dossier_conflict', { errors: conflicts });
 
-    // Never the request's origin: the Host header is the client's to choose (issue #7 part 6).
-    const base = publicBaseUrl(config);
     const results: DossierResult[] = [];
     for (const r of registered) {
       const d = r.input;

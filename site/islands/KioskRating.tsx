@@ -52,7 +52,7 @@ export default function KioskRating({ meta, question, strings: s }: Props) {
     // The plain form (one post per tap) stays for browsers without JavaScript.
     const plain = document.getElementById('kiosk-plain');
     if (plain) plain.hidden = true;
-    setWaiting(readPending().length);
+    void readPending().then((pending) => setWaiting(pending.length));
     flusher.current = keepFlushing(onFlushed);
     return () => {
       flusher.current?.stop();
@@ -87,15 +87,20 @@ export default function KioskRating({ meta, question, strings: s }: Props) {
       answers: { [question.id]: value },
     };
     // Into the outbox first: whatever happens next, the rating is stored once (its key goes with it).
-    addPending({ body, key: key.current, createdAt: Date.now() });
+    const stored = addPending({ body, key: key.current, createdAt: Date.now() });
     setQueued(true);
-    setWaiting(readPending().length);
     setScreen('thanks');
     timer.current = setTimeout(reset, meta.resetSeconds * 1000);
-    void flushPending().then((r) => {
-      onFlushed(r);
-      if (r.waiting > 0) flusher.current?.arm();
-    });
+    void stored
+      .then(() => readPending())
+      .then((pending) => {
+        setWaiting(pending.length);
+        return flushPending();
+      })
+      .then((r) => {
+        onFlushed(r);
+        if (r.waiting > 0) flusher.current?.arm();
+      });
   }
 
   function fullscreen(): void {

@@ -26,6 +26,7 @@ export const FEEDBACK_TEXT_FIELDS = [
   'phone',
   'email',
   'address',
+  'notify',
 ] as const;
 export type FeedbackTextField = (typeof FEEDBACK_TEXT_FIELDS)[number];
 export type FeedbackAnswers = Partial<Record<FeedbackTextField, string>> & {
@@ -138,6 +139,7 @@ export function feedbackBody(answers: FeedbackAnswers, locale: string, website =
     phone: answers.phone,
     email: answers.email,
     address: answers.address,
+    notify: answers.notify,
     publish_content: answers.publish_content ?? false,
     show_name: answers.show_name ?? false,
     locale: locale === 'en' ? 'en' : 'vi',
@@ -170,6 +172,9 @@ export function checkFeedback(answers: FeedbackAnswers, locale: string): Problem
   if (!answers.phone && !answers.email)
     for (const path of ['phone', 'email'])
       if (!errors.some((e) => e.path === path)) errors.push({ path, code: 'required' });
+  // A channel chosen without its contact (the API refuses it the same way, api/routes/feedback.ts).
+  const needs = answers.notify === 'sms' ? 'phone' : answers.notify === 'email' ? 'email' : undefined;
+  if (needs && !answers[needs] && !errors.some((e) => e.path === needs)) errors.push({ path: needs, code: 'required' });
   return errors.length > 0 ? { status: 422, code: 'validation_failed', errors } : undefined;
 }
 
@@ -501,7 +506,8 @@ export function feedbackErrorView(
   // Too large as a whole (413) or a file problem without a path: still said by the file input.
   if (!byField.attachments && (fileProblem || problem.code === 'payload_too_large'))
     byField.attachments = problemText(problem.code);
-  const hrefOf = (f: string) => (f === 'kind' ? '#kind-0' : f === 'subject' ? '#subject-0' : `#${f}`);
+  const hrefOf = (f: string) =>
+    f === 'kind' ? '#kind-0' : f === 'subject' ? '#subject-0' : f === 'notify' ? '#notify-0' : `#${f}`;
   const summary = ERROR_ORDER.filter((f) => byField[f] && !(f === 'email' && noContact)).map((f) => ({
     href: hrefOf(f),
     text: byField[f]!,
