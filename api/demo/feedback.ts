@@ -7,7 +7,7 @@
  */
 import type { Db } from '../../db/client.ts';
 import type { Content } from '../contracts/load-content.ts';
-import type { Config } from '../env.ts';
+import { configWith, type Config } from '../env.ts';
 import type { Deps } from '../app-env.ts';
 import type { StaffActionInput, CitizenActionInput } from '../contracts/feedback-actions.ts';
 import { createCase } from '../feedback/intake.ts';
@@ -167,7 +167,8 @@ export async function generateDemoFeedback(
   let clock = options.from;
   const deps: Deps = {
     db,
-    config: config as Config,
+    // Defaults for what the demo does not set (the links' origin): every case gets a link now.
+    config: { ...configWith({}), ...config },
     log: () => {},
     now: () => clock,
   };
