@@ -58,7 +58,7 @@ export function protect(
   const rels = relations.map((r) => ({ total: id(r.total), parts: r.parts.map(id) }));
   const count = Float64Array.from(keys, (k) => n.get(k) ?? 0);
   const isPseudo = Uint8Array.from(keys, (k) => (pseudo.has(k) ? 1 : 0));
-  const hidden = drain(protectSteps(keys, count, isPseudo, toCsr(rels), minN));
+  const hidden = drain(protectSteps((i) => keys[i]!, keys.length, count, isPseudo, toCsr(rels), minN));
   return new Set(keys.filter((_, i) => hidden[i] === 1));
 }
 
@@ -102,13 +102,13 @@ export function drain<T>(steps: Generator<void, T, void>): T {
  * on every pass.
  */
 function* protectSteps(
-  keys: readonly string[],
+  key: (cell: number) => string,
+  cells: number,
   count: Float64Array,
   pseudo: Uint8Array,
   rel: Csr,
   minN: number,
 ): Generator<void, Uint8Array, void> {
-  const cells = keys.length;
   const relations = rel.start.length - 1;
   const hidden = new Uint8Array(cells);
   for (let i = 0; i < cells; i++) if (count[i]! > 0 && count[i]! < minN) hidden[i] = 1;
@@ -130,7 +130,7 @@ function* protectSteps(
     }
   // byKey of the rule: pseudo first, then the smallest n, then the key (UTF-16 order, as `<`).
   const before = (a: number, b: number) =>
-    pseudo[a] !== pseudo[b] ? pseudo[a] === 1 : count[a] !== count[b] ? count[a]! < count[b]! : keys[a]! < keys[b]!;
+    pseudo[a] !== pseudo[b] ? pseudo[a] === 1 : count[a] !== count[b] ? count[a]! < count[b]! : key(a) < key(b);
   let from = 0;
   let work = 0;
   while (from < relations) {
@@ -147,7 +147,7 @@ function* protectSteps(
       // With exact sums a lone hidden member always leaves a shown part or the total to hide; a
       // total of n = 0 would leave the relation alone for ever (the full passes would fail on it).
       if (hidden[partner] === 1 || count[partner] === 0)
-        throw new Error(`disclosure: relation of ${keys[rel.members[rel.start[r]!]!]} cannot be protected`);
+        throw new Error(`disclosure: relation of ${key(rel.members[rel.start[r]!]!)} cannot be protected`);
       hidden[partner] = 1;
       for (let j = degree[partner]!; j < degree[partner + 1]!; j++) {
         const q = memberOf[j]!;
@@ -209,12 +209,13 @@ export function buildBlock(
   minN: number,
   withTrust: boolean,
 ): Block {
-  return drain(blockSteps(year, leaves, parents, minN, withTrust));
+  return drain(blockSteps(year, leaves, parents, minN, withTrust, true));
 }
 
 /**
- * {@link buildBlock} in slices: the same steps, giving the event loop back every few thousand
- * turns, for a build that runs beside the requests (api/stats/blocks.ts). Same result.
+ * {@link buildBlock} in slices: the same steps, giving the event loop back every `sliceMs`, for a
+ * build that runs beside the requests (api/stats/blocks.ts). Same result. Without `detail` the block
+ * keeps only `shown` (a cached block need not hold its counts and relations).
  */
 export async function buildBlockInSlices(
   year: string,
@@ -222,9 +223,10 @@ export async function buildBlockInSlices(
   parents: ReadonlyMap<string, string | null>,
   minN: number,
   withTrust: boolean,
-  sliceMs = 8,
+  options: { sliceMs?: number; detail?: boolean } = {},
 ): Promise<Block> {
-  const steps = blockSteps(year, leaves, parents, minN, withTrust);
+  const sliceMs = options.sliceMs ?? 8;
+  const steps = blockSteps(year, leaves, parents, minN, withTrust, options.detail ?? true);
   for (;;) {
     const until = performance.now() + sliceMs;
     for (;;) {
@@ -236,14 +238,52 @@ export async function buildBlockInSlices(
   }
 }
 
+/** Coordinates as numbers: item, unit, procedure, trust and period each numbered in the block; a
+ * cell is the pair (item and unit, procedure and trust and period), each pair member a small
+ * integer, which V8 hashes much faster than a string or a large double. */
+const RADIX = [1024, 65536, 65536, 4, 32] as const;
+type Place = readonly [number, number];
+
+/** The place of a cell's coordinates; undefined when one was never seen (`peek`: nothing added,
+ * as for a query's coordinates). */
+function place(codes: readonly Map<string, number>[], names: readonly string[], peek: boolean): Place | undefined {
+  const x = [0, 0];
+  for (let d = 0; d < 5; d++) {
+    const dim = codes[d]!;
+    let code = dim.get(names[d]!);
+    if (code === undefined) {
+      if (peek) return undefined;
+      code = dim.size;
+      if (code >= RADIX[d]!) throw new Error(`disclosure: more than ${RADIX[d]} values in one dimension`);
+      dim.set(names[d]!, code);
+    }
+    const half = d < 2 ? 0 : 1;
+    x[half] = x[half]! * RADIX[d]! + code;
+  }
+  return x as unknown as Place;
+}
+
+/** A map keyed by a {@link Place}. */
+class Grid<V> {
+  private readonly rows = new Map<number, Map<number, V>>();
+  get(p: Place): V | undefined {
+    return this.rows.get(p[0])?.get(p[1]);
+  }
+  set(p: Place, v: V): void {
+    let row = this.rows.get(p[0]);
+    if (!row) this.rows.set(p[0], (row = new Map()));
+    row.set(p[1], v);
+  }
+}
+
 /**
  * The cells of a block, numbered in the order they were first counted (the order the relations,
- * and so the protection, follow), with their coordinates kept beside the key so the key is never
- * split again.
+ * and so the protection, follow). A cell is found by the numbers of its coordinates, so building a
+ * block never joins or splits a key; the key string is made once per cell, at the end.
  */
 class Cells {
-  readonly ids = new Map<string, number>();
-  readonly keys: string[] = [];
+  readonly codes = RADIX.map(() => new Map<string, number>());
+  readonly ids = new Grid<number>();
   readonly n: number[] = [];
   readonly item: string[] = [];
   readonly unit: string[] = [];
@@ -253,13 +293,16 @@ class Cells {
   /** Cells that are only the total of a relation, with no count of their own (n = 0). */
   readonly virtual: boolean[] = [];
 
+  place(item: string, unit: string, procedure: string, trust: Trust, period: string, peek = false): Place | undefined {
+    return place(this.codes, [item, unit, procedure, trust, period], peek);
+  }
+
   id(item: string, unit: string, procedure: string, trust: Trust, period: string, virtual = false): number {
-    const k = cellKey(item, unit, procedure, trust, period);
-    let i = this.ids.get(k);
+    const x = this.place(item, unit, procedure, trust, period)!;
+    let i = this.ids.get(x);
     if (i === undefined) {
-      i = this.keys.push(k) - 1;
-      this.ids.set(k, i);
-      this.n.push(0);
+      i = this.n.push(0) - 1;
+      this.ids.set(x, i);
       this.item.push(item);
       this.unit.push(unit);
       this.procedure.push(procedure);
@@ -271,8 +314,13 @@ class Cells {
   }
 
   find(item: string, unit: string, procedure: string, trust: Trust, period: string): number | undefined {
-    const i = this.ids.get(cellKey(item, unit, procedure, trust, period));
+    const x = this.place(item, unit, procedure, trust, period, true);
+    const i = x === undefined ? undefined : this.ids.get(x);
     return i === undefined || this.virtual[i] ? undefined : i;
+  }
+
+  key(i: number): string {
+    return cellKey(this.item[i]!, this.unit[i]!, this.procedure[i]!, this.trust[i]!, this.period[i]!);
   }
 }
 
@@ -282,6 +330,7 @@ function* blockSteps(
   parents: ReadonlyMap<string, string | null>,
   minN: number,
   withTrust: boolean,
+  detail: boolean,
 ): Generator<void, Block, void> {
   const quarterOf = (m: string) => `${year}-Q${Math.ceil(Number(m.slice(5, 7)) / 3)}`;
   const c = new Cells();
@@ -299,90 +348,118 @@ function* blockSteps(
 
   // Answers without a procedure code: '' minus every code.
   const codeSum = new Map<number, number>();
-  for (let i = 0, end = c.keys.length; i < end; i++) {
+  for (let i = 0, end = c.n.length; i < end; i++) {
     if (c.procedure[i] === ALL_PROCEDURES) continue;
     const all = c.find(c.item[i]!, c.unit[i]!, ALL_PROCEDURES, c.trust[i]!, c.period[i]!);
     if (all !== undefined) codeSum.set(all, (codeSum.get(all) ?? 0) + c.n[i]!);
     if (tick()) yield;
   }
-  for (let i = 0, end = c.keys.length; i < end; i++) {
+  for (let i = 0, end = c.n.length; i < end; i++) {
     if (c.procedure[i] !== ALL_PROCEDURES) continue;
     const rest = c.n[i]! - (codeSum.get(i) ?? 0);
     if (rest > 0) c.n[c.id(c.item[i]!, c.unit[i]!, NO_PROCEDURE, c.trust[i]!, c.period[i]!)] = rest;
     if (tick()) yield;
   }
   // A parent's own answers: the parent minus its children.
-  const childSum = new Map<string, number>();
-  for (let i = 0, end = c.keys.length; i < end; i++) {
+  const childSum = new Grid<number>();
+  for (let i = 0, end = c.n.length; i < end; i++) {
     const parent = parents.get(c.unit[i]!);
-    if (parent) {
-      const k = cellKey(c.item[i]!, parent, c.procedure[i]!, c.trust[i]!, c.period[i]!);
-      childSum.set(k, (childSum.get(k) ?? 0) + c.n[i]!);
-    }
+    const x = parent ? c.place(c.item[i]!, parent, c.procedure[i]!, c.trust[i]!, c.period[i]!) : undefined;
+    if (x !== undefined) childSum.set(x, (childSum.get(x) ?? 0) + c.n[i]!);
     if (tick()) yield;
   }
-  for (let i = 0, end = c.keys.length; i < end; i++) {
+  for (let i = 0, end = c.n.length; i < end; i++) {
     if (!hasChildren.has(c.unit[i]!)) continue;
-    const rest = c.n[i]! - (childSum.get(c.keys[i]!) ?? 0);
+    const x = c.place(c.item[i]!, c.unit[i]!, c.procedure[i]!, c.trust[i]!, c.period[i]!)!;
+    const rest = c.n[i]! - (childSum.get(x) ?? 0);
     if (rest > 0) c.n[c.id(c.item[i]!, `${c.unit[i]}${OWN}`, c.procedure[i]!, c.trust[i]!, c.period[i]!)] = rest;
     if (tick()) yield;
   }
 
   // Every relation, with the parts that have n > 0 (a zero part is never hidden nor chosen), in
   // the order of their first part.
-  const byTotal = new Map<string, number>();
+  // The relation of each class (0–5) and total cell: slot 6 × total + class, -1 when none yet.
+  let byTotal = new Int32Array(6 * 2 * c.n.length).fill(-1);
   const rels: { total: number; parts: number[] }[] = [];
-  const group = (cls: string, total: number, part: number) => {
-    const g = `${cls}${total}`;
-    const r = byTotal.get(g);
-    if (r === undefined) {
-      byTotal.set(g, rels.length);
+  const group = (cls: number, total: number, part: number) => {
+    if (6 * total + cls >= byTotal.length) {
+      const grown = new Int32Array(2 * byTotal.length + 6 * (total + 1)).fill(-1);
+      grown.set(byTotal);
+      byTotal = grown;
+    }
+    const r = byTotal[6 * total + cls]!;
+    if (r < 0) {
+      byTotal[6 * total + cls] = rels.length;
       rels.push({ total, parts: [part] });
     } else rels[r]!.parts.push(part);
   };
-  for (let k = 0, end = c.keys.length; k < end; k++) {
+  for (let k = 0, end = c.n.length; k < end; k++) {
     if (c.n[k]! <= 0) continue;
     const [i, u, p, t, per] = [c.item[k]!, c.unit[k]!, c.procedure[k]!, c.trust[k]!, c.period[k]!];
-    if (p !== ALL_PROCEDURES) group('p', c.id(i, u, ALL_PROCEDURES, t, per, true), k);
+    if (p !== ALL_PROCEDURES) group(0, c.id(i, u, ALL_PROCEDURES, t, per, true), k);
     const parent = u.endsWith(OWN) ? u.slice(0, -OWN.length) : parents.get(u);
     const up = parent ? c.find(i, parent, p, t, per) : undefined;
-    if (up !== undefined) group('u', up, k);
-    if (withTrust && t !== 'all') group('t', c.id(i, u, p, 'all', per, true), k);
+    if (up !== undefined) group(1, up, k);
+    if (withTrust && t !== 'all') group(2, c.id(i, u, p, 'all', per, true), k);
     if (per.length === 7 && per[4] === '-' && per[5] !== 'Q') {
-      group('q', c.id(i, u, p, t, quarterOf(per), true), k);
-      group('ym', c.id(i, u, p, t, year, true), k);
-    } else if (per.includes('-Q')) group('yq', c.id(i, u, p, t, year, true), k);
+      group(3, c.id(i, u, p, t, quarterOf(per), true), k);
+      group(4, c.id(i, u, p, t, year, true), k);
+    } else if (per.includes('-Q')) group(5, c.id(i, u, p, t, year, true), k);
     if (tick()) yield;
   }
 
   const count = Float64Array.from(c.n);
   // The never-published cells: answers without a procedure, a parent's own answers.
-  const isPseudo = Uint8Array.from(c.keys, (_, i) =>
+  const isPseudo = Uint8Array.from(c.n, (_, i) =>
     c.procedure[i] === NO_PROCEDURE || c.unit[i]!.endsWith(OWN) ? 1 : 0,
   );
   const csr = toCsr(rels);
-  const hiddenIds = yield* protectSteps(c.keys, count, isPseudo, csr, minN);
-  const hidden = new Set<string>();
-  for (let i = 0; i < c.keys.length; i++) if (hiddenIds[i] === 1) hidden.add(c.keys[i]!);
-  const keys = c.keys;
-  const virtual = c.virtual;
-  let counts: Map<string, number> | undefined;
-  let relations: Relation[] | undefined;
+  // Keys are compared only on ties in the protection; each is made once, when first needed.
+  const keyOf: string[] = [];
+  const key = (i: number) => (keyOf[i] ??= c.key(i));
+  const hiddenIds = yield* protectSteps(key, c.n.length, count, isPseudo, csr, minN);
+  const hiddenAt = new Grid<true>();
+  for (let i = 0; i < c.n.length; i++)
+    if (hiddenIds[i] === 1)
+      hiddenAt.set(c.place(c.item[i]!, c.unit[i]!, c.procedure[i]!, c.trust[i]!, c.period[i]!)!, true);
+  const shown = shownOf(c, hiddenAt);
+  if (!detail)
+    return {
+      minN,
+      shown,
+      get hidden(): never {
+        throw new Error('disclosure: a block built without detail keeps only what it shows');
+      },
+      get counts(): never {
+        throw new Error('disclosure: a block built without detail keeps only what it shows');
+      },
+      get relations(): never {
+        throw new Error('disclosure: a block built without detail keeps only what it shows');
+      },
+    };
   return {
     minN,
-    hidden,
-    shown: (item, unit, procedure, trust, period) => !hidden.has(cellKey(item, unit, procedure, trust, period)),
-    get counts() {
-      counts ??= new Map(keys.flatMap((k, i) => (virtual[i] ? [] : [[k, count[i]!] as const])));
-      return counts;
-    },
-    get relations() {
-      relations ??= Array.from({ length: csr.start.length - 1 }, (_, r) => ({
-        total: keys[csr.members[csr.start[r]!]!]!,
-        parts: Array.from(csr.members.subarray(csr.start[r]! + 1, csr.start[r + 1]!), (m) => keys[m]!),
-      }));
-      return relations;
-    },
+    shown,
+    hidden: new Set(
+      Array.from(hiddenIds.keys())
+        .filter((i) => hiddenIds[i] === 1)
+        .map(key),
+    ),
+    counts: new Map(c.n.flatMap((v, i) => (c.virtual[i] ? [] : [[key(i), v] as const]))),
+    relations: Array.from({ length: csr.start.length - 1 }, (_, r) => ({
+      total: key(csr.members[csr.start[r]!]!),
+      parts: Array.from(csr.members.subarray(csr.start[r]! + 1, csr.start[r + 1]!), key),
+    })),
+  };
+}
+
+/** `shown` of a block, keeping only the numbering of the coordinates and the hidden cells (in its
+ * own scope, so a cached block does not hold the build's arrays). */
+function shownOf(c: Cells, hiddenAt: Grid<true>): Block['shown'] {
+  const codes = c.codes;
+  return (item, unit, procedure, trust, period) => {
+    const x = place(codes, [item, unit, procedure, trust, period], true);
+    return x === undefined || hiddenAt.get(x) === undefined;
   };
 }
 
