@@ -35,7 +35,7 @@ import {
   seriesLevel,
   spanRange,
 } from '../stats/disclosure.ts';
-import { dossiersBlock, feedbackBlock, ratingsBlock } from '../stats/blocks.ts';
+import { dossiersBlock, feedbackBlock, ratingsBlock, type ComputedBlock } from '../stats/blocks.ts';
 import { DICTIONARY } from '../stats/dictionary.ts';
 import { loadTargets, targetsFor, thresholdsFor } from '../stats/targets.ts';
 import {
@@ -238,6 +238,12 @@ async function resolveStatsInstrument(
   return { id: id as StatsInstrument, ins, versions: versions.map((v) => v.version) };
 }
 
+/** When the oldest of the protection blocks an answer used was computed (api/stats/blocks.ts). */
+function oldest(...blocks: (ComputedBlock | undefined)[]): string {
+  const times = blocks.filter((b) => b !== undefined).map((b) => b.computedAt.getTime());
+  return new Date(Math.min(...times)).toISOString();
+}
+
 const unitRef = (u: StatsUnit) => ({ unit: u.id, name: u.name, valid_to: u.validTo });
 
 async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult> {
@@ -268,11 +274,12 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const thresholds = thresholdsFor(targets, scope.chain, Number(scope.to.slice(0, 4)));
-  const [block, dossierBlock, sipasBlock] = await Promise.all([
+  const [computed, dossierComputed, sipasComputed] = await Promise.all([
     ratingsBlock(db.client, ins, versions, scope.year, minN, c.var.deps.now()),
     dossiersBlock(db.client, scope.year, minN, c.var.deps.now()),
     id === 'sipas' ? undefined : ratingsBlock(db.client, sipas.ins, sipas.versions, scope.year, minN, c.var.deps.now()),
   ]);
+  const [block, dossierBlock, sipasBlock] = [computed.block, dossierComputed.block, sipasComputed?.block];
   // The verdict's satisfaction is the SIPAS index as published for the unit (its cell's protection).
   const publishSipas =
     (unit: string): PublishSummary =>
@@ -308,6 +315,7 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
     },
     label: summary.label,
     min_n: minN,
+    protection_computed_at: oldest(computed, dossierComputed, sipasComputed),
     summary,
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
@@ -372,7 +380,8 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const minN = config.STATS_MIN_N;
-  const block = await dossiersBlock(db.client, scope.year, minN, c.var.deps.now());
+  const computed = await dossiersBlock(db.client, scope.year, minN, c.var.deps.now());
+  const block = computed.block;
   const summaryOf = (counts: { total: number; onTime: number } | undefined, unit: string, period: string) =>
     publishTimeliness(
       timelinessSummaryOf(counts ?? none, minN),
@@ -394,6 +403,7 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
     },
     label: 'records',
     min_n: minN,
+    protection_computed_at: oldest(computed),
     summary: summaryOf(total, scope.unit.id, scope.span),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
@@ -439,7 +449,8 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
   ).filter((f) => bucketOf(ownerOf(f)) !== undefined);
   const contentDir = config.CONTENT_DIR;
   const minN = config.STATS_MIN_N;
-  const block = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now(), contentDir);
+  const computed = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now(), contentDir);
+  const block = computed.block;
   const summaryOf = (list: typeof facts | undefined, unit: string, period: string) =>
     publishFeedback(summarize(list ?? [], contentDir, minN), (item) =>
       block.shown(item, unit, scope.procedure, 'all', period),
@@ -462,6 +473,7 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
       to: scope.to,
     },
     min_n: minN,
+    protection_computed_at: oldest(computed),
     summary: summaryOf(facts, scope.unit.id, scope.span),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,

@@ -1,37 +1,114 @@
 /**
  * Reads the protection blocks of api/stats/disclosure.ts (issue #7; docs/statistics.md): for one
  * source and one calendar year, the monthly count of every item in every unit's subtree, procedure
- * and trust level, from the same tables the figures come from. A block is kept for a minute (the
- * answers' own Cache-Control), so the JSON, the CSV and the page of one moment hide the same cells.
+ * and trust level, from the same tables the figures come from.
+ *
+ * A block is built off the request path (issue #9, "a cold view cheap"): the first request of a
+ * source and year (or the start of the server, `prebuildBlocks`) starts a build, which gives the
+ * event loop back every few milliseconds; once a block exists it is served as it is, and a request
+ * that finds it older than {@link REFRESH_MS} starts a new build in the background and is answered
+ * with the last complete block meanwhile (stale-while-revalidate). Each block says when it was
+ * computed. A request that finds no block yet waits for the build at most {@link FIRST_WAIT_MS},
+ * then gets 503 `stats_computing` with Retry-After: never a long wait, never a 500.
  */
 import type { Client } from '@libsql/client';
 import type { Instrument } from '../contracts/instrument.ts';
 import { PSEUDO } from '../scoring/scoring.ts';
+import { ProblemError } from '../problem.ts';
 import { ratingQuestion } from './summaries.ts';
-import { buildBlock, type Block, type LeafCount } from './disclosure.ts';
+import { buildBlockInSlices, type Block, type LeafCount } from './disclosure.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
 import { vnDayOf, vnDayStart } from '../contracts/vn-time.ts';
 import { unitOnDay, unitSpans } from '../../db/units.ts';
 import { timelinessOf } from './feedback-timeliness.ts';
 
-const TTL_MS = 60_000;
+/** A block is rebuilt when a request finds it this old (the answers' Cache-Control is a minute). */
+export const REFRESH_MS = 60_000;
+/** How long a request waits for a block that was never built before it is told to come back. */
+export const FIRST_WAIT_MS = 5_000;
 
-const cache = new WeakMap<Client, Map<string, { at: number; block: Promise<Block> }>>();
+/** A protection block and when its data was read. */
+export interface ComputedBlock {
+  block: Block;
+  computedAt: Date;
+}
 
-async function cached(client: Client, key: string, now: Date, build: () => Promise<Block>): Promise<Block> {
+interface Entry {
+  /** The last complete block. */
+  current?: ComputedBlock;
+  /** The build under way, if any. */
+  building?: Promise<ComputedBlock>;
+}
+
+const cache = new WeakMap<Client, Map<string, Entry>>();
+
+async function cached(
+  client: Client,
+  key: string,
+  now: Date,
+  build: () => Promise<Block>,
+  firstWaitMs = FIRST_WAIT_MS,
+): Promise<ComputedBlock> {
   let byKey = cache.get(client);
   if (!byKey) cache.set(client, (byKey = new Map()));
-  const hit = byKey.get(key);
-  if (hit && now.getTime() - hit.at < TTL_MS && now.getTime() >= hit.at) return hit.block;
-  const block = build();
-  byKey.set(key, { at: now.getTime(), block });
-  block.catch(() => byKey.delete(key));
-  return block;
+  let entry = byKey.get(key);
+  if (!entry) byKey.set(key, (entry = {}));
+  const e = entry;
+  const start = () => {
+    const computedAt = new Date(now.getTime());
+    const building = build().then((block) => {
+      const done = { block, computedAt };
+      e.current = done;
+      return done;
+    });
+    e.building = building;
+    // A failed rebuild keeps the last block; a failed first build lets the next request try again.
+    void building.then(
+      () => {
+        if (e.building === building) e.building = undefined;
+      },
+      () => {
+        if (e.building === building) e.building = undefined;
+        if (!e.current) byKey.delete(key);
+      },
+    );
+    return building;
+  };
+  const current = e.current;
+  if (current) {
+    const age = now.getTime() - current.computedAt.getTime();
+    if (!e.building && (age >= REFRESH_MS || age < 0)) start().catch(() => undefined);
+    return current;
+  }
+  const building = e.building ?? start();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ProblemError(503, 'stats_computing', {
+            headers: { 'Retry-After': String(Math.ceil(firstWaitMs / 1000)) },
+          }),
+        ),
+      firstWaitMs,
+    );
+  });
+  try {
+    return await Promise.race([building, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Forgets every block of a database (tests that write and read in the same minute). */
 export function forgetBlocks(client: Client): void {
   cache.delete(client);
+}
+
+/** Waits for the builds under way of a database (tests, and the prebuild at start). */
+export async function blocksSettled(client: Client): Promise<void> {
+  const byKey = cache.get(client);
+  if (byKey) await Promise.allSettled([...byKey.values()].map((e) => e.building));
 }
 
 /** The items of an instrument: the responses, and each question a published figure rests on. */
@@ -59,7 +136,7 @@ export function ratingsBlock(
   year: string,
   minN: number,
   now: Date,
-): Promise<Block> {
+): Promise<ComputedBlock> {
   return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, async () => {
     const items = ratingItems(ins);
     const [rs, parents] = await Promise.all([
@@ -93,12 +170,12 @@ export function ratingsBlock(
       else a.buckets += Number(r.n);
     }
     const leaves = [...acc.values()].map((a) => ({ ...a.leaf, n: a.whole > 0 ? a.whole : a.buckets }));
-    return buildBlock(year, leaves, parents, minN, true);
+    return buildBlockInSlices(year, leaves, parents, minN, true, { detail: false });
   });
 }
 
 /** The block of dossier timeliness (item "dossiers": returned dossiers) for a year. */
-export function dossiersBlock(client: Client, year: string, minN: number, now: Date): Promise<Block> {
+export function dossiersBlock(client: Client, year: string, minN: number, now: Date): Promise<ComputedBlock> {
   return cached(client, `dossiers:${year}:${minN}`, now, async () => {
     const [rs, parents] = await Promise.all([
       client.execute({
@@ -116,7 +193,7 @@ export function dossiersBlock(client: Client, year: string, minN: number, now: D
       month: String(r.month),
       n: Number(r.n),
     }));
-    return buildBlock(year, leaves, parents, minN, false);
+    return buildBlockInSlices(year, leaves, parents, minN, false, { detail: false });
   });
 }
 
@@ -131,7 +208,7 @@ export function feedbackBlock(
   minN: number,
   now: Date,
   contentDir: string,
-): Promise<Block> {
+): Promise<ComputedBlock> {
   return cached(client, `feedback:${year}:${minN}`, now, async () => {
     const [parents, spans] = await Promise.all([unitParents(client), unitSpans(client)]);
     const start = (y: number) => vnDayStart(`${y}-01-01`);
@@ -151,6 +228,6 @@ export function feedbackBlock(
         for (const procedure of procedures)
           for (const item of items) leaves.push({ item, unit: u, procedure, trust: 'all', month, n: 1 });
     }
-    return buildBlock(year, leaves, parents, minN, false);
+    return buildBlockInSlices(year, leaves, parents, minN, false, { detail: false });
   });
 }

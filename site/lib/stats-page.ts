@@ -157,8 +157,16 @@ export async function loadStats(locals: SsrLocals, url: URL, locale: string): Pr
   const query = readStatsQuery(url);
   const chosen = query.instrument ?? 'sipas';
   const first = await load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: chosen }));
+  // The protection of the figures is still being computed (first build after a start, issue #9):
+  // a sentence and 503, never a long wait.
+  const computing = { other: useT(locale)('stats.errors.computing') };
   if (!first.ok)
-    return { query, chosen, errors: fieldErrors(first.problem, locale), status: first.status === 422 ? 422 : 503 };
+    return {
+      query,
+      chosen,
+      errors: first.problem?.code === 'stats_computing' ? computing : fieldErrors(first.problem, locale),
+      status: first.status === 422 ? 422 : 503,
+    };
   const others = statsInstruments.filter((id) => id !== chosen);
   const [a, b, d, f] = await Promise.all([
     load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: others[0] })),
@@ -166,8 +174,15 @@ export async function loadStats(locals: SsrLocals, url: URL, locale: string): Pr
     load<DossiersResult>(locals.api, apiPath('dossiers', query)),
     load<FeedbackStatsResult>(locals.api, apiPath('feedback', query)),
   ]);
-  if (!a.ok || !b.ok || !d.ok || !f.ok)
-    return { query, chosen, errors: { other: useT(locale)('stats.errors.other') }, status: 503 };
+  if (!a.ok || !b.ok || !d.ok || !f.ok) {
+    const stillComputing = [a, b, d, f].some((x) => !x.ok && x.problem?.code === 'stats_computing');
+    return {
+      query,
+      chosen,
+      errors: stillComputing ? computing : { other: useT(locale)('stats.errors.other') },
+      status: 503,
+    };
+  }
   return {
     query,
     chosen,
