@@ -8,6 +8,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { Client } from '@libsql/client';
 import {
   dictionary,
   dossiersResult,
@@ -58,7 +59,7 @@ import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
 import { feedbackCsv, periodOf, summarize } from '../stats/feedback.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv, Deps } from '../app-env.ts';
 
 /** Published figures change at most with each new response: a minute of caching costs nothing. */
 const CACHE = 'public, max-age=60';
@@ -226,16 +227,42 @@ async function resolveStatsInstrument(
   c: Context<AppEnv>,
   id: string,
 ): Promise<{ id: StatsInstrument; ins: Instrument; versions: string[] }> {
-  const unknown = () =>
-    new ProblemError(422, 'unknown_instrument', { errors: [{ path: 'instrument', code: 'invalid_value' }] });
-  if (!(statsInstruments as readonly string[]).includes(id)) throw unknown();
-  const { db } = c.var.deps;
-  const versions = await instrumentVersionsOf(db.client, id);
+  const found = await statsInstrument(c.var.deps.db.client, id);
+  if (!found)
+    throw new ProblemError(422, 'unknown_instrument', { errors: [{ path: 'instrument', code: 'invalid_value' }] });
+  return found;
+}
+
+async function statsInstrument(
+  client: Client,
+  id: string,
+): Promise<{ id: StatsInstrument; ins: Instrument; versions: string[] } | undefined> {
+  if (!(statsInstruments as readonly string[]).includes(id)) return undefined;
+  const versions = await instrumentVersionsOf(client, id);
   // The newest definition names the factors, grades and options; older versions' answers, keyed by
   // the same question ids, are summed with it.
-  const ins = versions[0] && (await resolveInstrument(db.client, id, versions[0].version));
-  if (!ins) throw unknown();
+  const ins = versions[0] && (await resolveInstrument(client, id, versions[0].version));
+  if (!ins) return undefined;
   return { id: id as StatsInstrument, ins, versions: versions.map((v) => v.version) };
+}
+
+/**
+ * Builds the protection blocks of this year and the last (every survey, dossiers, feedback) one
+ * after the other, in the background of a starting server (issue #9): the first /thong-ke/ view
+ * then finds them ready instead of waiting for a build. Resolves when they are built.
+ */
+export async function prebuildStatsBlocks(deps: Deps): Promise<void> {
+  const { db, config } = deps;
+  const thisYear = Number(vnDay(deps.now()).slice(0, 4));
+  const minN = config.STATS_MIN_N;
+  for (const year of [String(thisYear), String(thisYear - 1)]) {
+    for (const id of statsInstruments) {
+      const found = await statsInstrument(db.client, id);
+      if (found) await ratingsBlock(db.client, found.ins, found.versions, year, minN, deps.now(), Infinity);
+    }
+    await dossiersBlock(db.client, year, minN, deps.now(), Infinity);
+    await feedbackBlock(db.client, year, minN, deps.now(), config.CONTENT_DIR, Infinity);
+  }
 }
 
 /** When the oldest of the protection blocks an answer used was computed (api/stats/blocks.ts). */

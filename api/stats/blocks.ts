@@ -46,8 +46,8 @@ async function cached(
   client: Client,
   key: string,
   now: Date,
+  firstWaitMs: number,
   build: () => Promise<Block>,
-  firstWaitMs = FIRST_WAIT_MS,
 ): Promise<ComputedBlock> {
   let byKey = cache.get(client);
   if (!byKey) cache.set(client, (byKey = new Map()));
@@ -81,6 +81,7 @@ async function cached(
     return current;
   }
   const building = e.building ?? start();
+  if (!Number.isFinite(firstWaitMs)) return building;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -136,8 +137,9 @@ export function ratingsBlock(
   year: string,
   minN: number,
   now: Date,
+  firstWaitMs = FIRST_WAIT_MS,
 ): Promise<ComputedBlock> {
-  return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, async () => {
+  return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, firstWaitMs, async () => {
     const items = ratingItems(ins);
     const [rs, parents] = await Promise.all([
       versions.length === 0
@@ -175,8 +177,14 @@ export function ratingsBlock(
 }
 
 /** The block of dossier timeliness (item "dossiers": returned dossiers) for a year. */
-export function dossiersBlock(client: Client, year: string, minN: number, now: Date): Promise<ComputedBlock> {
-  return cached(client, `dossiers:${year}:${minN}`, now, async () => {
+export function dossiersBlock(
+  client: Client,
+  year: string,
+  minN: number,
+  now: Date,
+  firstWaitMs = FIRST_WAIT_MS,
+): Promise<ComputedBlock> {
+  return cached(client, `dossiers:${year}:${minN}`, now, firstWaitMs, async () => {
     const [rs, parents] = await Promise.all([
       client.execute({
         sql: `SELECT unit_id, procedure_code, substr(day, 1, 7) AS month, sum(total) AS n FROM dossier_rollups
@@ -208,8 +216,9 @@ export function feedbackBlock(
   minN: number,
   now: Date,
   contentDir: string,
+  firstWaitMs = FIRST_WAIT_MS,
 ): Promise<ComputedBlock> {
-  return cached(client, `feedback:${year}:${minN}`, now, async () => {
+  return cached(client, `feedback:${year}:${minN}`, now, firstWaitMs, async () => {
     const [parents, spans] = await Promise.all([unitParents(client), unitSpans(client)]);
     const start = (y: number) => vnDayStart(`${y}-01-01`);
     const facts = await caseFacts(client, [...parents.keys()], start(Number(year)), start(Number(year) + 1));
