@@ -507,10 +507,10 @@ async function measureColdViews(db: Db, name: string, stored: number): Promise<C
       'ninh-hoa',
       'phuong-ninh-hoa',
       'so-y-te',
-      'nha-trang',
-      'cam-ranh',
-      'dien-khanh',
-      'van-ninh',
+      'phuong-ninh-hiep',
+      'xa-ninh-xuan',
+      'so-tu-phap',
+      'trung-tam-hcc-khanh-hoa',
     ];
     const known = new Set(content.units.map((u) => u.id));
     const spans = [

@@ -36,7 +36,7 @@ import {
   seriesLevel,
   spanRange,
 } from '../stats/disclosure.ts';
-import { dossiersBlock, feedbackBlock, ratingsBlock, type ComputedBlock } from '../stats/blocks.ts';
+import { dossiersBlock, feedbackBlock, limitFirstWait, ratingsBlock, type ComputedBlock } from '../stats/blocks.ts';
 import { DICTIONARY } from '../stats/dictionary.ts';
 import { loadTargets, targetsFor, thresholdsFor } from '../stats/targets.ts';
 import {
@@ -249,10 +249,12 @@ async function statsInstrument(
 /**
  * Builds the protection blocks of this year and the last (every survey, dossiers, feedback) one
  * after the other, in the background of a starting server (issue #9): the first /thong-ke/ view
- * then finds them ready instead of waiting for a build. Resolves when they are built.
+ * then finds them ready instead of waiting for a build, and a view that comes before its block is
+ * ready is told so after a few seconds (503 stats_computing). Resolves when they are built.
  */
 export async function prebuildStatsBlocks(deps: Deps): Promise<void> {
   const { db, config } = deps;
+  limitFirstWait(db.client);
   const thisYear = Number(vnDay(deps.now()).slice(0, 4));
   const minN = config.STATS_MIN_N;
   for (const year of [String(thisYear), String(thisYear - 1)]) {

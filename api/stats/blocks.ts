@@ -8,8 +8,10 @@
  * event loop back every few milliseconds; once a block exists it is served as it is, and a request
  * that finds it older than {@link REFRESH_MS} starts a new build in the background and is answered
  * with the last complete block meanwhile (stale-while-revalidate). Each block says when it was
- * computed. A request that finds no block yet waits for the build at most {@link FIRST_WAIT_MS},
- * then gets 503 `stats_computing` with Retry-After: never a long wait, never a 500.
+ * computed. On a server that builds its blocks at start ({@link limitFirstWait}), a request that
+ * finds no block yet waits for the build at most {@link FIRST_WAIT_MS}, then gets 503
+ * `stats_computing` with Retry-After: never a long wait, never a 500. Elsewhere (tests, scripts)
+ * the first request waits for its build.
  */
 import type { Client } from '@libsql/client';
 import type { Instrument } from '../contracts/instrument.ts';
@@ -41,14 +43,21 @@ interface Entry {
 }
 
 const cache = new WeakMap<Client, Map<string, Entry>>();
+const firstWait = new WeakMap<Client, number>();
+
+/** From now on a request on this database that finds no block waits `ms` at most (503 after). */
+export function limitFirstWait(client: Client, ms = FIRST_WAIT_MS): void {
+  firstWait.set(client, ms);
+}
 
 async function cached(
   client: Client,
   key: string,
   now: Date,
-  firstWaitMs: number,
+  wait: number | undefined,
   build: () => Promise<Block>,
 ): Promise<ComputedBlock> {
+  const firstWaitMs = wait ?? firstWait.get(client) ?? Infinity;
   let byKey = cache.get(client);
   if (!byKey) cache.set(client, (byKey = new Map()));
   let entry = byKey.get(key);
@@ -137,9 +146,9 @@ export function ratingsBlock(
   year: string,
   minN: number,
   now: Date,
-  firstWaitMs = FIRST_WAIT_MS,
+  wait?: number,
 ): Promise<ComputedBlock> {
-  return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, firstWaitMs, async () => {
+  return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, wait, async () => {
     const items = ratingItems(ins);
     const [rs, parents] = await Promise.all([
       versions.length === 0
@@ -182,9 +191,9 @@ export function dossiersBlock(
   year: string,
   minN: number,
   now: Date,
-  firstWaitMs = FIRST_WAIT_MS,
+  wait?: number,
 ): Promise<ComputedBlock> {
-  return cached(client, `dossiers:${year}:${minN}`, now, firstWaitMs, async () => {
+  return cached(client, `dossiers:${year}:${minN}`, now, wait, async () => {
     const [rs, parents] = await Promise.all([
       client.execute({
         sql: `SELECT unit_id, procedure_code, substr(day, 1, 7) AS month, sum(total) AS n FROM dossier_rollups
@@ -216,9 +225,9 @@ export function feedbackBlock(
   minN: number,
   now: Date,
   contentDir: string,
-  firstWaitMs = FIRST_WAIT_MS,
+  wait?: number,
 ): Promise<ComputedBlock> {
-  return cached(client, `feedback:${year}:${minN}`, now, firstWaitMs, async () => {
+  return cached(client, `feedback:${year}:${minN}`, now, wait, async () => {
     const [parents, spans] = await Promise.all([unitParents(client), unitSpans(client)]);
     const start = (y: number) => vnDayStart(`${y}-01-01`);
     const facts = await caseFacts(client, [...parents.keys()], start(Number(year)), start(Number(year) + 1));
