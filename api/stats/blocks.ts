@@ -138,6 +138,53 @@ export function ratingItems(ins: Instrument): string[] {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
+/** What a block is built from: the monthly counts of a source's year, and the unit tree. */
+export interface BlockInput {
+  leaves: LeafCount[];
+  parents: Map<string, string | null>;
+}
+
+/** The counts of one instrument (every stored version) and year, from the monthly rollups. */
+export async function ratingLeaves(
+  client: Client,
+  ins: Instrument,
+  versions: readonly string[],
+  year: string,
+): Promise<BlockInput> {
+  const items = ratingItems(ins);
+  const [rs, parents] = await Promise.all([
+    versions.length === 0
+      ? Promise.resolve({ rows: [] as Record<string, unknown>[] })
+      : client.execute({
+          sql: `SELECT unit_id, procedure_code, verified, month, metric, value, sum(n) AS n
+                FROM rating_rollups_month
+                WHERE instrument_version IN (${marks(versions.length)}) AND month BETWEEN ? AND ?
+                  AND metric IN (${marks(items.length)})
+                GROUP BY unit_id, procedure_code, verified, month, metric, value`,
+          args: [...versions, `${year}-01`, `${year}-12`, ...items],
+        }),
+    unitParents(client),
+  ]);
+  // n of an item: its '' cell (respondents) when it has one, else the sum of its answer buckets.
+  const acc = new Map<string, { leaf: LeafCount; whole: number; buckets: number }>();
+  for (const r of rs.rows as unknown as Record<string, unknown>[]) {
+    const leaf: LeafCount = {
+      item: String(r.metric),
+      unit: String(r.unit_id),
+      procedure: String(r.procedure_code),
+      trust: Number(r.verified) === 1 ? 'verified' : 'self-selected',
+      month: String(r.month),
+      n: 0,
+    };
+    const k = [leaf.item, leaf.unit, leaf.procedure, leaf.trust, leaf.month].join('\u0001');
+    let a = acc.get(k);
+    if (!a) acc.set(k, (a = { leaf, whole: 0, buckets: 0 }));
+    if (String(r.value) === '') a.whole += Number(r.n);
+    else a.buckets += Number(r.n);
+  }
+  return { leaves: [...acc.values()].map((a) => ({ ...a.leaf, n: a.whole > 0 ? a.whole : a.buckets })), parents };
+}
+
 /** The block of one instrument (every stored version) and year. */
 export function ratingsBlock(
   client: Client,
@@ -149,43 +196,33 @@ export function ratingsBlock(
   wait?: number,
 ): Promise<ComputedBlock> {
   return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, wait, async () => {
-    const items = ratingItems(ins);
-    const [rs, parents] = await Promise.all([
-      versions.length === 0
-        ? Promise.resolve({ rows: [] as Record<string, unknown>[] })
-        : client.execute({
-            sql: `SELECT unit_id, procedure_code, verified, month, metric, value, sum(n) AS n
-                  FROM rating_rollups_month
-                  WHERE instrument_version IN (${marks(versions.length)}) AND month BETWEEN ? AND ?
-                    AND metric IN (${marks(items.length)})
-                  GROUP BY unit_id, procedure_code, verified, month, metric, value`,
-            args: [...versions, `${year}-01`, `${year}-12`, ...items],
-          }),
-      unitParents(client),
-    ]);
-    // n of an item: its '' cell (respondents) when it has one, else the sum of its answer buckets.
-    const acc = new Map<string, { leaf: LeafCount; whole: number; buckets: number }>();
-    for (const r of rs.rows as unknown as Record<string, unknown>[]) {
-      const leaf: LeafCount = {
-        item: String(r.metric),
-        unit: String(r.unit_id),
-        procedure: String(r.procedure_code),
-        trust: Number(r.verified) === 1 ? 'verified' : 'self-selected',
-        month: String(r.month),
-        n: 0,
-      };
-      const k = [leaf.item, leaf.unit, leaf.procedure, leaf.trust, leaf.month].join('\u0001');
-      let a = acc.get(k);
-      if (!a) acc.set(k, (a = { leaf, whole: 0, buckets: 0 }));
-      if (String(r.value) === '') a.whole += Number(r.n);
-      else a.buckets += Number(r.n);
-    }
-    const leaves = [...acc.values()].map((a) => ({ ...a.leaf, n: a.whole > 0 ? a.whole : a.buckets }));
+    const { leaves, parents } = await ratingLeaves(client, ins, versions, year);
     return buildBlockInSlices(year, leaves, parents, minN, true, { detail: false });
   });
 }
 
-/** The block of dossier timeliness (item "dossiers": returned dossiers) for a year. */
+/** The counts of dossier timeliness (item "dossiers": returned dossiers) for a year. */
+export async function dossierLeaves(client: Client, year: string): Promise<BlockInput> {
+  const [rs, parents] = await Promise.all([
+    client.execute({
+      sql: `SELECT unit_id, procedure_code, substr(day, 1, 7) AS month, sum(total) AS n FROM dossier_rollups
+            WHERE day BETWEEN ? AND ? GROUP BY unit_id, procedure_code, month`,
+      args: [`${year}-01-01`, `${year}-12-31`],
+    }),
+    unitParents(client),
+  ]);
+  const leaves: LeafCount[] = rs.rows.map((r) => ({
+    item: 'dossiers',
+    unit: String(r.unit_id),
+    procedure: String(r.procedure_code),
+    trust: 'all',
+    month: String(r.month),
+    n: Number(r.n),
+  }));
+  return { leaves, parents };
+}
+
+/** The block of dossier timeliness for a year. */
 export function dossiersBlock(
   client: Client,
   year: string,
@@ -194,22 +231,7 @@ export function dossiersBlock(
   wait?: number,
 ): Promise<ComputedBlock> {
   return cached(client, `dossiers:${year}:${minN}`, now, wait, async () => {
-    const [rs, parents] = await Promise.all([
-      client.execute({
-        sql: `SELECT unit_id, procedure_code, substr(day, 1, 7) AS month, sum(total) AS n FROM dossier_rollups
-              WHERE day BETWEEN ? AND ? GROUP BY unit_id, procedure_code, month`,
-        args: [`${year}-01-01`, `${year}-12-31`],
-      }),
-      unitParents(client),
-    ]);
-    const leaves: LeafCount[] = rs.rows.map((r) => ({
-      item: 'dossiers',
-      unit: String(r.unit_id),
-      procedure: String(r.procedure_code),
-      trust: 'all',
-      month: String(r.month),
-      n: Number(r.n),
-    }));
+    const { leaves, parents } = await dossierLeaves(client, year);
     return buildBlockInSlices(year, leaves, parents, minN, false, { detail: false });
   });
 }
@@ -218,7 +240,30 @@ export function dossiersBlock(
  * again after a re-examination request (base of `reexamined_on_time`). */
 export const FEEDBACK_ITEMS = ['received', 'answered', 'rated', 'reexamined'] as const;
 
-/** The block of feedback handling for a year, by the Việt Nam month of receipt. */
+/** The counts of feedback handling for a year, by the Việt Nam month of receipt. */
+export async function feedbackLeaves(client: Client, year: string, contentDir: string): Promise<BlockInput> {
+  const [parents, spans] = await Promise.all([unitParents(client), unitSpans(client)]);
+  const start = (y: number) => vnDayStart(`${y}-01-01`);
+  const facts = await caseFacts(client, [...parents.keys()], start(Number(year)), start(Number(year) + 1));
+  const leaves: LeafCount[] = [];
+  for (const f of facts) {
+    const month = vnDayOf(f.receivedAt).slice(0, 7);
+    const items: string[] = ['received'];
+    if (f.answeredAt !== null) items.push('answered');
+    if (f.answeredAt !== null && f.satisfied !== null) items.push('rated');
+    if (timelinessOf(f, contentDir)?.reexamination) items.push('reexamined');
+    const procedures = f.procedureCode ? ['', f.procedureCode] : [''];
+    // Counted for the unit and each ancestor, as the rollups are (subtree totals).
+    // The unit the statistics count it for: the successor when it was received after its unit ended.
+    const owner = unitOnDay(spans, f.unitId, vnDayOf(f.receivedAt));
+    for (let u: string | null | undefined = owner, i = 0; u && i < 64; u = parents.get(u), i++)
+      for (const procedure of procedures)
+        for (const item of items) leaves.push({ item, unit: u, procedure, trust: 'all', month, n: 1 });
+  }
+  return { leaves, parents };
+}
+
+/** The block of feedback handling for a year. */
 export function feedbackBlock(
   client: Client,
   year: string,
@@ -228,24 +273,7 @@ export function feedbackBlock(
   wait?: number,
 ): Promise<ComputedBlock> {
   return cached(client, `feedback:${year}:${minN}`, now, wait, async () => {
-    const [parents, spans] = await Promise.all([unitParents(client), unitSpans(client)]);
-    const start = (y: number) => vnDayStart(`${y}-01-01`);
-    const facts = await caseFacts(client, [...parents.keys()], start(Number(year)), start(Number(year) + 1));
-    const leaves: LeafCount[] = [];
-    for (const f of facts) {
-      const month = vnDayOf(f.receivedAt).slice(0, 7);
-      const items: string[] = ['received'];
-      if (f.answeredAt !== null) items.push('answered');
-      if (f.answeredAt !== null && f.satisfied !== null) items.push('rated');
-      if (timelinessOf(f, contentDir)?.reexamination) items.push('reexamined');
-      const procedures = f.procedureCode ? ['', f.procedureCode] : [''];
-      // Counted for the unit and each ancestor, as the rollups are (subtree totals).
-      // The unit the statistics count it for: the successor when it was received after its unit ended.
-      const owner = unitOnDay(spans, f.unitId, vnDayOf(f.receivedAt));
-      for (let u: string | null | undefined = owner, i = 0; u && i < 64; u = parents.get(u), i++)
-        for (const procedure of procedures)
-          for (const item of items) leaves.push({ item, unit: u, procedure, trust: 'all', month, n: 1 });
-    }
+    const { leaves, parents } = await feedbackLeaves(client, year, contentDir);
     return buildBlockInSlices(year, leaves, parents, minN, false, { detail: false });
   });
 }
