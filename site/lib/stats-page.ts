@@ -326,8 +326,21 @@ export function intervalText(f: Figure, measure: Measure, locale: string): strin
   });
 }
 
+// Period names are the same on every view (issue #9: no per-request recomputation); the number of
+// periods a reader can reach is small, the bound only guards against odd queries.
+const periodTexts = new Map<string, string>();
+
 /** '2025' → '2025'; '2025-Q3' → 'Quý 3/2025'; '2025-08' → 'Tháng 8/2025'. */
 export function periodText(period: string, locale: string): string {
+  const key = `${locale}\u0000${period}`;
+  const known = periodTexts.get(key);
+  if (known !== undefined) return known;
+  const text = periodTextOf(period, locale);
+  if (periodTexts.size < 10_000) periodTexts.set(key, text);
+  return text;
+}
+
+function periodTextOf(period: string, locale: string): string {
   const t = useT(locale);
   const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
   if (quarter) return t('stats.periodLabel.quarter', { q: quarter[2], y: quarter[1] });
