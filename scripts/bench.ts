@@ -484,6 +484,8 @@ async function measureColdViews(db: Db, name: string, stored: number): Promise<C
       SITE_DIR,
       CONTENT_DIR,
       NODE_OPTIONS: values['server-node-options'],
+      // The site build above leaves NODE_ENV=production behind, where the server needs its address.
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
     },
     { site: true },
   );

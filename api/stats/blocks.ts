@@ -38,9 +38,19 @@ export interface ComputedBlock {
 interface Entry {
   /** The last complete block. */
   current?: ComputedBlock;
+  /** When it was complete (ms): the next build starts a minute after this at the earliest, so a
+   * build that takes long never runs back to back with the next one. */
+  doneAt?: number;
   /** The build under way, if any. */
   building?: Promise<ComputedBlock>;
 }
+
+/** A build gives the event loop back every 3 ms (a request waits at most that long behind it) and
+ * keeps only what it shows. */
+const SLICES = { sliceMs: 3, detail: false };
+
+/** Gives the event loop back between two reads of a build (a local libSQL read runs on it). */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const cache = new WeakMap<Client, Map<string, Entry>>();
 const firstWait = new WeakMap<Client, number>();
@@ -68,6 +78,7 @@ async function cached(
     const building = build().then((block) => {
       const done = { block, computedAt };
       e.current = done;
+      e.doneAt = Date.now();
       return done;
     });
     e.building = building;
@@ -86,7 +97,8 @@ async function cached(
   const current = e.current;
   if (current) {
     const age = now.getTime() - current.computedAt.getTime();
-    if (!e.building && (age >= REFRESH_MS || age < 0)) start().catch(() => undefined);
+    const rested = Date.now() - (e.doneAt ?? 0) >= REFRESH_MS;
+    if (!e.building && ((age >= REFRESH_MS && rested) || age < 0)) start().catch(() => undefined);
     return current;
   }
   const building = e.building ?? start();
@@ -152,22 +164,28 @@ export async function ratingLeaves(
   year: string,
 ): Promise<BlockInput> {
   const items = ratingItems(ins);
-  const [rs, parents] = await Promise.all([
-    versions.length === 0
-      ? Promise.resolve({ rows: [] as Record<string, unknown>[] })
-      : client.execute({
-          sql: `SELECT unit_id, procedure_code, verified, month, metric, value, sum(n) AS n
-                FROM rating_rollups_month
-                WHERE instrument_version IN (${marks(versions.length)}) AND month BETWEEN ? AND ?
-                  AND metric IN (${marks(items.length)})
-                GROUP BY unit_id, procedure_code, verified, month, metric, value`,
-          args: [...versions, `${year}-01`, `${year}-12`, ...items],
-        }),
-    unitParents(client),
-  ]);
+  const parents = await unitParents(client);
+  // One read per unit (the first column of the key): a local libSQL read holds the event loop, so
+  // the year of a large database is read in pieces with the requests served between them. Units in
+  // the order one GROUP BY over all of them gives (unit ids are ASCII: code-unit order is SQLite's
+  // BINARY order), so the cells are numbered, and protected, as from one read.
+  const rows: Record<string, unknown>[] = [];
+  if (versions.length > 0)
+    for (const unit of [...parents.keys()].sort()) {
+      const rs = await client.execute({
+        sql: `SELECT unit_id, procedure_code, verified, month, metric, value, sum(n) AS n
+              FROM rating_rollups_month
+              WHERE unit_id = ? AND instrument_version IN (${marks(versions.length)}) AND month BETWEEN ? AND ?
+                AND metric IN (${marks(items.length)})
+              GROUP BY unit_id, procedure_code, verified, month, metric, value`,
+        args: [unit, ...versions, `${year}-01`, `${year}-12`, ...items],
+      });
+      for (const r of rs.rows) rows.push(r as unknown as Record<string, unknown>);
+      await breathe();
+    }
   // n of an item: its '' cell (respondents) when it has one, else the sum of its answer buckets.
   const acc = new Map<string, { leaf: LeafCount; whole: number; buckets: number }>();
-  for (const r of rs.rows as unknown as Record<string, unknown>[]) {
+  for (const r of rows) {
     const leaf: LeafCount = {
       item: String(r.metric),
       unit: String(r.unit_id),
@@ -197,28 +215,32 @@ export function ratingsBlock(
 ): Promise<ComputedBlock> {
   return cached(client, `ratings:${ins.id}:${versions.join(',')}:${year}:${minN}`, now, wait, async () => {
     const { leaves, parents } = await ratingLeaves(client, ins, versions, year);
-    return buildBlockInSlices(year, leaves, parents, minN, true, { detail: false });
+    return buildBlockInSlices(year, leaves, parents, minN, true, SLICES);
   });
 }
 
 /** The counts of dossier timeliness (item "dossiers": returned dossiers) for a year. */
 export async function dossierLeaves(client: Client, year: string): Promise<BlockInput> {
-  const [rs, parents] = await Promise.all([
-    client.execute({
+  const parents = await unitParents(client);
+  const leaves: LeafCount[] = [];
+  // One read per unit, in order, as for the ratings.
+  for (const unit of [...parents.keys()].sort()) {
+    const rs = await client.execute({
       sql: `SELECT unit_id, procedure_code, substr(day, 1, 7) AS month, sum(total) AS n FROM dossier_rollups
-            WHERE day BETWEEN ? AND ? GROUP BY unit_id, procedure_code, month`,
-      args: [`${year}-01-01`, `${year}-12-31`],
-    }),
-    unitParents(client),
-  ]);
-  const leaves: LeafCount[] = rs.rows.map((r) => ({
-    item: 'dossiers',
-    unit: String(r.unit_id),
-    procedure: String(r.procedure_code),
-    trust: 'all',
-    month: String(r.month),
-    n: Number(r.n),
-  }));
+            WHERE unit_id = ? AND day BETWEEN ? AND ? GROUP BY unit_id, procedure_code, month`,
+      args: [unit, `${year}-01-01`, `${year}-12-31`],
+    });
+    for (const r of rs.rows)
+      leaves.push({
+        item: 'dossiers',
+        unit: String(r.unit_id),
+        procedure: String(r.procedure_code),
+        trust: 'all',
+        month: String(r.month),
+        n: Number(r.n),
+      });
+    await breathe();
+  }
   return { leaves, parents };
 }
 
@@ -232,7 +254,7 @@ export function dossiersBlock(
 ): Promise<ComputedBlock> {
   return cached(client, `dossiers:${year}:${minN}`, now, wait, async () => {
     const { leaves, parents } = await dossierLeaves(client, year);
-    return buildBlockInSlices(year, leaves, parents, minN, false, { detail: false });
+    return buildBlockInSlices(year, leaves, parents, minN, false, SLICES);
   });
 }
 
@@ -274,6 +296,6 @@ export function feedbackBlock(
 ): Promise<ComputedBlock> {
   return cached(client, `feedback:${year}:${minN}`, now, wait, async () => {
     const { leaves, parents } = await feedbackLeaves(client, year, contentDir);
-    return buildBlockInSlices(year, leaves, parents, minN, false, { detail: false });
+    return buildBlockInSlices(year, leaves, parents, minN, false, SLICES);
   });
 }
