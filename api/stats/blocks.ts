@@ -166,9 +166,9 @@ export async function ratingLeaves(
   const items = ratingItems(ins);
   const parents = await unitParents(client);
   // One read per unit (the first column of the key): a local libSQL read holds the event loop, so
-  // the year of a large database is read in pieces with the requests served between them. Units in
-  // the order one GROUP BY over all of them gives (unit ids are ASCII: code-unit order is SQLite's
-  // BINARY order), so the cells are numbered, and protected, as from one read.
+  // the year of a large database is read in pieces with the requests served between them. The
+  // cells are numbered, and so the relations passed over, in one stated order (unit, procedure,
+  // trust level, month, item), whatever plan SQLite picks (docs/statistics.md).
   const rows: Record<string, unknown>[] = [];
   if (versions.length > 0)
     for (const unit of [...parents.keys()].sort()) {
@@ -177,7 +177,8 @@ export async function ratingLeaves(
               FROM rating_rollups_month
               WHERE unit_id = ? AND instrument_version IN (${marks(versions.length)}) AND month BETWEEN ? AND ?
                 AND metric IN (${marks(items.length)})
-              GROUP BY unit_id, procedure_code, verified, month, metric, value`,
+              GROUP BY unit_id, procedure_code, verified, month, metric, value
+              ORDER BY procedure_code, verified, month, metric, value`,
         args: [unit, ...versions, `${year}-01`, `${year}-12`, ...items],
       });
       for (const r of rs.rows) rows.push(r as unknown as Record<string, unknown>);
@@ -227,7 +228,8 @@ export async function dossierLeaves(client: Client, year: string): Promise<Block
   for (const unit of [...parents.keys()].sort()) {
     const rs = await client.execute({
       sql: `SELECT unit_id, procedure_code, substr(day, 1, 7) AS month, sum(total) AS n FROM dossier_rollups
-            WHERE unit_id = ? AND day BETWEEN ? AND ? GROUP BY unit_id, procedure_code, month`,
+            WHERE unit_id = ? AND day BETWEEN ? AND ? GROUP BY unit_id, procedure_code, month
+            ORDER BY procedure_code, month`,
       args: [unit, `${year}-01-01`, `${year}-12-31`],
     });
     for (const r of rs.rows)
