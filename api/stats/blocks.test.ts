@@ -211,8 +211,9 @@ describe('protection blocks', () => {
     // Within the minute: the same block, no build.
     const again = await ratingsBlock(h.db.client, ins, versions, YEAR, 10, new Date(t0.getTime() + 1000));
     expect(again).toBe(first);
-    // Older than a minute: still the same block at once, and a build in the background…
-    const later = new Date(t0.getTime() + REFRESH_MS + 1);
+    // Older than a minute (and a minute after its build completed): still the same block at once,
+    // and a build in the background…
+    const later = new Date(t0.getTime() + 2 * REFRESH_MS);
     const stale = await ratingsBlock(h.db.client, ins, versions, YEAR, 10, later);
     expect(stale).toBe(first);
     await blocksSettled(h.db.client);

@@ -38,8 +38,9 @@ export interface ComputedBlock {
 interface Entry {
   /** The last complete block. */
   current?: ComputedBlock;
-  /** When it was complete (ms): the next build starts a minute after this at the earliest, so a
-   * build that takes long never runs back to back with the next one. */
+  /** When it was complete (ms, on the requests' clock: its start plus the build's duration): the
+   * next build starts a minute after this at the earliest, so a build that takes long never runs
+   * back to back with the next one. */
   doneAt?: number;
   /** The build under way, if any. */
   building?: Promise<ComputedBlock>;
@@ -75,10 +76,11 @@ async function cached(
   const e = entry;
   const start = () => {
     const computedAt = new Date(now.getTime());
+    const started = performance.now();
     const building = build().then((block) => {
       const done = { block, computedAt };
       e.current = done;
-      e.doneAt = Date.now();
+      e.doneAt = computedAt.getTime() + (performance.now() - started);
       return done;
     });
     e.building = building;
@@ -97,7 +99,7 @@ async function cached(
   const current = e.current;
   if (current) {
     const age = now.getTime() - current.computedAt.getTime();
-    const rested = Date.now() - (e.doneAt ?? 0) >= REFRESH_MS;
+    const rested = now.getTime() - (e.doneAt ?? 0) >= REFRESH_MS;
     if (!e.building && ((age >= REFRESH_MS && rested) || age < 0)) start().catch(() => undefined);
     return current;
   }
