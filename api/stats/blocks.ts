@@ -4,7 +4,7 @@
  * and trust level, from the same tables the figures come from.
  *
  * A block is built off the request path (issue #9, "a cold view cheap"): the first request of a
- * source and year (or the start of the server, `prebuildBlocks`) starts a build, which gives the
+ * source and year (or the start of the server, `prebuildStatsBlocks` in api/routes/stats.ts) starts a build, which gives the
  * event loop back every few milliseconds; once a block exists it is served as it is, and a request
  * that finds it older than {@link REFRESH_MS} starts a new build in the background and is answered
  * with the last complete block meanwhile (stale-while-revalidate). Each block says when it was
@@ -129,7 +129,7 @@ export function forgetBlocks(client: Client): void {
   cache.delete(client);
 }
 
-/** Waits for the builds under way of a database (tests, and the prebuild at start). */
+/** Waits for the builds under way of a database (tests). */
 export async function blocksSettled(client: Client): Promise<void> {
   const byKey = cache.get(client);
   if (byKey) await Promise.allSettled([...byKey.values()].map((e) => e.building));
