@@ -4,8 +4,9 @@
  * and trust level, from the same tables the figures come from.
  *
  * A block is built off the request path (issue #9, "a cold view cheap"): the first request of a
- * source and year (or the start of the server, `prebuildStatsBlocks` in api/routes/stats.ts) starts a build, which gives the
- * event loop back every few milliseconds; once a block exists it is served as it is, and a request
+ * source and year (or the start of the server, `prebuildStatsBlocks` in api/routes/stats.ts)
+ * starts a build, which gives the event loop back every few milliseconds; once a block exists it
+ * is served as it is, and a request
  * that finds it older than {@link REFRESH_MS} starts a new build in the background and is answered
  * with the last complete block meanwhile (stale-while-revalidate). Each block says when it was
  * computed. On a server that builds its blocks at start ({@link limitFirstWait}), a request that
