@@ -84,6 +84,7 @@ const TITLES: Record<ProblemCode, string> = {
   username_taken: 'The username is already taken',
   length_required: 'A request body must state its length (Content-Length)',
   storage_unavailable: 'Storage is unavailable for the moment; send the same request again later',
+  stats_computing: 'The statistics are being computed; ask again in a few seconds',
   data_request_pending: 'The same request about this personal data is already open',
   data_request_decided: 'This request has already been decided',
   contact_deleted: 'The contact data of this case is no longer held',

@@ -11,6 +11,7 @@ import { syncContent } from '../db/content-sync.ts';
 import { loadContent } from './contracts/load-content.ts';
 import { syncInstruments } from './ratings/instruments.ts';
 import { createApp, type SiteOptions } from './app.ts';
+import { prebuildStatsBlocks } from './routes/stats.ts';
 import { seedDemoData } from './demo/generate.ts';
 import { backfillPublishedSearch, backfillRedacted } from './feedback/redacted-search.ts';
 import { checkServerConfig, type Config } from './env.ts';
@@ -58,7 +59,28 @@ export async function startServer(
 ): Promise<Running> {
   checkServerConfig(config);
   const { db, migration } = await prepareDatabase(config, { demoData: true });
-  const app = createApp({ db, config, log, now: () => new Date() }, site);
+  const deps = { db, config, log, now: () => new Date() };
+  const app = createApp(deps, site);
+  // The statistics' protection blocks, built while the server already answers (issue #9): a view
+  // before they are ready waits a few seconds at most (api/stats/blocks.ts).
+  const prebuilt = performance.now();
+  prebuildStatsBlocks(deps).then(
+    () => {
+      if (config.LOG_LEVEL === 'info')
+        log(
+          JSON.stringify({
+            t: new Date().toISOString(),
+            msg: 'stats blocks built',
+            ms: Math.round(performance.now() - prebuilt),
+          }),
+        );
+    },
+    (err: unknown) => {
+      // Not fatal: the first view of each year builds its block (and says so while it does).
+      if (config.LOG_LEVEL !== 'silent')
+        log(JSON.stringify({ t: new Date().toISOString(), msg: 'stats blocks not built', error: (err as Error).name }));
+    },
+  );
   const server = await new Promise<ServerType>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolveServer(s));
     s.once('error', reject);

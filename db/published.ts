@@ -350,10 +350,20 @@ export async function caseFacts(
   }));
 }
 
-/** Every unit's parent (the tree copied from content/, a few hundred rows). */
-export async function unitParents(client: Client): Promise<Map<string, string | null>> {
-  const rs = await client.execute('SELECT id, parent_id FROM units');
-  return new Map(rs.rows.map((r) => [String(r.id), r.parent_id === null ? null : String(r.parent_id)]));
+const parentsCache = new WeakMap<Client, Promise<Map<string, string | null>>>();
+
+/** Every unit's parent (the tree copied from content/, a few hundred rows), read once per database:
+ * it does not change while the process runs (db/units.ts). Not to be changed by the caller. */
+export function unitParents(client: Client): Promise<Map<string, string | null>> {
+  let parents = parentsCache.get(client);
+  if (!parents) {
+    parents = client
+      .execute('SELECT id, parent_id FROM units')
+      .then((rs) => new Map(rs.rows.map((r) => [String(r.id), r.parent_id === null ? null : String(r.parent_id)])));
+    parentsCache.set(client, parents);
+    parents.catch(() => parentsCache.delete(client));
+  }
+  return parents;
 }
 
 /** The names of every unit and procedure (vi and en), for matching searched words against them. */

@@ -343,10 +343,40 @@ function toUnit(r: Record<string, unknown>): StatsUnit {
   };
 }
 
+/**
+ * Every unit and procedure code, read once per database: the tree and the procedures are copied
+ * from content/ at start and do not change while the process runs (db/units.ts), and every
+ * statistics request asks for its unit, its children and its procedure (issue #9: no repeated
+ * per-request reads).
+ */
+const treeCache = new WeakMap<
+  Client,
+  Promise<{ units: StatsUnit[]; byId: Map<string, StatsUnit>; procedures: Set<string> }>
+>();
+
+function tree(client: Client) {
+  let t = treeCache.get(client);
+  if (!t) {
+    t = (async () => {
+      const [units, procedures] = await Promise.all([
+        client.execute(`SELECT ${UNIT_COLUMNS} FROM units`),
+        client.execute('SELECT code FROM procedures'),
+      ]);
+      const list = units.rows.map((r) => toUnit(r as unknown as Record<string, unknown>));
+      return {
+        units: list,
+        byId: new Map(list.map((u) => [u.id, u])),
+        procedures: new Set(procedures.rows.map((r) => String(r.code))),
+      };
+    })();
+    treeCache.set(client, t);
+    t.catch(() => treeCache.delete(client));
+  }
+  return t;
+}
+
 export async function findUnit(client: Client, unitId: string): Promise<StatsUnit | undefined> {
-  const rs = await client.execute({ sql: `SELECT ${UNIT_COLUMNS} FROM units WHERE id = ?`, args: [unitId] });
-  const row = rs.rows[0];
-  return row ? toUnit(row as unknown as Record<string, unknown>) : undefined;
+  return (await tree(client)).byId.get(unitId);
 }
 
 /**
@@ -359,17 +389,13 @@ export async function childrenOf(
   from = '0000-01-01',
   to = '9999-12-31',
 ): Promise<StatsUnit[]> {
-  const rs = await client.execute({
-    sql: `SELECT ${UNIT_COLUMNS} FROM units
-          WHERE parent_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)`,
-    args: [unitId, to, from],
-  });
-  return rs.rows.map((r) => toUnit(r as unknown as Record<string, unknown>));
+  return (await tree(client)).units.filter(
+    (u) => u.parentId === unitId && u.validFrom <= to && (u.validTo === null || u.validTo >= from),
+  );
 }
 
 export async function procedureExists(client: Client, code: string): Promise<boolean> {
-  const rs = await client.execute({ sql: 'SELECT 1 FROM procedures WHERE code = ?', args: [code] });
-  return rs.rows.length > 0;
+  return (await tree(client)).procedures.has(code);
 }
 
 /** Every stored version of an instrument, newest first: their answers are summed in a figure. */

@@ -12,6 +12,10 @@
  *   d. the statistics query (db/stats.ts ratingCells: one unit subtree, one instrument, one year)
  *      p95 with 10,000 and with 1,000,000 stored responses, the ratio, and EXPLAIN QUERY PLAN
  *      (no scan of `answers`);
+ *   v. cold /thong-ke/ views: the real server with the site on the databases of (d), each view a
+ *      parameter combination not asked before (unit × year/quarter/month × survey × locale), after
+ *      the server's protection blocks are built (their build time at each size measured too);
+ *      p95 at each size and the ratio;
  *   e. gzipped JavaScript the rating page loads before any interaction (its <script src>,
  *      modulepreload links and islands, and their static imports), from a build of the current
  *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone);
@@ -27,14 +31,15 @@
  *   r. repeated views of a statistics page, its JSON and the published list (autocannon, 10
  *      connections), with the public cache on and off: requests/s and latency.
  *
- * Options: --only a,b,c,d,e,f,m,r   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
+ * Options: --only a,b,c,d,e,f,m,r,v   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty
+ *          --cold-views 60   --small-db FILE   --large-db FILE   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
  *          --feedback-small 10000   --feedback-large 1000000
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
  * The 1M database takes minutes to generate (progress is printed); `--stats-large 200000` is quicker.
  */
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,12 +56,19 @@ import { syncInstruments } from '../api/ratings/instruments.ts';
 import { demoRange, generateOpenResponses } from '../api/demo/generate.ts';
 import { buildSite } from './site-build.ts';
 import { feedbackDb, measureFeedback, type FeedbackFigures, type FeedbackView } from './bench-feedback.ts';
+import { loadConfig } from '../api/env.ts';
+import { vnDay } from '../api/contracts/vn-time.ts';
+import { statsInstruments } from '../api/contracts/stats.ts';
+import { resolveInstrument } from '../api/ratings/instruments.ts';
+import { forgetBlocks, ratingsBlock } from '../api/stats/blocks.ts';
+import { prebuildStatsBlocks } from '../api/routes/stats.ts';
+import { mulberry32 } from '../api/demo/generate.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
 import { mixedRequests, runMixed, warmUp, type MixedResult } from './mixed-load.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,f,m,r' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,m,r,v' },
     'mixed-seconds': { type: 'string', default: '60' },
     'mixed-rate': { type: 'string', default: '200' },
     /** `demo` (about 21,000 responses) or `empty` (no stored data: the HTTP layer alone). */
@@ -72,6 +84,11 @@ const { values } = parseArgs({
     'raw-seconds': { type: 'string', default: '3' },
     'feedback-small': { type: 'string', default: '10000' },
     'feedback-large': { type: 'string', default: '1000000' },
+    /** v: how many cold /thong-ke/ views at each size. */
+    'cold-views': { type: 'string', default: '60' },
+    /** d, v: an existing database of the same generator instead of generating one (copied first). */
+    'small-db': { type: 'string' },
+    'large-db': { type: 'string' },
     /** NODE_OPTIONS of the server child, to compare V8 settings, e.g. "--max-semi-space-size=2". */
     // The same V8 setting as `npm start` (package.json): a smaller young generation keeps the
     // server's RSS under the 200 MB target at 200 req/s.
@@ -493,7 +510,15 @@ function reportMixed(r: MixedResult, startRss: number, rate: number, soak: boole
 
 // ── d. Statistics query at 10k and 1M responses ──────────────────────────────────────────────────
 
-async function statsDb(name: string, count: number): Promise<Db> {
+async function statsDb(name: string, count: number, existing?: string): Promise<Db> {
+  if (existing) {
+    // A database written earlier by the same generator (--small-db / --large-db): a copy, so the
+    // run leaves it as it was.
+    copyFileSync(existing, join(tmp, name));
+    const db = await openDb({ url: `file:${join(tmp, name)}` });
+    console.log(`    ${name}: ${fmt(await storedCount(db))} responses from ${existing}`);
+    return db;
+  }
   const db = await openDb({ url: `file:${join(tmp, name)}` });
   await migrate(db.client);
   await syncContent(db.client, content.units, content.procedures);
@@ -578,34 +603,198 @@ async function measureStats(db: Db): Promise<StatsFigures> {
   };
 }
 
-if (only.has('d')) {
+interface ColdFigures {
+  /** The server's CPU time (user + system) per view: what a view costs, whatever else runs. */
+  cpuPerView: number;
+  year: string;
+  buildAllMs: number;
+  buildSipasMs: number;
+  views: number;
+  p50: number;
+  p95: number;
+  max: number;
+  non200: number;
+}
+
+/** A process's CPU time so far (user + system), in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * v. The time to build the protection blocks in process (what a starting server does in the
+ * background), then the real server with the site on a copy of the database: once its blocks are
+ * built (each year and source asked once with a combination that is not measured), `cold-views`
+ * /thong-ke/ views one after the other, each a combination not asked before.
+ */
+async function measureColdViews(db: Db, name: string, stored: number): Promise<ColdFigures> {
+  const now = new Date();
+  const thisYear = Number(vnDay(now).slice(0, 4));
+  const year = String(thisYear - 1);
+  const config = loadConfig({ ...LOAD_TEST_ENV, DATABASE_URL: `file:${join(tmp, name)}`, CONTENT_DIR });
+  const deps = { db, config, log: () => undefined, now: () => now };
+  let t = performance.now();
+  const sipas = content.instruments.find((i) => i.id === 'sipas')!;
+  const sipasVersions = (
+    await db.client.execute({ sql: "SELECT version FROM instrument_versions WHERE instrument_id = 'sipas'" })
+  ).rows.map((r) => String(r.version));
+  const sipasIns = (await resolveInstrument(db.client, 'sipas', instrumentVersion(sipas)))!;
+  await ratingsBlock(db.client, sipasIns, sipasVersions, year, config.STATS_MIN_N, now, Infinity);
+  const buildSipasMs = performance.now() - t;
+  forgetBlocks(db.client);
+  t = performance.now();
+  await prebuildStatsBlocks(deps);
+  const buildAllMs = performance.now() - t;
+  forgetBlocks(db.client);
+
+  // Rebuilt only when its inputs changed.
+  await buildSite({ root: ROOT, distDir: SITE_DIR, log: (l) => console.log(`  ${l}`) });
+  const server = await startServerChild(
+    {
+      ...LOAD_TEST_ENV,
+      DATABASE_URL: `file:${join(tmp, name)}`,
+      SITE_DIR,
+      CONTENT_DIR,
+      NODE_OPTIONS: values['server-node-options'],
+      // The site build above leaves NODE_ENV=production behind, where the server needs its address.
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
+    },
+    { site: true },
+  );
+  try {
+    // Until every block of both years is built: the prebuild of the start, or these requests.
+    const warm = [...statsInstruments.map((id) => `ratings?instrument=${id}`), 'dossiers?', 'feedback?'];
+    for (const y of [String(thisYear), year])
+      for (const w of warm)
+        for (let tries = 0; ; tries++) {
+          // 503 stats_computing while the block is built; a kept-alive connection the server
+          // closed during that wait is simply tried again.
+          const status = await fetch(`${server.url}api/v1/stats/${w}&unit=khanh-hoa&span=${y}`).then(
+            async (res) => (await res.arrayBuffer(), res.status),
+            () => 0,
+          );
+          if (status === 200) break;
+          if ((status !== 503 && status !== 0) || tries > 120) throw new Error(`warm-up ${w} ${y}: ${status}`);
+        }
+    // The page's own first render (JIT), with a combination that is not measured.
+    await (await fetch(`${server.url}thong-ke/?don-vi=khanh-hoa&thoi-gian=${year}`)).arrayBuffer();
+
+    // Combinations: unit × span × survey × locale (× the series level), shuffled, none repeated.
+    const units = [
+      'khanh-hoa',
+      'ninh-hoa',
+      'phuong-ninh-hoa',
+      'so-y-te',
+      'phuong-ninh-hiep',
+      'xa-ninh-xuan',
+      'so-tu-phap',
+      'trung-tam-hcc-khanh-hoa',
+    ];
+    const known = new Set(content.units.map((u) => u.id));
+    const spans = [
+      year,
+      ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`),
+      ...Array.from({ length: 12 }, (_, m) => `${year}-${String(m + 1).padStart(2, '0')}`),
+    ];
+    const combos: string[] = [];
+    for (const unit of units.filter((u) => known.has(u)))
+      for (const span of spans)
+        for (const mau of ['sipas', 'quay', 'danh-gia-ho-so'])
+          for (const path of ['thong-ke/', 'en/statistics/'])
+            for (const ky of ['nam', 'quy', 'thang'])
+              if (!(unit === 'khanh-hoa' && span === year && mau === 'sipas' && ky === 'nam'))
+                combos.push(`${path}?don-vi=${unit}&thoi-gian=${span}&mau=${mau}&ky=${ky}`);
+    const random = mulberry32(stored);
+    for (let i = combos.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [combos[i], combos[j]] = [combos[j]!, combos[i]!];
+    }
+    const views = combos.slice(0, Number(values['cold-views']));
+    const times: number[] = [];
+    let non200 = 0;
+    const cpuBefore = cpuMs(server.pid);
+    for (const path of views) {
+      const started = performance.now();
+      const res = await fetch(`${server.url}${path}`);
+      await res.arrayBuffer();
+      times.push(performance.now() - started);
+      if (res.status !== 200) non200++;
+    }
+    const cpuPerView = (cpuMs(server.pid) - cpuBefore) / views.length;
+    times.sort((x, y) => x - y);
+    return {
+      cpuPerView,
+      year,
+      buildAllMs,
+      buildSipasMs,
+      views: views.length,
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      max: times.at(-1)!,
+      non200,
+    };
+  } finally {
+    await stopServerChild(server);
+  }
+}
+
+async function storedCount(db: Db): Promise<number> {
+  return Number((await db.client.execute('SELECT count(*) AS n FROM responses')).rows[0]!.n);
+}
+
+if (only.has('d') || only.has('v')) {
   const small = Number(values['stats-small']);
   const large = Number(values['stats-large']);
-  console.log(`\nd. statistics query (db/stats.ts ratingCells) at ${fmt(small)} and ${fmt(large)} responses`);
+  console.log(`\nd/v. statistics at ${fmt(small)} and ${fmt(large)} responses`);
   const results: StatsFigures[] = [];
-  for (const [name, count] of [
-    ['stats-small.db', small],
-    ['stats-large.db', large],
+  const cold: ColdFigures[] = [];
+  for (const [name, count, existing] of [
+    ['stats-small.db', small, values['small-db']],
+    ['stats-large.db', large, values['large-db']],
   ] as const) {
-    const db = await statsDb(name, count);
-    const f = await measureStats(db);
-    results.push(f);
+    const db = await statsDb(name, count, existing);
+    const stored = await storedCount(db);
+    if (only.has('d')) {
+      const f = await measureStats(db);
+      results.push(f);
+      row(
+        `d. stats query p95 with ${fmt(stored)} responses`,
+        `${fmt(f.p95, 2)} ms (p50 ${fmt(f.p50, 2)} ms; slowest: ${f.worst.label} p95 ${fmt(f.worst.p95, 2)} ms; ${fmt(f.rollupRows)} rollup rows)`,
+        count >= 1_000_000 ? '≤ 50 ms' : '',
+        count >= 1_000_000 ? f.p95 <= 50 : undefined,
+      );
+    }
+    if (only.has('v')) {
+      const f = await measureColdViews(db, name, stored);
+      cold.push(f);
+      row(
+        `v. protection blocks built with ${fmt(stored)} responses`,
+        `${fmt(f.buildAllMs / 1000, 1)} s for all (2 years × 3 surveys, dossiers, feedback), of which SIPAS ${f.year} ${fmt(f.buildSipasMs / 1000, 1)} s (built in the background, in slices)`,
+      );
+      row(
+        `v. cold /thong-ke/ view p95 with ${fmt(stored)} responses`,
+        `${fmt(f.p95, 1)} ms (p50 ${fmt(f.p50, 1)} ms, max ${fmt(f.max, 1)} ms; server CPU ${fmt(f.cpuPerView, 1)} ms per view; ${f.views} views, each a combination not asked before; non-200 ${f.non200})`,
+        count >= 1_000_000 ? '≤ 50 ms' : '',
+        count >= 1_000_000 ? f.p95 <= 50 : undefined,
+      );
+    }
     db.close();
     rmSync(join(tmp, name), { force: true });
     rmSync(join(tmp, `${name}-wal`), { force: true });
-    row(
-      `d. stats query p95 with ${fmt(count)} responses`,
-      `${fmt(f.p95, 2)} ms (p50 ${fmt(f.p50, 2)} ms; slowest: ${f.worst.label} p95 ${fmt(f.worst.p95, 2)} ms; ${fmt(f.rollupRows)} rollup rows)`,
-      count >= 1_000_000 ? '≤ 50 ms' : '',
-      count >= 1_000_000 ? f.p95 <= 50 : undefined,
-    );
   }
-  const ratio = results[1]!.p95 / results[0]!.p95;
-  row('d. p95 ratio large ÷ small', fmt(ratio, 2), '≤ 2', ratio <= 2);
-  const plan = results[1]!.plan;
-  console.log(`    EXPLAIN QUERY PLAN:\n      ${plan.replaceAll('\n', '\n      ')}`);
-  row('d. query plan scans answers', /SCAN answers/i.test(plan) ? 'yes' : 'no', 'no', !/SCAN answers/i.test(plan));
-  notes.push(`d. EXPLAIN QUERY PLAN: ${plan.replaceAll('\n', ' | ')}`);
+  if (only.has('d')) {
+    const ratio = results[1]!.p95 / results[0]!.p95;
+    row('d. p95 ratio large ÷ small', fmt(ratio, 2), '≤ 2', ratio <= 2);
+    const plan = results[1]!.plan;
+    console.log(`    EXPLAIN QUERY PLAN:\n      ${plan.replaceAll('\n', '\n      ')}`);
+    row('d. query plan scans answers', /SCAN answers/i.test(plan) ? 'yes' : 'no', 'no', !/SCAN answers/i.test(plan));
+    notes.push(`d. EXPLAIN QUERY PLAN: ${plan.replaceAll('\n', ' | ')}`);
+  }
+  if (only.has('v')) {
+    const ratio = cold[1]!.p95 / cold[0]!.p95;
+    row('v. cold view p95 ratio large ÷ small', fmt(ratio, 2), '≤ 2', ratio <= 2);
+  }
 }
 
 if (only.has('f')) {

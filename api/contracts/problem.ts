@@ -59,6 +59,7 @@ export const problemCodes = [
   'username_taken',
   'length_required',
   'storage_unavailable',
+  'stats_computing',
   'data_request_pending',
   'data_request_decided',
   'contact_deleted',

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { feedbackKinds, feedbackSubjects } from './calendar.ts';
 import { localized } from './content.ts';
-import { figure, sampleLabel, statsPeriods, statsSpan } from './stats.ts';
+import { figure, protectionComputedAt, sampleLabel, statsPeriods, statsSpan } from './stats.ts';
 import { procedureCode } from './usefulness.ts';
 import { TRACKING_CODE } from './feedback.ts';
 
@@ -167,6 +167,7 @@ export const feedbackStatsResult = z
       to: z.string(),
     }),
     min_n: z.number().int(),
+    protection_computed_at: protectionComputedAt,
     summary: feedbackSummary,
     series: z.array(z.object({ period: z.string(), summary: feedbackSummary })),
     units: z.array(z.object({ ...unitRef, summary: feedbackSummary })),

@@ -222,6 +222,17 @@ const echoedQuery = z.object({
   to: z.string(),
 });
 
+/**
+ * When the disclosure protection these figures passed through was computed (issue #9,
+ * api/stats/blocks.ts): the block of hidden cells is rebuilt in the background at most a minute
+ * after a request finds it older, and served as it is meanwhile.
+ */
+export const protectionComputedAt = z
+  .string()
+  .describe(
+    'When the protection (which cells are hidden, docs/statistics.md) was computed from the data, ISO 8601 UTC; rebuilt in the background when a request finds it older than a minute.',
+  );
+
 export const ratingsResult = z
   .object({
     query: echoedQuery.extend({
@@ -233,6 +244,7 @@ export const ratingsResult = z
     }),
     label: sampleLabel,
     min_n: z.number().int(),
+    protection_computed_at: protectionComputedAt,
     summary: ratingSummary,
     series: z.array(z.object({ period: z.string(), summary: ratingSummary })),
     units: z.array(
@@ -261,6 +273,7 @@ export const dossiersResult = z
     query: echoedQuery,
     label: sampleLabel,
     min_n: z.number().int(),
+    protection_computed_at: protectionComputedAt,
     summary: timelinessSummary,
     series: z.array(z.object({ period: z.string(), summary: timelinessSummary })),
     units: z.array(z.object({ ...unitRef, summary: timelinessSummary })),

@@ -8,6 +8,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { Client } from '@libsql/client';
 import {
   dictionary,
   dossiersResult,
@@ -35,7 +36,7 @@ import {
   seriesLevel,
   spanRange,
 } from '../stats/disclosure.ts';
-import { dossiersBlock, feedbackBlock, ratingsBlock } from '../stats/blocks.ts';
+import { dossiersBlock, feedbackBlock, limitFirstWait, ratingsBlock, type ComputedBlock } from '../stats/blocks.ts';
 import { DICTIONARY } from '../stats/dictionary.ts';
 import { loadTargets, targetsFor, thresholdsFor } from '../stats/targets.ts';
 import {
@@ -58,7 +59,7 @@ import { compareVi } from '../contracts/text.ts';
 import { feedbackStatsQuery, feedbackStatsResult, type FeedbackStatsResult } from '../contracts/published.ts';
 import { feedbackCsv, periodOf, summarize } from '../stats/feedback.ts';
 import { caseFacts, unitParents } from '../../db/published.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv, Deps } from '../app-env.ts';
 
 /** Published figures change at most with each new response: a minute of caching costs nothing. */
 const CACHE = 'public, max-age=60';
@@ -226,16 +227,50 @@ async function resolveStatsInstrument(
   c: Context<AppEnv>,
   id: string,
 ): Promise<{ id: StatsInstrument; ins: Instrument; versions: string[] }> {
-  const unknown = () =>
-    new ProblemError(422, 'unknown_instrument', { errors: [{ path: 'instrument', code: 'invalid_value' }] });
-  if (!(statsInstruments as readonly string[]).includes(id)) throw unknown();
-  const { db } = c.var.deps;
-  const versions = await instrumentVersionsOf(db.client, id);
+  const found = await statsInstrument(c.var.deps.db.client, id);
+  if (!found)
+    throw new ProblemError(422, 'unknown_instrument', { errors: [{ path: 'instrument', code: 'invalid_value' }] });
+  return found;
+}
+
+async function statsInstrument(
+  client: Client,
+  id: string,
+): Promise<{ id: StatsInstrument; ins: Instrument; versions: string[] } | undefined> {
+  if (!(statsInstruments as readonly string[]).includes(id)) return undefined;
+  const versions = await instrumentVersionsOf(client, id);
   // The newest definition names the factors, grades and options; older versions' answers, keyed by
   // the same question ids, are summed with it.
-  const ins = versions[0] && (await resolveInstrument(db.client, id, versions[0].version));
-  if (!ins) throw unknown();
+  const ins = versions[0] && (await resolveInstrument(client, id, versions[0].version));
+  if (!ins) return undefined;
   return { id: id as StatsInstrument, ins, versions: versions.map((v) => v.version) };
+}
+
+/**
+ * Builds the protection blocks of this year and the last (every survey, dossiers, feedback) one
+ * after the other, in the background of a starting server (issue #9): the first /thong-ke/ view
+ * then finds them ready instead of waiting for a build, and a view that comes before its block is
+ * ready is told so after a few seconds (503 stats_computing). Resolves when they are built.
+ */
+export async function prebuildStatsBlocks(deps: Deps): Promise<void> {
+  const { db, config } = deps;
+  limitFirstWait(db.client);
+  const thisYear = Number(vnDay(deps.now()).slice(0, 4));
+  const minN = config.STATS_MIN_N;
+  for (const year of [String(thisYear), String(thisYear - 1)]) {
+    for (const id of statsInstruments) {
+      const found = await statsInstrument(db.client, id);
+      if (found) await ratingsBlock(db.client, found.ins, found.versions, year, minN, deps.now(), Infinity);
+    }
+    await dossiersBlock(db.client, year, minN, deps.now(), Infinity);
+    await feedbackBlock(db.client, year, minN, deps.now(), config.CONTENT_DIR, Infinity);
+  }
+}
+
+/** When the oldest of the protection blocks an answer used was computed (api/stats/blocks.ts). */
+function oldest(...blocks: (ComputedBlock | undefined)[]): string {
+  const times = blocks.filter((b) => b !== undefined).map((b) => b.computedAt.getTime());
+  return new Date(Math.min(...times)).toISOString();
 }
 
 const unitRef = (u: StatsUnit) => ({ unit: u.id, name: u.name, valid_to: u.validTo });
@@ -268,11 +303,12 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const thresholds = thresholdsFor(targets, scope.chain, Number(scope.to.slice(0, 4)));
-  const [block, dossierBlock, sipasBlock] = await Promise.all([
+  const [computed, dossierComputed, sipasComputed] = await Promise.all([
     ratingsBlock(db.client, ins, versions, scope.year, minN, c.var.deps.now()),
     dossiersBlock(db.client, scope.year, minN, c.var.deps.now()),
     id === 'sipas' ? undefined : ratingsBlock(db.client, sipas.ins, sipas.versions, scope.year, minN, c.var.deps.now()),
   ]);
+  const [block, dossierBlock, sipasBlock] = [computed.block, dossierComputed.block, sipasComputed?.block];
   // The verdict's satisfaction is the SIPAS index as published for the unit (its cell's protection).
   const publishSipas =
     (unit: string): PublishSummary =>
@@ -308,6 +344,7 @@ async function buildRatings(c: Context<AppEnv>, q: Query): Promise<RatingsResult
     },
     label: summary.label,
     min_n: minN,
+    protection_computed_at: oldest(computed, dossierComputed, sipasComputed),
     summary,
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
@@ -372,7 +409,8 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
   ]);
   const targets = loadTargets(config.CONTENT_DIR);
   const minN = config.STATS_MIN_N;
-  const block = await dossiersBlock(db.client, scope.year, minN, c.var.deps.now());
+  const computed = await dossiersBlock(db.client, scope.year, minN, c.var.deps.now());
+  const block = computed.block;
   const summaryOf = (counts: { total: number; onTime: number } | undefined, unit: string, period: string) =>
     publishTimeliness(
       timelinessSummaryOf(counts ?? none, minN),
@@ -394,6 +432,7 @@ async function buildDossiers(c: Context<AppEnv>, q: Query): Promise<DossiersResu
     },
     label: 'records',
     min_n: minN,
+    protection_computed_at: oldest(computed),
     summary: summaryOf(total, scope.unit.id, scope.span),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,
@@ -439,7 +478,8 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
   ).filter((f) => bucketOf(ownerOf(f)) !== undefined);
   const contentDir = config.CONTENT_DIR;
   const minN = config.STATS_MIN_N;
-  const block = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now(), contentDir);
+  const computed = await feedbackBlock(db.client, scope.year, minN, c.var.deps.now(), contentDir);
+  const block = computed.block;
   const summaryOf = (list: typeof facts | undefined, unit: string, period: string) =>
     publishFeedback(summarize(list ?? [], contentDir, minN), (item) =>
       block.shown(item, unit, scope.procedure, 'all', period),
@@ -462,6 +502,7 @@ async function buildFeedback(c: Context<AppEnv>, q: z.infer<typeof feedbackStats
       to: scope.to,
     },
     min_n: minN,
+    protection_computed_at: oldest(computed),
     summary: summaryOf(facts, scope.unit.id, scope.span),
     series: periodsBetween(scope.from, scope.to, scope.period).map((period) => ({
       period,

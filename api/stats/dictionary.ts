@@ -144,6 +144,11 @@ export const DICTIONARY: Dictionary = {
       'count',
     ),
     e(
+      'protection_computed_at',
+      'Thời điểm (UTC, ISO 8601) tính các ô bị ẩn từ dữ liệu; được tính lại ngầm khi có yêu cầu sau hơn một phút.',
+      'When the hidden cells were computed from the data (UTC, ISO 8601); recomputed in the background when a request comes more than a minute later.',
+    ),
+    e(
       'summary.kind',
       'Loại phiếu: sipas, dossier-evaluation, counter.',
       'Kind of survey: sipas, dossier-evaluation, counter.',

@@ -47,24 +47,114 @@ export function protect(
   minN: number,
   pseudo: ReadonlySet<string>,
 ): Set<string> {
-  const count = (k: string) => n.get(k) ?? 0;
-  const hidden = new Set<string>();
-  for (const [k, v] of n) if (v > 0 && v < minN) hidden.add(k);
-  const byKey = (a: string, b: string) =>
-    Number(pseudo.has(b)) - Number(pseudo.has(a)) || count(a) - count(b) || (a < b ? -1 : a > b ? 1 : 0);
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const r of relations) {
-      let alone = 0;
-      if (hidden.has(r.total) && count(r.total) > 0) alone++;
-      for (const p of r.parts) if (hidden.has(p) && count(p) > 0) alone++;
-      if (alone !== 1) continue;
-      const partner = r.parts.filter((p) => !hidden.has(p) && count(p) > 0).sort(byKey)[0] ?? r.total;
-      // With exact sums a lone hidden member always leaves a shown part or the total to hide.
-      if (hidden.has(partner)) throw new Error(`disclosure: relation of ${r.total} cannot be protected`);
-      hidden.add(partner);
-      changed = true;
+  const ids = new Map<string, number>();
+  const keys: string[] = [];
+  const id = (k: string) => {
+    let i = ids.get(k);
+    if (i === undefined) ids.set(k, (i = keys.push(k) - 1));
+    return i;
+  };
+  for (const k of n.keys()) id(k);
+  const rels = relations.map((r) => ({ total: id(r.total), parts: r.parts.map(id) }));
+  const count = Float64Array.from(keys, (k) => n.get(k) ?? 0);
+  const isPseudo = Uint8Array.from(keys, (k) => (pseudo.has(k) ? 1 : 0));
+  const hidden = drain(protectSteps((i) => keys[i]!, keys.length, count, isPseudo, toCsr(rels), minN));
+  return new Set(keys.filter((_, i) => hidden[i] === 1));
+}
+
+/** Relations as flat arrays: relation r is `members[start[r]]` (its total) followed by its parts up
+ * to `start[r + 1]`. */
+interface Csr {
+  start: Int32Array;
+  members: Int32Array;
+}
+
+function toCsr(rels: readonly { total: number; parts: readonly number[] }[]): Csr {
+  const start = new Int32Array(rels.length + 1);
+  for (let r = 0; r < rels.length; r++) start[r + 1] = start[r]! + 1 + rels[r]!.parts.length;
+  const members = new Int32Array(start[rels.length]!);
+  for (let r = 0, o = 0; r < rels.length; r++) {
+    members[o++] = rels[r]!.total;
+    for (const p of rels[r]!.parts) members[o++] = p;
+  }
+  return { start, members };
+}
+
+/** How many loop turns between two yields of a step function (a background build gives the event
+ * loop back at each yield). */
+const SLICE = 4096;
+
+/** Runs a step function to its end at once (the synchronous build). */
+export function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * The rule of {@link protect} on numbered cells, the same passes in the same order: pass after pass
+ * over the relations in their order, a relation with exactly one hidden member (n > 0) gets its
+ * partner. The number of hidden members of each relation is kept up to date as cells are hidden,
+ * so a pass only looks at relations with exactly one, and a new pass starts at the first relation
+ * that got its single hidden member behind the point the previous pass had reached: the relations
+ * before it would be skipped by a full pass anyway. Same result, without re-reading every relation
+ * on every pass.
+ */
+function* protectSteps(
+  key: (cell: number) => string,
+  cells: number,
+  count: Float64Array,
+  pseudo: Uint8Array,
+  rel: Csr,
+  minN: number,
+): Generator<void, Uint8Array, void> {
+  const relations = rel.start.length - 1;
+  const hidden = new Uint8Array(cells);
+  for (let i = 0; i < cells; i++) if (count[i]! > 0 && count[i]! < minN) hidden[i] = 1;
+  // The relations each cell is a member of.
+  const degree = new Int32Array(cells + 1);
+  for (let j = 0; j < rel.members.length; j++) degree[rel.members[j]! + 1]!++;
+  for (let i = 0; i < cells; i++) degree[i + 1]! += degree[i]!;
+  const memberOf = new Int32Array(rel.members.length);
+  const fill = degree.slice(0, cells);
+  for (let r = 0; r < relations; r++) {
+    for (let j = rel.start[r]!; j < rel.start[r + 1]!; j++) memberOf[fill[rel.members[j]!]!++] = r;
+    if ((r & (SLICE - 1)) === 0) yield;
+  }
+  const alone = new Int32Array(relations);
+  for (let r = 0; r < relations; r++)
+    for (let j = rel.start[r]!; j < rel.start[r + 1]!; j++) {
+      const m = rel.members[j]!;
+      if (hidden[m] === 1 && count[m]! > 0) alone[r]!++;
     }
+  // byKey of the rule: pseudo first, then the smallest n, then the key (UTF-16 order, as `<`).
+  const before = (a: number, b: number) =>
+    pseudo[a] !== pseudo[b] ? pseudo[a] === 1 : count[a] !== count[b] ? count[a]! < count[b]! : key(a) < key(b);
+  let from = 0;
+  let work = 0;
+  while (from < relations) {
+    let next = relations;
+    for (let r = from; r < relations; r++) {
+      if ((++work & (SLICE - 1)) === 0) yield;
+      if (alone[r] !== 1) continue;
+      let partner = -1;
+      for (let j = rel.start[r]! + 1; j < rel.start[r + 1]!; j++) {
+        const p = rel.members[j]!;
+        if (hidden[p] === 0 && count[p]! > 0 && (partner < 0 || before(p, partner))) partner = p;
+      }
+      if (partner < 0) partner = rel.members[rel.start[r]!]!;
+      // With exact sums a lone hidden member always leaves a shown part or the total to hide; a
+      // total of n = 0 would leave the relation alone for ever (the full passes would fail on it).
+      if (hidden[partner] === 1 || count[partner] === 0)
+        throw new Error(`disclosure: relation of ${key(rel.members[rel.start[r]!]!)} cannot be protected`);
+      hidden[partner] = 1;
+      for (let j = degree[partner]!; j < degree[partner + 1]!; j++) {
+        const q = memberOf[j]!;
+        if (++alone[q]! === 1 && q < r && q < next) next = q;
+      }
+    }
+    from = next;
   }
   return hidden;
 }
@@ -119,84 +209,257 @@ export function buildBlock(
   minN: number,
   withTrust: boolean,
 ): Block {
+  return drain(blockSteps(year, leaves, parents, minN, withTrust, true));
+}
+
+/**
+ * {@link buildBlock} in slices: the same steps, giving the event loop back every `sliceMs`, for a
+ * build that runs beside the requests (api/stats/blocks.ts). Same result. Without `detail` the block
+ * keeps only `shown` (a cached block need not hold its counts and relations).
+ */
+export async function buildBlockInSlices(
+  year: string,
+  leaves: readonly LeafCount[],
+  parents: ReadonlyMap<string, string | null>,
+  minN: number,
+  withTrust: boolean,
+  options: { sliceMs?: number; detail?: boolean } = {},
+): Promise<Block> {
+  const sliceMs = options.sliceMs ?? 8;
+  const steps = blockSteps(year, leaves, parents, minN, withTrust, options.detail ?? true);
+  for (;;) {
+    const until = performance.now() + sliceMs;
+    for (;;) {
+      const s = steps.next();
+      if (s.done) return s.value;
+      if (performance.now() >= until) break;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Coordinates as numbers: item, unit, procedure, trust and period each numbered in the block; a
+ * cell is the pair (item and unit, procedure and trust and period), each pair member a small
+ * integer, which V8 hashes much faster than a string or a large double. */
+const RADIX = [1024, 65536, 65536, 4, 32] as const;
+type Place = readonly [number, number];
+
+/** The place of a cell's coordinates; undefined when one was never seen (`peek`: nothing added,
+ * as for a query's coordinates). */
+function place(codes: readonly Map<string, number>[], names: readonly string[], peek: boolean): Place | undefined {
+  const x = [0, 0];
+  for (let d = 0; d < 5; d++) {
+    const dim = codes[d]!;
+    let code = dim.get(names[d]!);
+    if (code === undefined) {
+      if (peek) return undefined;
+      code = dim.size;
+      if (code >= RADIX[d]!) throw new Error(`disclosure: more than ${RADIX[d]} values in one dimension`);
+      dim.set(names[d]!, code);
+    }
+    const half = d < 2 ? 0 : 1;
+    x[half] = x[half]! * RADIX[d]! + code;
+  }
+  return x as unknown as Place;
+}
+
+/** A map keyed by a {@link Place}. */
+class Grid<V> {
+  private readonly rows = new Map<number, Map<number, V>>();
+  get(p: Place): V | undefined {
+    return this.rows.get(p[0])?.get(p[1]);
+  }
+  set(p: Place, v: V): void {
+    let row = this.rows.get(p[0]);
+    if (!row) this.rows.set(p[0], (row = new Map()));
+    row.set(p[1], v);
+  }
+}
+
+/**
+ * The cells of a block, numbered in the order they were first counted (the order the relations,
+ * and so the protection, follow). A cell is found by the numbers of its coordinates, so building a
+ * block never joins or splits a key; the key string is made once per cell, at the end.
+ */
+class Cells {
+  readonly codes = RADIX.map(() => new Map<string, number>());
+  readonly ids = new Grid<number>();
+  readonly n: number[] = [];
+  readonly item: string[] = [];
+  readonly unit: string[] = [];
+  readonly procedure: string[] = [];
+  readonly trust: Trust[] = [];
+  readonly period: string[] = [];
+  /** Cells that are only the total of a relation, with no count of their own (n = 0). */
+  readonly virtual: boolean[] = [];
+
+  place(item: string, unit: string, procedure: string, trust: Trust, period: string, peek = false): Place | undefined {
+    return place(this.codes, [item, unit, procedure, trust, period], peek);
+  }
+
+  id(item: string, unit: string, procedure: string, trust: Trust, period: string, virtual = false): number {
+    const x = this.place(item, unit, procedure, trust, period)!;
+    let i = this.ids.get(x);
+    if (i === undefined) {
+      i = this.n.push(0) - 1;
+      this.ids.set(x, i);
+      this.item.push(item);
+      this.unit.push(unit);
+      this.procedure.push(procedure);
+      this.trust.push(trust);
+      this.period.push(period);
+      this.virtual.push(virtual);
+    }
+    return i;
+  }
+
+  find(item: string, unit: string, procedure: string, trust: Trust, period: string): number | undefined {
+    const x = this.place(item, unit, procedure, trust, period, true);
+    const i = x === undefined ? undefined : this.ids.get(x);
+    return i === undefined || this.virtual[i] ? undefined : i;
+  }
+
+  key(i: number): string {
+    return cellKey(this.item[i]!, this.unit[i]!, this.procedure[i]!, this.trust[i]!, this.period[i]!);
+  }
+}
+
+function* blockSteps(
+  year: string,
+  leaves: readonly LeafCount[],
+  parents: ReadonlyMap<string, string | null>,
+  minN: number,
+  withTrust: boolean,
+  detail: boolean,
+): Generator<void, Block, void> {
   const quarterOf = (m: string) => `${year}-Q${Math.ceil(Number(m.slice(5, 7)) / 3)}`;
-  const n = new Map<string, number>();
-  const add = (k: string, v: number) => n.set(k, (n.get(k) ?? 0) + v);
-  const items = new Set<string>();
-  const units = new Set<string>();
-  const procedures = new Set<string>([ALL_PROCEDURES]);
+  const c = new Cells();
+  let work = 0;
+  const tick = () => (++work & (SLICE - 1)) === 0;
   for (const l of leaves) {
     if (l.month.slice(0, 4) !== year || l.n === 0) continue;
-    items.add(l.item);
-    units.add(l.unit);
-    procedures.add(l.procedure);
     const trusts: Trust[] = withTrust && l.trust !== 'all' ? [l.trust, 'all'] : ['all'];
     for (const t of trusts)
-      for (const p of [l.month, quarterOf(l.month), year]) add(cellKey(l.item, l.unit, l.procedure, t, p), l.n);
+      for (const p of [l.month, quarterOf(l.month), year]) c.n[c.id(l.item, l.unit, l.procedure, t, p)]! += l.n;
+    if (tick()) yield;
   }
-  const split = (k: string) => k.split('\u0001') as [string, string, string, Trust, string];
-  const children = new Map<string, string[]>();
-  for (const [id, parent] of parents) if (parent) children.set(parent, [...(children.get(parent) ?? []), id]);
-  const pseudo = new Set<string>();
-  const addTo = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
+  const hasChildren = new Set<string>();
+  for (const parent of parents.values()) if (parent) hasChildren.add(parent);
 
   // Answers without a procedure code: '' minus every code.
-  const codeSum = new Map<string, number>();
-  for (const [k, v] of n) {
-    const [i, u, p, t, per] = split(k);
-    if (p !== ALL_PROCEDURES) addTo(codeSum, cellKey(i, u, ALL_PROCEDURES, t, per), v);
+  const codeSum = new Map<number, number>();
+  for (let i = 0, end = c.n.length; i < end; i++) {
+    if (c.procedure[i] === ALL_PROCEDURES) continue;
+    const all = c.find(c.item[i]!, c.unit[i]!, ALL_PROCEDURES, c.trust[i]!, c.period[i]!);
+    if (all !== undefined) codeSum.set(all, (codeSum.get(all) ?? 0) + c.n[i]!);
+    if (tick()) yield;
   }
-  for (const [k, v] of [...n]) {
-    const [i, u, p, t, per] = split(k);
-    if (p !== ALL_PROCEDURES) continue;
-    const none = cellKey(i, u, NO_PROCEDURE, t, per);
-    pseudo.add(none);
-    if (v - (codeSum.get(k) ?? 0) > 0) n.set(none, v - (codeSum.get(k) ?? 0));
+  for (let i = 0, end = c.n.length; i < end; i++) {
+    if (c.procedure[i] !== ALL_PROCEDURES) continue;
+    const rest = c.n[i]! - (codeSum.get(i) ?? 0);
+    if (rest > 0) c.n[c.id(c.item[i]!, c.unit[i]!, NO_PROCEDURE, c.trust[i]!, c.period[i]!)] = rest;
+    if (tick()) yield;
   }
   // A parent's own answers: the parent minus its children.
-  const childSum = new Map<string, number>();
-  for (const [k, v] of n) {
-    const [i, u, p, t, per] = split(k);
-    const parent = parents.get(u);
-    if (parent) addTo(childSum, cellKey(i, parent, p, t, per), v);
+  const childSum = new Grid<number>();
+  for (let i = 0, end = c.n.length; i < end; i++) {
+    const parent = parents.get(c.unit[i]!);
+    const x = parent ? c.place(c.item[i]!, parent, c.procedure[i]!, c.trust[i]!, c.period[i]!) : undefined;
+    if (x !== undefined) childSum.set(x, (childSum.get(x) ?? 0) + c.n[i]!);
+    if (tick()) yield;
   }
-  for (const [k, v] of [...n]) {
-    const [i, u, p, t, per] = split(k);
-    if (!children.has(u)) continue;
-    const own = cellKey(i, `${u}${OWN}`, p, t, per);
-    pseudo.add(own);
-    if (v - (childSum.get(k) ?? 0) > 0) n.set(own, v - (childSum.get(k) ?? 0));
+  for (let i = 0, end = c.n.length; i < end; i++) {
+    if (!hasChildren.has(c.unit[i]!)) continue;
+    const x = c.place(c.item[i]!, c.unit[i]!, c.procedure[i]!, c.trust[i]!, c.period[i]!)!;
+    const rest = c.n[i]! - (childSum.get(x) ?? 0);
+    if (rest > 0) c.n[c.id(c.item[i]!, `${c.unit[i]}${OWN}`, c.procedure[i]!, c.trust[i]!, c.period[i]!)] = rest;
+    if (tick()) yield;
   }
 
-  // Every relation, with the parts that have n > 0 (a zero part is never hidden nor chosen).
-  const groups = new Map<string, string[]>();
-  const group = (cls: string, total: string, part: string) => {
-    const g = `${cls}\u0002${total}`;
-    const list = groups.get(g);
-    if (list) list.push(part);
-    else groups.set(g, [part]);
+  // Every relation, with the parts that have n > 0 (a zero part is never hidden nor chosen), in
+  // the order of their first part.
+  // The relation of each class (0–5) and total cell: slot 6 × total + class, -1 when none yet.
+  let byTotal = new Int32Array(6 * 2 * c.n.length).fill(-1);
+  const rels: { total: number; parts: number[] }[] = [];
+  const group = (cls: number, total: number, part: number) => {
+    if (6 * total + cls >= byTotal.length) {
+      const grown = new Int32Array(2 * byTotal.length + 6 * (total + 1)).fill(-1);
+      grown.set(byTotal);
+      byTotal = grown;
+    }
+    const r = byTotal[6 * total + cls]!;
+    if (r < 0) {
+      byTotal[6 * total + cls] = rels.length;
+      rels.push({ total, parts: [part] });
+    } else rels[r]!.parts.push(part);
   };
-  for (const [k, v] of n) {
-    if (v <= 0) continue;
-    const [i, u, p, t, per] = split(k);
-    if (p !== ALL_PROCEDURES) group('p', cellKey(i, u, ALL_PROCEDURES, t, per), k);
+  for (let k = 0, end = c.n.length; k < end; k++) {
+    if (c.n[k]! <= 0) continue;
+    const [i, u, p, t, per] = [c.item[k]!, c.unit[k]!, c.procedure[k]!, c.trust[k]!, c.period[k]!];
+    if (p !== ALL_PROCEDURES) group(0, c.id(i, u, ALL_PROCEDURES, t, per, true), k);
     const parent = u.endsWith(OWN) ? u.slice(0, -OWN.length) : parents.get(u);
-    if (parent && n.has(cellKey(i, parent, p, t, per))) group('u', cellKey(i, parent, p, t, per), k);
-    if (withTrust && t !== 'all') group('t', cellKey(i, u, p, 'all', per), k);
+    const up = parent ? c.find(i, parent, p, t, per) : undefined;
+    if (up !== undefined) group(1, up, k);
+    if (withTrust && t !== 'all') group(2, c.id(i, u, p, 'all', per, true), k);
     if (per.length === 7 && per[4] === '-' && per[5] !== 'Q') {
-      group('q', cellKey(i, u, p, t, quarterOf(per)), k);
-      group('ym', cellKey(i, u, p, t, year), k);
-    } else if (per.includes('-Q')) group('yq', cellKey(i, u, p, t, year), k);
+      group(3, c.id(i, u, p, t, quarterOf(per), true), k);
+      group(4, c.id(i, u, p, t, year, true), k);
+    } else if (per.includes('-Q')) group(5, c.id(i, u, p, t, year, true), k);
+    if (tick()) yield;
   }
-  const relations: Relation[] = [...groups].map(([g, parts]) => ({ total: g.slice(g.indexOf('\u0002') + 1), parts }));
 
-  const hidden = protect(n, relations, minN, pseudo);
+  const count = Float64Array.from(c.n);
+  // The never-published cells: answers without a procedure, a parent's own answers.
+  const isPseudo = Uint8Array.from(c.n, (_, i) =>
+    c.procedure[i] === NO_PROCEDURE || c.unit[i]!.endsWith(OWN) ? 1 : 0,
+  );
+  const csr = toCsr(rels);
+  // Keys are compared only on ties in the protection; each is made once, when first needed.
+  const keyOf: string[] = [];
+  const key = (i: number) => (keyOf[i] ??= c.key(i));
+  const hiddenIds = yield* protectSteps(key, c.n.length, count, isPseudo, csr, minN);
+  const hiddenAt = new Grid<true>();
+  for (let i = 0; i < c.n.length; i++)
+    if (hiddenIds[i] === 1)
+      hiddenAt.set(c.place(c.item[i]!, c.unit[i]!, c.procedure[i]!, c.trust[i]!, c.period[i]!)!, true);
+  const shown = shownOf(c, hiddenAt);
+  if (!detail)
+    return {
+      minN,
+      shown,
+      get hidden(): never {
+        throw new Error('disclosure: a block built without detail keeps only what it shows');
+      },
+      get counts(): never {
+        throw new Error('disclosure: a block built without detail keeps only what it shows');
+      },
+      get relations(): never {
+        throw new Error('disclosure: a block built without detail keeps only what it shows');
+      },
+    };
   return {
     minN,
-    hidden,
-    counts: n,
-    relations,
-    shown: (item, unit, procedure, trust, period) => !hidden.has(cellKey(item, unit, procedure, trust, period)),
+    shown,
+    hidden: new Set(
+      Array.from(hiddenIds.keys())
+        .filter((i) => hiddenIds[i] === 1)
+        .map(key),
+    ),
+    counts: new Map(c.n.flatMap((v, i) => (c.virtual[i] ? [] : [[key(i), v] as const]))),
+    relations: Array.from({ length: csr.start.length - 1 }, (_, r) => ({
+      total: key(csr.members[csr.start[r]!]!),
+      parts: Array.from(csr.members.subarray(csr.start[r]! + 1, csr.start[r + 1]!), key),
+    })),
+  };
+}
+
+/** `shown` of a block, keeping only the numbering of the coordinates and the hidden cells (in its
+ * own scope, so a cached block does not hold the build's arrays). */
+function shownOf(c: Cells, hiddenAt: Grid<true>): Block['shown'] {
+  const codes = c.codes;
+  return (item, unit, procedure, trust, period) => {
+    const x = place(codes, [item, unit, procedure, trust, period], true);
+    return x === undefined || hiddenAt.get(x) === undefined;
   };
 }
 

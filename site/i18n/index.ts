@@ -99,11 +99,21 @@ export function l(text: Localized, locale: string): string {
   return text[locale] ?? text.vi;
 }
 
+// A formatter costs far more to make than to use (the statistics page formats thousands of numbers
+// per view, issue #9): one per locale and number of decimals.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatNumber(value: number, locale: string, fractionDigits = 2): string {
-  return new Intl.NumberFormat(localeMeta(locale).numberLocale, {
-    minimumFractionDigits: fractionDigits,
-    maximumFractionDigits: fractionDigits,
-  }).format(value);
+  const key = `${locale}:${fractionDigits}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(localeMeta(locale).numberLocale, {
+      minimumFractionDigits: fractionDigits,
+      maximumFractionDigits: fractionDigits,
+    });
+    numberFormats.set(key, f);
+  }
+  return f.format(value);
 }
 
 /**

@@ -59,6 +59,7 @@ function ratings(index: Figure, factors: Figure[]): RatingsResult {
     },
     label: 'mixed',
     min_n: 10,
+    protection_computed_at: '2025-07-01T00:00:00.000Z',
     summary,
     series: [],
     units: [
@@ -287,6 +288,7 @@ describe('tables', () => {
       },
       label: 'records',
       min_n: 1,
+      protection_computed_at: '2025-07-01T00:00:00.000Z',
       summary: { dossiers: 0, label: 'records', on_time: fig(0, null), late: fig(0, null) },
       series: [],
       units: [],

@@ -166,8 +166,16 @@ export async function loadStats(locals: SsrLocals, url: URL, locale: string): Pr
   const query = readStatsQuery(url);
   const chosen = query.instrument ?? 'sipas';
   const first = await load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: chosen }));
+  // The protection of the figures is still being computed (first build after a start, issue #9):
+  // a sentence and 503, never a long wait.
+  const computing = { other: useT(locale)('stats.errors.computing') };
   if (!first.ok)
-    return { query, chosen, errors: fieldErrors(first.problem, locale), status: first.status === 422 ? 422 : 503 };
+    return {
+      query,
+      chosen,
+      errors: first.problem?.code === 'stats_computing' ? computing : fieldErrors(first.problem, locale),
+      status: first.status === 422 ? 422 : 503,
+    };
   const others = statsInstruments.filter((id) => id !== chosen);
   const [a, b, d, f] = await Promise.all([
     load<RatingsResult>(locals.api, apiPath('ratings', query, { instrument: others[0] })),
@@ -175,8 +183,15 @@ export async function loadStats(locals: SsrLocals, url: URL, locale: string): Pr
     load<DossiersResult>(locals.api, apiPath('dossiers', query)),
     load<FeedbackStatsResult>(locals.api, apiPath('feedback', query)),
   ]);
-  if (!a.ok || !b.ok || !d.ok || !f.ok)
-    return { query, chosen, errors: { other: useT(locale)('stats.errors.other') }, status: 503 };
+  if (!a.ok || !b.ok || !d.ok || !f.ok) {
+    const stillComputing = [a, b, d, f].some((x) => !x.ok && x.problem?.code === 'stats_computing');
+    return {
+      query,
+      chosen,
+      errors: stillComputing ? computing : { other: useT(locale)('stats.errors.other') },
+      status: 503,
+    };
+  }
   return {
     query,
     chosen,
@@ -340,8 +355,21 @@ export function intervalText(f: Figure, measure: Measure, locale: string): strin
   });
 }
 
+// Period names are the same on every view (issue #9: no per-request recomputation); the number of
+// periods a reader can reach is small, the bound only guards against odd queries.
+const periodTexts = new Map<string, string>();
+
 /** '2025' → '2025'; '2025-Q3' → 'Quý 3/2025'; '2025-08' → 'Tháng 8/2025'. */
 export function periodText(period: string, locale: string): string {
+  const key = `${locale}\u0000${period}`;
+  const known = periodTexts.get(key);
+  if (known !== undefined) return known;
+  const text = periodTextOf(period, locale);
+  if (periodTexts.size < 10_000) periodTexts.set(key, text);
+  return text;
+}
+
+function periodTextOf(period: string, locale: string): string {
   const t = useT(locale);
   const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
   if (quarter) return t('stats.periodLabel.quarter', { q: quarter[2], y: quarter[1] });
