@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../api/env.ts';
+import { loadConfig, publicBaseUrl } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
@@ -27,7 +27,7 @@ const config = loadConfig({
   // Every spec sends from 127.0.0.1: the per-client limit of 5 would make specs depend on each other.
   RATE_LIMIT_MAX: '50',
 });
-const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
+const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR, site: publicBaseUrl(config) });
 const running = await startServer(config, {
   dir: config.SITE_DIR,
   inlineScriptHashes: info.inlineScriptHashes,
