@@ -44,6 +44,10 @@ interface Props {
   units: Option[];
   strings: SearchStrings;
   locale: string;
+  /** The words searched, when the server rendered the list for `?q=` (it works without JavaScript). */
+  query?: string;
+  /** Where the form goes without JavaScript: the catalogue, rendered on request for `?q=`. */
+  action: string;
 }
 
 function readParams(): { q: string; field: string; level: string; unit: string } {
@@ -56,9 +60,9 @@ function readParams(): { q: string; field: string; level: string; unit: string }
   };
 }
 
-export default function ProcedureSearch({ items, fields, levels, units, strings, locale }: Props) {
+export default function ProcedureSearch({ items, fields, levels, units, strings, locale, query = '', action }: Props) {
   const [ready, setReady] = useState(false);
-  const [q, setQ] = useState('');
+  const [q, setQ] = useState(query);
   const [field, setField] = useState('');
   const [level, setLevel] = useState('');
   const [unit, setUnit] = useState('');
@@ -117,7 +121,7 @@ export default function ProcedureSearch({ items, fields, levels, units, strings,
     <div class="procedure-search">
       {/* Rendered on the server too (not only once hydrated): the list below must not move when the
           island starts (Lighthouse counted a layout shift of 0.2-0.3, issue #11 part 6). */}
-      <form role="search" class="filters" onSubmit={(e) => e.preventDefault()}>
+      <form role="search" class="filters" method="get" action={action} onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="q">{strings.searchLabel}</label>
           <p class="hint" id="q-hint">
