@@ -340,7 +340,7 @@ export default function RatingForm({
           <textarea
             id={`a-${q.id}`}
             name={`a.${q.id}`}
-            rows={(q.maxLength ?? 0) > 600 ? 5 : 3}
+            rows={counter ? 2 : (q.maxLength ?? 0) > 600 ? 5 : 3}
             maxLength={q.maxLength}
             aria-describedby={describedBy}
             value={value}
@@ -522,7 +522,7 @@ export default function RatingForm({
       action={meta.action}
       noValidate
       ref={form}
-      class={`rating-form rating-${mode}`}
+      class={`rating-form rating-${mode}${counter ? ' rating-counter' : ''}`}
       data-testid="rating-form"
       data-enhanced={enhanced ? mode : undefined}
       onSubmit={onSubmit}
