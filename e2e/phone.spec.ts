@@ -76,6 +76,8 @@ for (const vp of viewports)
   for (const p of publicPages)
     for (const lang of ['vi', 'en'] as const)
       test(`layout: ${p.name} (${lang}, ${vp.name})`, async ({ page }) => {
+        // axe on the statistics page (a dozen tables) takes long on a loaded machine.
+        if (p.name === 'statistics') test.slow();
         await page.setViewportSize({ width: vp.width, height: vp.height });
         await page.goto(p[lang]);
         await checkLayout(page, vp.width);
