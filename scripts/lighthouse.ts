@@ -9,13 +9,13 @@
  *   node scripts/lighthouse.ts --only home,statistics        some pages (names in the table)
  *   node scripts/lighthouse.ts --runs 3                      the median run of three per page
  *
+ * Its own server listens on 127.0.0.1:LIGHTHOUSE_PORT (default 4480).
  * Chromium is Debian's (CHROME_PATH, default /usr/bin/chromium) with no network beyond loopback.
  * The table goes to stdout (Markdown, for docs/performance.md "Lighthouse"); a page under 100 in a
  * category also lists the audits that cost it points.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -95,17 +95,6 @@ export interface LighthouseRow {
   losses: string[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Debian's Chromium with a DevTools port, in a throwaway profile. */
 async function startChrome(): Promise<{ port: number; child: ChildProcess; profile: string }> {
   const profile = mkdtempSync(join(tmpdir(), 'gopy-lh-chrome-'));
@@ -153,8 +142,12 @@ async function audit(url: string, port: number): Promise<Omit<LighthouseRow, 'pa
 /** Its own server: a fresh temp database with the demo data and the published demo cases. */
 async function startOwnServer(log: (l: string) => void): Promise<{ url: string; stop: () => Promise<void> }> {
   const tmp = mkdtempSync(join(tmpdir(), 'gopy-lh-'));
-  const port = await freePort();
+  // A fixed port (LIGHTHOUSE_PORT, default 4480): the origin is built into the pages, so the
+  // same port reuses the last build.
+  const port = Number(process.env.LIGHTHOUSE_PORT ?? 4480);
+  const origin = `http://127.0.0.1:${port}`;
   const env = {
+    PUBLIC_BASE_URL: origin,
     DATABASE_URL: `file:${join(tmp, 'lh.db')}`,
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -162,7 +155,6 @@ async function startOwnServer(log: (l: string) => void): Promise<{ url: string; 
     LOG_LEVEL: 'error',
     DEMO_DATA: '1',
   };
-  const origin = `http://127.0.0.1:${port}`;
   await buildSite({ root: ROOT, distDir: SITE_DIR, site: origin, log });
   const { db } = await prepareDatabase(loadConfig({ ...process.env, ...env }));
   await seedPublicFeedbackDemo(db.client, new Date());
