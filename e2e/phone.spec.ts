@@ -31,6 +31,7 @@ const more = [
   { name: 'track', vi: '/tra-cuu/', en: '/en/track/' },
   { name: 'statistics', vi: '/thong-ke/', en: '/en/statistics/' },
   { name: 'published case', vi: '/cong-khai/DEMA-2345/', en: '/en/published/DEMA-2345/' },
+  { name: 'procedure search', vi: '/thu-tuc/tim-kiem/?q=khai+sinh', en: '/en/procedures/search/?q=birth' },
 ];
 const publicPages = [...pages, ...more];
 
@@ -126,3 +127,19 @@ for (const vp of viewports)
     await page.goto('/quan-tri/nhat-ky/');
     await checkLayout(page, vp.width);
   });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+  test('the home page search box lists the matching procedures', async ({ page }) => {
+    await page.goto('/thu-tuc/');
+    const all = await page.getByTestId('procedure-list').locator('li').count();
+    await page.goto('/');
+    await page.locator('#home-q').fill('khai sinh');
+    await page.locator('.home-search button').click();
+    await expect(page).toHaveURL(/\/thu-tuc\/tim-kiem\/\?q=khai\+sinh$/);
+    const found = page.getByTestId('procedure-list').locator('li');
+    expect(await found.count()).toBeGreaterThan(0);
+    expect(await found.count()).toBeLessThan(all);
+    await expect(found.first()).toContainText(/khai sinh/i);
+  });
+});

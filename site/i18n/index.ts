@@ -17,6 +17,7 @@ export const routeKeys = [
   'home',
   'procedures',
   'procedure',
+  'procedureSearch',
   'proceduresByField',
   'proceduresByLevel',
   'proceduresByUnit',
