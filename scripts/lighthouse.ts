@@ -139,6 +139,17 @@ async function audit(url: string, port: number): Promise<Omit<LighthouseRow, 'pa
   };
 }
 
+/** Lighthouse's own advice for a failed trace (NO_NAVSTART and the like) is to run it again. */
+async function auditWithRetry(url: string, port: number): Promise<Awaited<ReturnType<typeof audit>>> {
+  for (let attempt = 1; ; attempt++)
+    try {
+      return await audit(url, port);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.log(`    (${(err as Error).message.split('\n')[0]}; again)`);
+    }
+}
+
 /** Its own server: a fresh temp database with the demo data and the published demo cases. */
 async function startOwnServer(log: (l: string) => void): Promise<{ url: string; stop: () => Promise<void> }> {
   const tmp = mkdtempSync(join(tmpdir(), 'gopy-lh-'));
@@ -190,7 +201,8 @@ export async function runLighthouse(
         // Lighthouse's advice for variable machines: the median of several runs (by performance,
         // which moves most: total blocking time follows the load of a shared 2-core machine).
         const runs: Awaited<ReturnType<typeof audit>>[] = [];
-        for (let i = 0; i < Math.max(1, opts.runs ?? 1); i++) runs.push(await audit(`${base}${path}`, chrome.port));
+        for (let i = 0; i < Math.max(1, opts.runs ?? 1); i++)
+          runs.push(await auditWithRetry(`${base}${path}`, chrome.port));
         runs.sort((a, b) => a.scores.performance - b.scores.performance);
         const r = runs[Math.floor(runs.length / 2)]!;
         const row = { page: page.name, locale, path, ...r };
