@@ -69,10 +69,12 @@ export default function ProcedureSearch({ items, fields, levels, units, strings,
 
   useEffect(() => {
     const p = readParams();
-    setQ(p.q);
-    setField(p.field);
-    setLevel(p.level);
-    setUnit(p.unit);
+    // The form is on the page before the island starts: what was typed or chosen meanwhile wins.
+    const typed = (id: string) => (document.getElementById(id) as HTMLInputElement | HTMLSelectElement | null)?.value;
+    setQ(typed('q') || p.q);
+    setField(typed('f-field') || p.field);
+    setLevel(typed('f-level') || p.level);
+    setUnit(typed('f-unit') || p.unit);
     setReady(true);
   }, []);
 
