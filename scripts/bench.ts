@@ -36,6 +36,8 @@
  *          --feedback-small 10000   --feedback-large 1000000
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
  *          --server-node-options "--max-semi-space-size=2"   (V8 flags of the server child)
+ *          --lighthouse [--lighthouse-runs 3] [--lighthouse-url http://127.0.0.1:4399/]
+ *             Lighthouse scores, LCP, CLS and bytes of every public template (scripts/lighthouse.ts)
  * The 1M database takes minutes to generate (progress is printed); `--stats-large 200000` is quicker.
  */
 import { execSync } from 'node:child_process';
@@ -93,8 +95,18 @@ const { values } = parseArgs({
     // The same V8 setting as `npm start` (package.json): a smaller young generation keeps the
     // server's RSS under the 200 MB target at 200 req/s.
     'server-node-options': { type: 'string', default: '--max-semi-space-size=8' },
+    /** Lighthouse on every public template in both languages instead (scripts/lighthouse.ts). */
+    lighthouse: { type: 'boolean', default: false },
+    /** With --lighthouse: runs per page (the median is kept), and a running server to audit. */
+    'lighthouse-runs': { type: 'string', default: '1' },
+    'lighthouse-url': { type: 'string' },
   },
 });
+if (values.lighthouse) {
+  const { runLighthouse } = await import('./lighthouse.ts');
+  await runLighthouse({ url: values['lighthouse-url'], runs: Number(values['lighthouse-runs']) });
+  process.exit(0);
+}
 const only = new Set(values.soak ? ['m'] : values.only.split(','));
 const ROOT = join(import.meta.dirname, '..');
 const CONTENT_DIR = join(ROOT, 'content');

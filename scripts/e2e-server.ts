@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../api/env.ts';
+import { loadConfig, publicBaseUrl } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
 import { loadAstroHandler } from '../api/ssr.ts';
@@ -30,7 +30,7 @@ const config = loadConfig({
   // next view current here, while caching still serves repeats (docs/performance.md).
   PUBLIC_CACHE_STALE_SECONDS: process.env.PUBLIC_CACHE_STALE_SECONDS ?? '0',
 });
-const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
+const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR, site: publicBaseUrl(config) });
 const running = await startServer(config, {
   dir: config.SITE_DIR,
   inlineScriptHashes: info.inlineScriptHashes,

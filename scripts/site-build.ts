@@ -120,16 +120,22 @@ export async function buildServiceWorker(root: string, distDir: string): Promise
 export async function buildSite(opts: {
   root: string;
   distDir: string;
+  /** The public origin (api/env.ts publicBaseUrl): pages name their other-language versions with
+   * absolute URLs, as hreflang requires (issue #11 part 6), so a new origin means a new build. */
+  site?: string;
   force?: boolean;
   log?: (s: string) => void;
 }): Promise<BuildInfo> {
   const log = opts.log ?? console.log;
-  const hash = inputsHash(opts.root);
+  const hash = createHash('sha256')
+    .update(inputsHash(opts.root))
+    .update(`\0site=${opts.site ?? ''}`)
+    .digest('hex');
   const existing = readBuildInfo(opts.distDir);
   if (!opts.force && existing?.inputsHash === hash) return existing;
   log('Building the site (first start, or content changed)…');
   const { build } = await import('astro');
-  await build({ root: opts.root, outDir: opts.distDir, logLevel: 'warn' });
+  await build({ root: opts.root, outDir: opts.distDir, logLevel: 'warn', ...(opts.site ? { site: opts.site } : {}) });
   await buildServiceWorker(opts.root, opts.distDir);
   const info: BuildInfo = {
     inputsHash: hash,

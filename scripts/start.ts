@@ -2,7 +2,7 @@
  * `npm start`: builds the site if needed, prepares the database (migrations, content, demo data)
  * and serves everything from one process. Ctrl-C stops it cleanly.
  */
-import { loadConfig } from '../api/env.ts';
+import { loadConfig, publicBaseUrl } from '../api/env.ts';
 import { startServer } from '../api/server.ts';
 import { buildSite } from './site-build.ts';
 import { seedDemoStaff } from '../api/staff/demo.ts';
@@ -13,7 +13,7 @@ import { startMaintenance } from '../api/maintenance.ts';
 import { startBackups } from '../api/backup-schedule.ts';
 
 const config = loadConfig();
-const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR });
+const info = await buildSite({ root: process.cwd(), distDir: config.SITE_DIR, site: publicBaseUrl(config) });
 const running = await startServer(config, {
   dir: config.SITE_DIR,
   inlineScriptHashes: info.inlineScriptHashes,

@@ -18,6 +18,7 @@ export const routeKeys = [
   'home',
   'procedures',
   'procedure',
+  'procedureSearch',
   'proceduresByField',
   'proceduresByLevel',
   'proceduresByUnit',

@@ -111,6 +111,7 @@ export default function RatingForm({
   const numberOf = (id: string) =>
     shown.findIndex((q) => q.id === id) + 1 || questions.findIndex((q) => q.id === id) + 1;
   const errors = problem ? errorView(problem, questions, numberOf, s) : undefined;
+  const visibleIds = new Set(visibleQuestions(questions, answers).map((q) => q.id));
 
   useEffect(() => {
     const mq = matchMedia(PHONE);
@@ -350,7 +351,11 @@ export default function RatingForm({
         )}
       </>
     );
-    const cls = `question${error ? ' question-error' : ''}${big ? ' question-big' : ''}`;
+    // Without JavaScript every question is on the page; a question the enhanced form would hide
+    // (its condition not met) is marked, and CSS hides it while the island loads (scripting media
+    // query), so nothing moves when the island starts (layout shift, issue #11 part 6).
+    const later = mode === 'plain' && !visibleIds.has(q.id);
+    const cls = `question${error ? ' question-error' : ''}${big ? ' question-big' : ''}${later ? ' q-later' : ''}`;
     if (q.type === 'text') {
       const value = (answers[q.id] as string | undefined) ?? '';
       return (
@@ -362,7 +367,7 @@ export default function RatingForm({
           <textarea
             id={`a-${q.id}`}
             name={`a.${q.id}`}
-            rows={(q.maxLength ?? 0) > 600 ? 5 : 3}
+            rows={counter ? 2 : (q.maxLength ?? 0) > 600 ? 5 : 3}
             maxLength={q.maxLength}
             aria-describedby={describedBy}
             value={value}
@@ -530,7 +535,8 @@ export default function RatingForm({
       </>
     );
   } else {
-    body = shown.map((q, i) => question(q, counter && mode !== 'plain' ? undefined : i + 1));
+    // A counter rating has two or three questions: no numbers, with or without JavaScript.
+    body = shown.map((q, i) => question(q, counter ? undefined : i + 1));
     buttons = (
       <button type="submit" data-testid={mode === 'long' ? 'next' : 'send'} disabled={waiting && mode !== 'long'}>
         {mode === 'long' ? s.next : s.send}
@@ -544,7 +550,7 @@ export default function RatingForm({
       action={meta.action}
       noValidate
       ref={form}
-      class={`rating-form rating-${mode}`}
+      class={`rating-form rating-${mode}${counter ? ' rating-counter' : ''}`}
       data-testid="rating-form"
       data-enhanced={enhanced ? mode : undefined}
       onSubmit={onSubmit}

@@ -9,6 +9,7 @@ import {
   ACTION_FIELDS,
   STAFF_ACTIONS,
   actionBody,
+  fieldAria,
   filesOf,
   inboxFilters,
   inboxQueryString,
@@ -153,5 +154,14 @@ describe('small helpers', () => {
     g.append('attachments', new File([], ''));
     g.append('attachments', new File(['%PDF-'], 'a.pdf'));
     expect(filesOf(g).map((x) => x.name)).toEqual(['a.pdf']);
+  });
+});
+
+describe('fieldAria', () => {
+  it('links the hint, and the error with aria-invalid only when there is one', () => {
+    expect(fieldAria('h', 'e', undefined)).toEqual({ 'aria-describedby': 'h' });
+    expect(fieldAria('h', 'e', 'Required')).toEqual({ 'aria-describedby': 'h e', 'aria-invalid': 'true' });
+    expect(fieldAria(undefined, 'e', 'Required')).toEqual({ 'aria-describedby': 'e', 'aria-invalid': 'true' });
+    expect(fieldAria(undefined, 'e', undefined)).toEqual({});
   });
 });

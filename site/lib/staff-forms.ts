@@ -176,3 +176,17 @@ export function vnDateParts(iso: string): { day: string; month: string; year: st
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { day: get('day'), month: get('month'), year: get('year') };
 }
+
+/**
+ * The ARIA attributes of a staff form field: its hint and, when the API refused it, its error
+ * message (by id) and aria-invalid, as the citizen forms have them (issue #11 part 3).
+ * @example fieldAria('note-hint', 'note-error', 'Required') // { 'aria-describedby': 'note-hint note-error', 'aria-invalid': 'true' }
+ */
+export function fieldAria(
+  hintId: string | undefined,
+  errorId: string,
+  error: string | undefined,
+): { 'aria-describedby'?: string; 'aria-invalid'?: 'true' } {
+  const ids = [hintId, error ? errorId : undefined].filter(Boolean).join(' ');
+  return { ...(ids ? { 'aria-describedby': ids } : {}), ...(error ? { 'aria-invalid': 'true' as const } : {}) };
+}
