@@ -24,6 +24,7 @@ import { usefulnessRoutes } from './routes/usefulness.ts';
 import { responseRoutes } from './routes/responses.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { rankingRoutes } from './routes/ranking.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
 import { staffMfaRoutes } from './routes/staff-mfa.ts';
@@ -69,6 +70,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', responseRoutes);
   api.route('/', integrationRoutes);
   api.route('/', statsRoutes);
+  api.route('/', rankingRoutes);
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
   api.route('/', staffMfaRoutes);
