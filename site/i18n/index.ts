@@ -29,6 +29,7 @@ export const routeKeys = [
   'published',
   'publishedItem',
   'stats',
+  'ranking',
   'staff',
   'accessibility',
   'notFound',
