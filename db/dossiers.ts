@@ -130,6 +130,8 @@ export interface RegisterOptions {
   /** SURVEY_TOKEN_TTL_DAYS: the token expires this many days after the dossier is returned. */
   tokenTtlDays: number;
   instrumentId?: string | undefined;
+  /** Which new dossiers get a survey token (db/sample-plans.ts); every one when absent. */
+  invite?: ((d: DossierInput) => boolean) | undefined;
 }
 
 export type RegisteredDossier =
@@ -140,6 +142,12 @@ export type RegisteredDossier =
       /** The plain survey token: shown once, stored only as its hash. */
       token: string;
       expiresAt: Date;
+    }
+  | {
+      /** Registered, but not drawn into the survey sample (issue #10 §2): no token. */
+      status: 'created-uninvited';
+      input: DossierInput;
+      onTime: boolean;
     }
   | {
       /** Registered before with the same data: nothing written, no new token. */
@@ -256,6 +264,7 @@ async function registerOnce(
       continue;
     }
     const onTime = d.returnedAt.getTime() <= d.dueAt.getTime();
+    const invite = options.invite?.(d) ?? true;
     const token = randomSecret();
     const expiresAt = new Date(d.returnedAt.getTime() + options.tokenTtlDays * 86_400_000);
     stmts.push(
@@ -273,11 +282,15 @@ async function registerOnce(
           createdAt,
         ],
       },
-      {
-        sql: `INSERT INTO survey_tokens (token_hash, dossier_id, instrument_id, expires_at)
-              VALUES (?, (SELECT id FROM dossiers WHERE unit_id = ? AND code = ?), ?, ?)`,
-        args: [sha256Hex(token), d.unitId, d.code, instrument, expiresAt.toISOString()],
-      },
+      ...(invite
+        ? [
+            {
+              sql: `INSERT INTO survey_tokens (token_hash, dossier_id, instrument_id, expires_at)
+                    VALUES (?, (SELECT id FROM dossiers WHERE unit_id = ? AND code = ?), ?, ?)`,
+              args: [sha256Hex(token), d.unitId, d.code, instrument, expiresAt.toISOString()],
+            },
+          ]
+        : []),
     );
     const day = vnDay(d.returnedAt);
     const units = ancestry.get(d.unitId)?.length ? ancestry.get(d.unitId)! : [d.unitId];
@@ -289,7 +302,8 @@ async function registerOnce(
                   on_time = on_time + excluded.on_time`,
           args: [unitId, procedureCode, day, onTime ? 1 : 0],
         });
-    results.push({ status: 'created', input: d, onTime, token, expiresAt });
+    if (invite) results.push({ status: 'created', input: d, onTime, token, expiresAt });
+    else results.push({ status: 'created-uninvited', input: d, onTime });
   }
   if (results.some((r) => r.status === 'conflict')) return results;
   if (stmts.length > 0) await client.batch(stmts, 'write');

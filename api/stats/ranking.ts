@@ -35,6 +35,7 @@ import { compareVi } from '../contracts/text.ts';
 import { dossierTimelinessByUnit, findUnit, instrumentVersionsOf, ratingCellsByUnit } from '../../db/stats.ts';
 import { subtreeCte, unitWithAncestors } from '../../db/units.ts';
 import { nextDay, vnDay, vnDayStart } from '../contracts/vn-time.ts';
+import { slovin } from '../../db/sample-plans.ts';
 
 /** The first year the portal can hold figures for: earlier periods are outside the data. */
 export const FIRST_YEAR = 2015;
@@ -279,14 +280,8 @@ function noSurveyVerdict(late: Figure, th: Thresholds): RankingResult['units'][n
 
 // ── Coverage ────────────────────────────────────────────────────────────────────────────────────
 
-/**
- * The sample size of Slovin's formula, n = N / (1 + N·e²), rounded up (a sample is whole people).
- * @example slovin(1000, 0.05) // 286
- */
-export function slovin(population: number, margin: number): number {
-  if (population <= 0) return 0;
-  return Math.ceil(population / (1 + population * margin * margin) - 1e-9);
-}
+/** Slovin's n = N / (1 + N·e²), rounded up (db/sample-plans.ts, shared with the sample plans). */
+export { slovin };
 
 /**
  * The margin of error from the query: percent, 1–20, at most two decimals; anything else is a 422
