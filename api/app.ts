@@ -25,6 +25,7 @@ import { responseRoutes } from './routes/responses.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { rankingRoutes } from './routes/ranking.ts';
+import { staffSurveyRoutes } from './routes/staff-survey.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
 import { staffMfaRoutes } from './routes/staff-mfa.ts';
@@ -78,6 +79,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', feedbackRightsRoutes);
   api.route('/', staffRightsRoutes);
   api.route('/', staffAdminRoutes);
+  api.route('/', staffSurveyRoutes);
   api.route('/', publishedRoutes);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
