@@ -155,3 +155,47 @@ export const coverageResult = z
   })
   .describe('Survey coverage of the units and sample planning');
 export type CoverageResult = z.infer<typeof coverageResult>;
+
+/** GET /api/v1/staff/survey (staff only): invitations to issue, sample plans, counter flags. */
+export const staffSurveyResult = z.object({
+  unit: z.string(),
+  name: z.object({ vi: z.string(), en: z.string() }),
+  plan: z.object({
+    month: z.string(),
+    expected: z.number().int(),
+    returned_so_far: z.number().int(),
+    needed: z.number().int(),
+    response_rate: z.number(),
+    response_rate_basis: z.enum(['measured', 'assumed']),
+    invitations_needed: z.number().int(),
+    issued: z.number().int(),
+    redeemed: z.number().int(),
+    more_to_issue: z.number().int(),
+  }),
+  sample_plans: z.array(
+    z.object({
+      month: z.string(),
+      margin: z.number(),
+      expected: z.number().int(),
+      needed: z.number().int(),
+      response_rate: z.number(),
+      rate: z.number(),
+      created_at: z.string(),
+      seed: z.string().nullable(),
+    }),
+  ),
+  flags: z.array(
+    z.object({
+      unit: z.string(),
+      counter: z.string(),
+      rule: z.enum(['burst', 'above-verified']),
+      value: z.number(),
+      detail: z.string(),
+    }),
+  ),
+  rules: z.object({
+    burst: z.object({ ratings: z.number().int(), minutes: z.number().int() }),
+    above_verified: z.object({ points: z.number() }),
+  }),
+});
+export type StaffSurveyResult = z.infer<typeof staffSurveyResult>;

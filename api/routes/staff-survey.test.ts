@@ -11,7 +11,7 @@ import { staffGet, staffMember, type Signed } from '../feedback/test-kit.ts';
 import { registerDossiers, type DossierInput } from '../../db/dossiers.ts';
 import { ASSUMED_RESPONSE_RATE, slovin } from '../../db/sample-plans.ts';
 import { bursts } from '../stats/survey-plan.ts';
-import type { StaffSurveyResult } from './staff-survey.ts';
+import type { StaffSurveyResult } from '../contracts/ranking.ts';
 
 const UNIT = 'phuong-ninh-hiep';
 let h: Harness;

@@ -43,7 +43,7 @@ export type StaffProblem = ApiProblem;
 /** Sub-pages of the workspace, below the `staff` route of each locale (/quan-tri/, /en/staff/). */
 const SLUGS: Record<
   string,
-  { case: string; publish: string; apology: string; entry: string; admin: string; audit: string }
+  { case: string; publish: string; apology: string; entry: string; admin: string; audit: string; survey: string }
 > = {
   vi: {
     case: 'ho-so',
@@ -52,6 +52,7 @@ const SLUGS: Record<
     entry: 'nhap-tay',
     admin: 'quan-ly',
     audit: 'nhat-ky',
+    survey: 'khao-sat',
   },
   en: {
     case: 'case',
@@ -60,10 +61,11 @@ const SLUGS: Record<
     entry: 'new-entry',
     admin: 'admin',
     audit: 'audit-log',
+    survey: 'survey',
   },
 };
 
-export type StaffPageKind = 'home' | 'case' | 'publish' | 'apology' | 'entry' | 'admin' | 'audit';
+export type StaffPageKind = 'home' | 'case' | 'publish' | 'apology' | 'entry' | 'admin' | 'audit' | 'survey';
 
 /**
  * The path of a workspace page.
@@ -74,7 +76,7 @@ export function staffPath(locale: string, kind: StaffPageKind, id?: number): str
   const home = pathFor(locale, 'staff');
   const s = SLUGS[locale] ?? SLUGS.vi!;
   if (kind === 'home') return home;
-  if (kind === 'entry' || kind === 'admin' || kind === 'audit') return `${home}${s[kind]}/`;
+  if (kind === 'entry' || kind === 'admin' || kind === 'audit' || kind === 'survey') return `${home}${s[kind]}/`;
   const c = `${home}${s.case}/${id ?? 0}/`;
   return kind === 'case' ? c : `${c}${kind === 'publish' ? s.publish : s.apology}/`;
 }
