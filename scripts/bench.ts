@@ -14,7 +14,9 @@
  *      (no scan of `answers`);
  *   e. gzipped JavaScript the rating page loads before any interaction (its <script src>,
  *      modulepreload links and islands, and their static imports), from a build of the current
- *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone).
+ *      sources in node_modules/.cache/gopy-bench-site (dist/ is left alone);
+ *   f. the ranking of every unit for a year (issue #10) with 10,000 and 1,000,000 responses and
+ *      dossiers (scripts/bench-ranking.ts).
  *
  * Options: --only a,b,c,d,e   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
  *          --fixed-seconds 10   --fixed-rate 200   --connections 32   --raw-seconds 3
@@ -38,11 +40,12 @@ import { instrumentVersion } from '../api/contracts/instrument.ts';
 import { syncInstruments } from '../api/ratings/instruments.ts';
 import { demoRange, generateOpenResponses } from '../api/demo/generate.ts';
 import { buildSite } from './site-build.ts';
+import { benchRanking } from './bench-ranking.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e' },
+    only: { type: 'string', default: 'a,b,c,d,e,f' },
     'stats-large': { type: 'string', default: '1000000' },
     'stats-small': { type: 'string', default: '10000' },
     'saturation-seconds': { type: 'string', default: '10' },
@@ -442,6 +445,24 @@ if (only.has('d')) {
   console.log(`    EXPLAIN QUERY PLAN:\n      ${plan.replaceAll('\n', '\n      ')}`);
   row('d. query plan scans answers', /SCAN answers/i.test(plan) ? 'yes' : 'no', 'no', !/SCAN answers/i.test(plan));
   notes.push(`d. EXPLAIN QUERY PLAN: ${plan.replaceAll('\n', ' | ')}`);
+}
+
+// ── f. Ranking of every unit (scripts/bench-ranking.ts) ─────────────────────────────────────────
+
+if (only.has('f')) {
+  const small = Number(values['stats-small']);
+  const large = Number(values['stats-large']);
+  console.log(`\nf. ranking of every unit for a year at ${fmt(small)} and ${fmt(large)} responses and dossiers`);
+  const [s, l] = await benchRanking(small, large, CONTENT_DIR);
+  for (const f of [s!, l!])
+    row(
+      `f. ranking p95 with ${fmt(f.count)} responses and dossiers (${f.units} units)`,
+      `${fmt(f.warm.p95, 1)} ms within a minute of the last request; ${fmt(f.cold.p95, 1)} ms with the protection blocks rebuilt`,
+      f.count >= 1_000_000 ? '≤ 200 ms' : '',
+      f.count >= 1_000_000 ? f.warm.p95 <= 200 : undefined,
+    );
+  const ratio = l!.warm.p95 / s!.warm.p95;
+  row('f. ranking p95 ratio large ÷ small', fmt(ratio, 2), '≤ 2', ratio <= 2);
 }
 
 // ── Summary ──────────────────────────────────────────────────────────────────────────────────────
