@@ -131,7 +131,7 @@ export async function samplePlanFor(
   client: Client,
   unitId: string,
   month: string,
-  opts: { margin: number; now: Date },
+  opts: { margin: number; now: Date; seed?: string | undefined },
 ): Promise<SamplePlan> {
   const found = await findSamplePlan(client, unitId, month);
   if (found) return found;
@@ -150,7 +150,7 @@ export async function samplePlanFor(
     args: [
       unitId,
       month,
-      randomBytes(32).toString('hex'),
+      opts.seed ?? randomBytes(32).toString('hex'),
       opts.margin,
       expected,
       needed,
