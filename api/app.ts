@@ -25,6 +25,7 @@ import { responseRoutes } from './routes/responses.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { rankingRoutes } from './routes/ranking.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { staffSurveyRoutes } from './routes/staff-survey.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
@@ -72,6 +73,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', integrationRoutes);
   api.route('/', statsRoutes);
   api.route('/', rankingRoutes);
+  api.route('/', reportRoutes);
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
   api.route('/', staffMfaRoutes);
