@@ -6,14 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../test-harness.ts';
+import { answersFor, openHarness, type Harness } from '../test-harness.ts';
 import { staffGet, staffMember, type Signed } from '../feedback/test-kit.ts';
 import { registerDossiers, type DossierInput } from '../../db/dossiers.ts';
 import { ASSUMED_RESPONSE_RATE, slovin } from '../../db/sample-plans.ts';
 import { bursts } from '../stats/survey-plan.ts';
 import type { StaffSurveyResult } from '../contracts/ranking.ts';
 
-const UNIT = 'phuong-ninh-hiep';
+/** A ward of the two-level government (from 1 July 2025), so September's ratings stay its own. */
+const UNIT = 'phuong-dong-ninh-hoa';
 let h: Harness;
 let now = new Date('2025-09-10T03:00:00Z');
 let app: ReturnType<Harness['app']>;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   h = await openHarness('staff-survey');
   app = h.app({ POW_REQUIRED: '0', RATE_LIMIT_MAX: '100000', LOG_LEVEL: 'silent' }, () => now);
   member = await staffMember(h, app, 'survey-handler', [{ role: 'handler', unit: UNIT }]);
-  outsider = await staffMember(h, app, 'survey-outsider', [{ role: 'handler', unit: 'xa-ninh-xuan' }]);
+  outsider = await staffMember(h, app, 'survey-outsider', [{ role: 'handler', unit: 'xa-tan-dinh' }]);
   // August: 500 dossiers returned; September so far: 40.
   const d = (code: string, returned: string): DossierInput => ({
     unitId: UNIT,
@@ -62,6 +63,28 @@ beforeAll(async () => {
   // Counter 3: twelve ratings in two minutes. Counter 1: twelve across the day.
   for (let i = 0; i < 12; i++) await rate('3', new Date(Date.parse('2025-09-08T02:00:00Z') + i * 10_000));
   for (let i = 0; i < 12; i++) await rate('1', new Date(Date.parse('2025-09-08T01:00:00Z') + i * 30 * 60_000));
+  // The verified sample: 12 SIPAS answers with dossier tokens, all dissatisfied (index near 0 %).
+  const sipasDossiers = await registerDossiers(
+    h.db.client,
+    Array.from({ length: 12 }, (_, i) => d(`V-${i}`, '2025-09-04T03:00:00Z')),
+    { now, tokenTtlDays: 30, instrumentId: 'sipas' },
+  );
+  now = new Date('2025-09-05T03:00:00Z');
+  for (const r of sipasDossiers) {
+    if (r.status !== 'created') throw new Error('seeding: dossier not created');
+    const answers = Object.fromEntries(
+      Object.entries(answersFor(h.instruments.sipas!)).map(([k, v]) => [
+        k,
+        typeof v === 'string' && /^[1-5]$/.test(v) ? '1' : v,
+      ]),
+    );
+    const res = await app.request('/api/v1/responses', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `v-${randomBytes(9).toString('base64url')}` },
+      body: JSON.stringify({ instrument: 'sipas', version: h.versions.sipas, unit: UNIT, token: r.token, answers }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+  }
   now = new Date('2025-09-10T03:00:00Z');
 });
 
@@ -75,12 +98,13 @@ describe('GET /api/v1/staff/survey', () => {
     const r = (await res.json()) as StaffSurveyResult;
     expect(r.plan.month).toBe('2025-09');
     expect(r.plan.expected).toBe(500);
-    expect(r.plan.returned_so_far).toBe(40);
+    expect(r.plan.returned_so_far).toBe(52);
     expect(r.plan.needed).toBe(slovin(500, 0.05));
     expect(r.plan.response_rate_basis).toBe('assumed');
     expect(r.plan.invitations_needed).toBe(Math.ceil(slovin(500, 0.05) / ASSUMED_RESPONSE_RATE - 1e-9));
-    expect(r.plan.issued).toBe(40);
-    expect(r.plan.more_to_issue).toBe(r.plan.invitations_needed - 40);
+    expect(r.plan.issued).toBe(52);
+    expect(r.plan.redeemed).toBe(12);
+    expect(r.plan.more_to_issue).toBe(r.plan.invitations_needed - 52);
   });
 
   it('flags the counter tapped 12 times in two minutes, not the one rated across the day', async () => {
@@ -88,6 +112,17 @@ describe('GET /api/v1/staff/survey', () => {
     expect(r.rules.burst).toEqual({ ratings: 10, minutes: 5 });
     const burst = r.flags.filter((f) => f.rule === 'burst');
     expect(burst.map((f) => [f.unit, f.counter, f.value])).toEqual([[UNIT, '3', 12]]);
+  });
+
+  it('flags counters whose self-selected satisfaction is far above the verified SIPAS index', async () => {
+    const r = (await (await staffGet(app, member, `/api/v1/staff/survey?unit=${UNIT}`)).json()) as StaffSurveyResult;
+    const above = r.flags.filter((f) => f.rule === 'above-verified');
+    // Both counters: 12 of 12 satisfied (interval low ≈ 76 %) against a verified index of 0 %.
+    expect(above.map((f) => [f.counter, f.value]).sort()).toEqual([
+      ['1', 100],
+      ['3', 100],
+    ]);
+    expect(Number(above[0]!.detail)).toBeLessThan(30);
   });
 
   it('is for staff of the unit’s subtree only; an unknown unit is a 422', async () => {
