@@ -154,6 +154,22 @@ describe('GET /api/v1/stats/coverage', () => {
   });
 });
 
+describe('OpenAPI document', () => {
+  it('lists the ranking, coverage, report and staff survey endpoints', async () => {
+    const doc = (await (await small.request('/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
+    for (const path of [
+      '/stats/ranking',
+      '/stats/ranking.csv',
+      '/stats/coverage',
+      '/stats/coverage.csv',
+      '/stats/report.xlsx',
+      '/stats/report.zip',
+      '/staff/survey',
+    ])
+      expect(doc.paths, path).toHaveProperty([path]);
+  });
+});
+
 describe('pure parts', () => {
   it('computes Slovin’s n = N / (1 + N·e²), rounded up', () => {
     expect(slovin(0, 0.05)).toBe(0);
