@@ -8,6 +8,7 @@ import { test, expect } from '@playwright/test';
 import type { RankingResult } from '../api/contracts/ranking.ts';
 import { expectAccessible } from './axe.ts';
 import { viewports } from './site-map.ts';
+import { pageSignIn } from './staff-login.ts';
 
 const PAGES = { vi: '/thong-ke/xep-loai/', en: '/en/statistics/ranking/' } as const;
 const SPAN = '2025';
@@ -51,4 +52,18 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#sai-so-error')).toBeVisible();
     await expect(page.locator('#sai-so')).toHaveAttribute('aria-invalid', 'true');
   });
+});
+
+test('staff see the invitations to issue, the flags’ rules and the sample plans (360 px, axe 0)', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/quan-tri/khao-sat/');
+  await pageSignIn(page, 'e2e-handler');
+  await expect(page.getByTestId('more-to-issue')).toBeVisible();
+  await expect(page.locator('h1')).toContainText('Khảo sát');
+  // The demo data made sample plans for this unit; the running month's seed is not shown.
+  await expect(page.locator('td.survey-seed').first()).toBeVisible();
+  await expectAccessible(page);
+  await page.goto('/en/staff/survey/');
+  await expect(page.getByTestId('more-to-issue')).toContainText('more survey invitations');
+  await expectAccessible(page);
 });
