@@ -104,6 +104,7 @@ async function rankingDb(dir: string, name: string, content: Content, count: num
     },
   });
   await writeDossierRollups(db, content, count, range.from, range.to);
+  log(`    ${name}: ${count.toLocaleString('en-US')} dossiers written to the rollups`);
   await db.client.execute('PRAGMA cache_size = -2000');
   await db.client.execute('ANALYZE');
   return db;
@@ -121,7 +122,7 @@ async function measure(db: Db, contentDir: string, year: string): Promise<Omit<R
     warm.push(performance.now() - t);
   }
   const cold: number[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 5; i++) {
     forgetBlocks(db.client);
     const t = performance.now();
     await buildRanking(db.client, q, opts(now));
@@ -153,7 +154,11 @@ export async function benchRanking(
       ['ranking-large.db', large],
     ] as const) {
       const db = await rankingDb(dir, name, content, count, log);
-      out.push({ count, ...(await measure(db, contentDir, year)) });
+      const f = { count, ...(await measure(db, contentDir, year)) };
+      log(
+        `    ${name}: warm p95 ${f.warm.p95.toFixed(1)} ms (p50 ${f.warm.p50.toFixed(1)}), cold p95 ${f.cold.p95.toFixed(1)} ms (p50 ${f.cold.p50.toFixed(1)}), ${f.units} units`,
+      );
+      out.push(f);
       db.close();
     }
   } finally {
