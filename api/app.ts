@@ -26,6 +26,9 @@ import { usefulnessRoutes } from './routes/usefulness.ts';
 import { responseRoutes } from './routes/responses.ts';
 import { integrationRoutes } from './routes/integration.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { rankingRoutes } from './routes/ranking.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { staffSurveyRoutes } from './routes/staff-survey.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
 import { staffAuthRoutes } from './routes/staff-auth.ts';
 import { staffMfaRoutes } from './routes/staff-mfa.ts';
@@ -74,6 +77,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', responseRoutes);
   api.route('/', integrationRoutes);
   api.route('/', statsRoutes);
+  api.route('/', rankingRoutes);
+  api.route('/', reportRoutes);
   api.route('/', feedbackRoutes);
   api.route('/', staffAuthRoutes);
   api.route('/', staffMfaRoutes);
@@ -81,6 +86,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route('/', feedbackRightsRoutes);
   api.route('/', staffRightsRoutes);
   api.route('/', staffAdminRoutes);
+  api.route('/', staffSurveyRoutes);
   api.route('/', publishedRoutes);
   api.route('/', kioskRoutes);
   api.route('/', officerRoutes);

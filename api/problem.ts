@@ -35,6 +35,8 @@ const TITLES: Record<ProblemCode, string> = {
   validation_failed: 'The request has invalid fields',
   unknown_procedure: 'Unknown procedure',
   fixed_periods_only: 'Public statistics use fixed periods only',
+  period_out_of_range: 'The period is outside the data',
+  margin_out_of_range: 'The margin of error must be 1–20 %',
   cross_origin: 'Cross-origin write refused',
   idempotency_conflict: 'Idempotency key reused with a different request',
   rate_limited: 'Too many requests',

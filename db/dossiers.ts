@@ -137,6 +137,8 @@ export interface RegisterOptions {
   /** SURVEY_TOKEN_TTL_DAYS: the token expires this many days after the dossier is returned. */
   tokenTtlDays: number;
   instrumentId?: string | undefined;
+  /** Which new dossiers get a survey token (db/sample-plans.ts); every one when absent. */
+  invite?: ((d: DossierInput) => boolean) | undefined;
 }
 
 export type RegisteredDossier =
@@ -147,6 +149,12 @@ export type RegisteredDossier =
       /** The plain survey token: shown once, stored only as its hash. */
       token: string;
       expiresAt: Date;
+    }
+  | {
+      /** Registered, but not drawn into the survey sample (issue #10 §2): no token. */
+      status: 'created-uninvited';
+      input: DossierInput;
+      onTime: boolean;
     }
   | {
       /** Registered before with the same data: nothing written, no new token. */
@@ -266,6 +274,7 @@ async function registerOnce(
       continue;
     }
     const onTime = d.returnedAt.getTime() <= d.dueAt.getTime();
+    const invite = options.invite?.(d) ?? true;
     const token = randomSecret();
     const expiresAt = new Date(d.returnedAt.getTime() + options.tokenTtlDays * 86_400_000);
     stmts.push(
@@ -285,11 +294,15 @@ async function registerOnce(
           d.officialCode ?? null,
         ],
       },
-      {
-        sql: `INSERT INTO survey_tokens (token_hash, dossier_id, instrument_id, expires_at)
-              VALUES (?, (SELECT id FROM dossiers WHERE unit_id = ? AND code = ?), ?, ?)`,
-        args: [sha256Hex(token), d.unitId, d.code, instrument, expiresAt.toISOString()],
-      },
+      ...(invite
+        ? [
+            {
+              sql: `INSERT INTO survey_tokens (token_hash, dossier_id, instrument_id, expires_at)
+                    VALUES (?, (SELECT id FROM dossiers WHERE unit_id = ? AND code = ?), ?, ?)`,
+              args: [sha256Hex(token), d.unitId, d.code, instrument, expiresAt.toISOString()],
+            },
+          ]
+        : []),
     );
     const day = vnDay(d.returnedAt);
     const units = ancestry.get(d.unitId)?.length ? ancestry.get(d.unitId)! : [d.unitId];
@@ -301,8 +314,10 @@ async function registerOnce(
                   on_time = on_time + excluded.on_time`,
           args: [unitId, procedureCode, day, onTime ? 1 : 0],
         });
-    if (options.onCreated) stmts.push(...options.onCreated(d, token));
-    results.push({ status: 'created', input: d, onTime, token, expiresAt });
+    if (invite) {
+      if (options.onCreated) stmts.push(...options.onCreated(d, token));
+      results.push({ status: 'created', input: d, onTime, token, expiresAt });
+    } else results.push({ status: 'created-uninvited', input: d, onTime });
   }
   if (results.some((r) => r.status === 'conflict')) return results;
   if (stmts.length > 0) await client.batch(stmts, 'write');

@@ -29,7 +29,9 @@
  *      minute and at the end. `--soak 600` runs only this, for ten minutes (RSS at the end within
  *      10 % of RSS after the first minute);
  *   r. repeated views of a statistics page, its JSON and the published list (autocannon, 10
- *      connections), with the public cache on and off: requests/s and latency.
+ *      connections), with the public cache on and off: requests/s and latency;
+ *   k. the ranking of every unit for a year (issue #10) with 10,000 and 1,000,000 responses and
+ *      dossiers (scripts/bench-ranking.ts).
  *
  * Options: --only a,b,c,d,e,f,m,r,v   --mixed-seconds 60   --mixed-rate 200   --soak 600   --mixed-data demo|empty
  *          --cold-views 60   --small-db FILE   --large-db FILE   --stats-large 1000000   --stats-small 10000   --saturation-seconds 10
@@ -65,12 +67,13 @@ import { resolveInstrument } from '../api/ratings/instruments.ts';
 import { forgetBlocks, ratingsBlock } from '../api/stats/blocks.ts';
 import { prebuildStatsBlocks } from '../api/routes/stats.ts';
 import { mulberry32 } from '../api/demo/generate.ts';
+import { benchRanking } from './bench-ranking.ts';
 import { LOAD_TEST_ENV, startServerChild, stopServerChild, type ServerChild } from './server-child.ts';
 import { mixedRequests, runMixed, warmUp, type MixedResult } from './mixed-load.ts';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'a,b,c,d,e,f,m,r,v' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,k,m,r,v' },
     'mixed-seconds': { type: 'string', default: '60' },
     'mixed-rate': { type: 'string', default: '200' },
     /** `demo` (about 21,000 responses) or `empty` (no stored data: the HTTP layer alone). */
@@ -830,6 +833,24 @@ if (only.has('f')) {
   }
   const scans = figures[1]!.fullScans;
   row('f. full scans in the list plans', scans.length === 0 ? 'none' : scans.join('; '), 'none', scans.length === 0);
+}
+
+// ── k. Ranking of every unit (scripts/bench-ranking.ts) ─────────────────────────────────────────
+
+if (only.has('k')) {
+  const small = Number(values['stats-small']);
+  const large = Number(values['stats-large']);
+  console.log(`\nk. ranking of every unit for a year at ${fmt(small)} and ${fmt(large)} responses and dossiers`);
+  const [s, l] = await benchRanking(small, large, CONTENT_DIR);
+  for (const f of [s!, l!])
+    row(
+      `k. ranking p95 with ${fmt(f.count)} responses and dossiers (${f.units} units)`,
+      `${fmt(f.warm.p95, 1)} ms within a minute of the last request; ${fmt(f.cold.p95, 1)} ms with the protection blocks rebuilt`,
+      f.count >= 1_000_000 ? '≤ 200 ms' : '',
+      f.count >= 1_000_000 ? f.warm.p95 <= 200 : undefined,
+    );
+  const ratio = l!.warm.p95 / s!.warm.p95;
+  row('k. ranking p95 ratio large ÷ small', fmt(ratio, 2), '≤ 2', ratio <= 2);
 }
 
 // ── Summary ──────────────────────────────────────────────────────────────────────────────────────

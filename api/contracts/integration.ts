@@ -60,6 +60,13 @@ export type RegisterInput = z.infer<typeof registerInput>;
 export const registerQuery = z.object({
   /** `none` leaves the QR codes out (bulk imports that print them elsewhere). */
   qr: z.enum(['svg', 'none']).default('svg'),
+  /**
+   * `plan`: invite only the unit's random sample of the month (issue #10 §2, docs/reform-office.md):
+   * a dossier not drawn is registered without a token (`invited: false`). `all` (default): every one.
+   */
+  sample: z.enum(['all', 'plan']).default('all'),
+  /** Margin of error e (percent, 1–20, default 5) of a plan made by this request; a stored plan keeps its own. */
+  margin: z.string().max(16).optional(),
 });
 
 export const dossierResult = z.object({
@@ -75,6 +82,8 @@ export const dossierResult = z.object({
   token_expires_at: z.string().nullable(),
   /** The survey link as an SVG QR code (error correction M), or null with `?qr=none`. */
   qr_svg: z.string().nullable(),
+  /** With `?sample=plan` only: whether the dossier was drawn into the survey sample. */
+  invited: z.boolean().optional(),
 });
 export type DossierResult = z.infer<typeof dossierResult>;
 

@@ -10,6 +10,8 @@ export const problemCodes = [
   'validation_failed',
   'unknown_procedure',
   'fixed_periods_only',
+  'period_out_of_range',
+  'margin_out_of_range',
   'cross_origin',
   'idempotency_conflict',
   'rate_limited',

@@ -17,6 +17,7 @@
  * - one-tap counter ratings (self-selected) and SIPAS answers, a part of them verified, where the
  *   feedback factor (phản ánh, kiến nghị) scores 55–65 % top-2-box and the others 85–95 %.
  */
+import { generateDemoSamplePlans } from './sample-plans.ts';
 import { generateDemoFeedback } from './feedback.ts';
 import { generateDemoOfficers, type DemoOfficerCounts } from './officers.ts';
 import { spawn } from 'node:child_process';
@@ -651,6 +652,8 @@ export async function generateDemoData(db: Db, content: DemoContent, options: De
     for (const r of open) await writer.add(r);
   }
   await writer.flush();
+  // Random survey sample plans of the last two months (./sample-plans.ts).
+  await generateDemoSamplePlans(db, options.seed, options.to);
   // Feedback cases of the same period, through the real lifecycle (./feedback.ts).
   const feedback = await generateDemoFeedback(
     db,

@@ -39,6 +39,9 @@ import {
 } from '../../db/dossiers.ts';
 import { unitWithin } from '../../db/units.ts';
 import { officialsByCode } from '../../db/officers.ts';
+import { invited, samplePlanFor, type SamplePlan } from '../../db/sample-plans.ts';
+import { parseMargin } from '../stats/ranking.ts';
+import { vnDay } from '../contracts/vn-time.ts';
 import type { AppEnv } from '../app-env.ts';
 import { publicBaseUrl } from '../env.ts';
 import type { InStatement } from '@libsql/client';
@@ -125,7 +128,8 @@ export const integrationRoutes = app.openapi(
     const { db, config, now } = c.var.deps;
     c.header('Cache-Control', 'no-store');
     const key = c.var.apiKey;
-    const { qr } = c.req.valid('query');
+    const { qr, sample, margin: marginText } = c.req.valid('query');
+    const margin = parseMargin(marginText);
     const input = c.req.valid('json');
     const single = !('dossiers' in input);
     const items: DossierInput[] = 'dossiers' in input ? input.dossiers : [input];
@@ -220,10 +224,26 @@ export const integrationRoutes = app.openapi(
         }),
       ];
     };
+    // The unit's random sample of the month of return (db/sample-plans.ts), when asked for.
+    const plans = new Map<string, SamplePlan>();
+    if (sample === 'plan')
+      for (const r of rows) {
+        const key = `${r.unitId}\n${vnDay(r.returnedAt).slice(0, 7)}`;
+        if (!plans.has(key))
+          plans.set(
+            key,
+            await samplePlanFor(db.client, r.unitId, key.slice(key.indexOf('\n') + 1), { margin, now: at }),
+          );
+      }
+    const invite =
+      sample === 'plan'
+        ? (d: DossierRow) => invited(plans.get(`${d.unitId}\n${vnDay(d.returnedAt).slice(0, 7)}`)!, d.code)
+        : undefined;
     const registered = await registerDossiers(db.client, rows, {
       now: at,
       tokenTtlDays: config.SURVEY_TOKEN_TTL_DAYS,
       onCreated,
+      invite,
     });
     const conflicts = registered.flatMap((r, i) =>
       r.status === 'conflict' ? [{ path: pathOf(single, i, 'code'), code: 'invalid_value' as const }] : [],
@@ -244,6 +264,18 @@ export const integrationRoutes = app.openapi(
           token: r.token,
           token_expires_at: r.expiresAt.toISOString(),
           qr_svg: qr === 'svg' ? await qrSvg(url) : null,
+          ...(sample === 'plan' ? { invited: true } : {}),
+        });
+      } else if (r.status === 'created-uninvited') {
+        results.push({
+          ...common,
+          on_time: r.onTime,
+          created: true,
+          survey_url: null,
+          token: null,
+          token_expires_at: null,
+          qr_svg: null,
+          invited: false,
         });
       } else if (r.status === 'existing') {
         results.push({

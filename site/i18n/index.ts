@@ -31,6 +31,7 @@ export const routeKeys = [
   'published',
   'publishedItem',
   'stats',
+  'ranking',
   'staff',
   'accessibility',
   'notFound',

@@ -43,7 +43,16 @@ export type StaffProblem = ApiProblem;
 /** Sub-pages of the workspace, below the `staff` route of each locale (/quan-tri/, /en/staff/). */
 const SLUGS: Record<
   string,
-  { case: string; publish: string; apology: string; entry: string; admin: string; audit: string; officers: string }
+  {
+    case: string;
+    publish: string;
+    apology: string;
+    entry: string;
+    admin: string;
+    audit: string;
+    officers: string;
+    survey: string;
+  }
 > = {
   vi: {
     case: 'ho-so',
@@ -53,6 +62,7 @@ const SLUGS: Record<
     admin: 'quan-ly',
     audit: 'nhat-ky',
     officers: 'can-bo',
+    survey: 'khao-sat',
   },
   en: {
     case: 'case',
@@ -62,10 +72,12 @@ const SLUGS: Record<
     admin: 'admin',
     audit: 'audit-log',
     officers: 'officials',
+    survey: 'survey',
   },
 };
 
-export type StaffPageKind = 'home' | 'case' | 'publish' | 'apology' | 'entry' | 'admin' | 'audit' | 'officers';
+export type StaffPageKind =
+  'home' | 'case' | 'publish' | 'apology' | 'entry' | 'admin' | 'audit' | 'officers' | 'survey';
 
 /**
  * The path of a workspace page.
@@ -76,7 +88,8 @@ export function staffPath(locale: string, kind: StaffPageKind, id?: number): str
   const home = pathFor(locale, 'staff');
   const s = SLUGS[locale] ?? SLUGS.vi!;
   if (kind === 'home') return home;
-  if (kind === 'entry' || kind === 'admin' || kind === 'audit' || kind === 'officers') return `${home}${s[kind]}/`;
+  if (kind === 'entry' || kind === 'admin' || kind === 'audit' || kind === 'officers' || kind === 'survey')
+    return `${home}${s[kind]}/`;
   const c = `${home}${s.case}/${id ?? 0}/`;
   return kind === 'case' ? c : `${c}${kind === 'publish' ? s.publish : s.apology}/`;
 }

@@ -813,7 +813,7 @@ function basisText(v: Verdict, locale: string): string {
 }
 
 /** The verdict of a unit (api/stats/verdicts.ts): the same whatever survey the page shows. */
-function verdictText(
+export function verdictText(
   v: Verdict,
   th: Thresholds,
   locale: string,
