@@ -1,5 +1,5 @@
 /**
- * The only module that reads environment variables (DESIGN §1). Everything else receives a Config.
+ * The only module that reads environment variables (docs/architecture.md §1). Everything else receives a Config.
  * Defaults start the embedded portal with demo data; see `.env.example` for the list.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Starts the embedded portal (DESIGN §5): one Node process serving the built site and the API over
+ * Starts the embedded portal (docs/architecture.md §5): one Node process serving the built site and the API over
  * one libSQL database, created, migrated and filled on first start.
  */
 import { mkdirSync } from 'node:fs';

@@ -1,10 +1,10 @@
 /**
- * Dossiers returned by the one-stop systems (DESIGN §3, §4.1; issue #3): the API keys those systems
+ * Dossiers returned by the one-stop systems (docs/architecture.md §3, §4.1; issue #3): the API keys those systems
  * use, the dossier rows with their timeliness rollups, and the one-time survey tokens printed on the
  * receipt as a QR code. Keys and tokens are stored as sha256 hex only: a copy of the database never
  * lets anyone register dossiers or rate in a citizen's name.
  *
- * db/ imports nothing from api/ (DESIGN §1): a refused token is a `DossierError` carrying the problem
+ * db/ imports nothing from api/ (docs/architecture.md §1): a refused token is a `DossierError` carrying the problem
  * code and status, which the API turns into problem+json.
  */
 import { createHash, randomBytes } from 'node:crypto';

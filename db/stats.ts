@@ -1,5 +1,5 @@
 /**
- * Statistics queries (issue #3, DESIGN §4 "Publish"). They read ONLY the rollup tables, never
+ * Statistics queries (issue #3, docs/architecture.md §4 "Publish"). They read ONLY the rollup tables, never
  * `responses` or `answers`: every response and every dossier was added to its unit and all its
  * ancestors, per procedure and under '' (all procedures), so a subtree's figure over a date range
  * is one range of a primary key whatever the size of the tree (db/stats.test.ts checks the plans).

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the performance figures of issue #3, all measured in ONE run on this machine on
- * temp databases, printed as a table with the ratios the targets are stated in (ENGINEERING.md
+ * temp databases, printed as a table with the ratios the targets are stated in (docs/architecture.md §7
  * "Measuring": absolute numbers move between runs and machines, ratios much less).
  *
  *   a. raw libSQL durable single-row inserts/s: openDb (WAL, synchronous=FULL), one INSERT per commit;

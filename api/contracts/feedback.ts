@@ -1,5 +1,5 @@
 /**
- * Feedback and petitions (phản ánh, kiến nghị; issue #4, DOMAIN §7) as the citizen sends them, and
+ * Feedback and petitions (phản ánh, kiến nghị; issue #4, docs/domain.md §7) as the citizen sends them, and
  * what the API answers. The sender's name, phone, e-mail and address are personal data: they are
  * stored apart from the case (db/migrations/0005_feedback.sql) and never returned by these routes.
  */

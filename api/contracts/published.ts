@@ -1,5 +1,5 @@
 /**
- * Published feedback (issue #4, public side; DESIGN §2 `/cong-khai/`, §6 "a public disputed state"):
+ * Published feedback (issue #4, public side; docs/architecture.md §2 `/cong-khai/`, §6 "a public disputed state"):
  * the query of GET /api/v1/published-feedback, the item it answers and the feedback statistics of
  * GET /api/v1/stats/feedback. Shared by the API (which validates and documents with these schemas)
  * and the site (which reads the JSON with these types).

@@ -1,5 +1,5 @@
 /**
- * Public statistics (issue #3, DESIGN §4 flow 4 "Publish"): the query of GET /api/v1/stats/…, the
+ * Public statistics (issue #3, docs/architecture.md §4 flow 4 "Publish"): the query of GET /api/v1/stats/…, the
  * JSON it answers, the CSV columns and the data dictionary. Shared by the API route (which validates
  * and documents with these schemas) and the statistics page (which reads the JSON with these types).
  *
@@ -21,7 +21,7 @@ export const trustLevels = ['verified', 'self-selected', 'all'] as const;
 export type TrustLevel = (typeof trustLevels)[number];
 
 /**
- * What a figure rests on (DESIGN §4): answers redeemed with a dossier's one-time token ("verified
+ * What a figure rests on (docs/architecture.md §4): answers redeemed with a dossier's one-time token ("verified
  * sample"), open answers from whoever chose to rate ("self-selected"), or both ("mixed").
  * Dossier timeliness comes from the one-stop systems' records ("records"); feedback figures from the
  * portal's own feedback cases ("feedback cases", issue #7 §3: never called one-stop records).
@@ -149,7 +149,7 @@ export const timelinessSummary = z.object({
 });
 export type TimelinessSummary = z.infer<typeof timelinessSummary>;
 
-/** Seed 001 line 47: an agency with late ≥ 5 % or satisfaction ≤ 80 % cannot be ranked "tốt". */
+/** the Khánh Hòa programme on KL 91-KL/TU: an agency with late ≥ 5 % or satisfaction ≤ 80 % cannot be ranked "tốt". */
 export const rankingFlag = z.object({
   flagged: z.boolean(),
   reasons: z.array(z.enum(['late', 'satisfaction'])),

@@ -193,7 +193,7 @@ describe('generateDemoData', () => {
     expect(shares.filter((s) => s < 0.05).length).toBeGreaterThan(shares.length / 2);
   });
 
-  it('gives units data only while they exist (DOMAIN §3)', async () => {
+  it('gives units data only while they exist (docs/domain.md §3)', async () => {
     const rs = await a.client.execute(
       `SELECT u.id, u.valid_from, u.valid_to, min(d.returned_at) AS first, max(d.returned_at) AS last
        FROM dossiers d JOIN units u ON u.id = d.unit_id GROUP BY u.id`,

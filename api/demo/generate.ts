@@ -8,7 +8,7 @@
  * dossiers and one-time tokens from `registerDossiers`, verified answers redeemed with `redeemToken`
  * in the same batch as their response, exactly as POST /api/v1/responses does.
  *
- * What it shows (DOMAIN §1, §3):
+ * What it shows (docs/domain.md §1, §3):
  * - every unit that has procedures gets dossiers on working days while it exists (valid_from …
  *   valid_to), so a district abolished on 2025-06-30 keeps its results under its own name and its
  *   successor starts on 2025-07-01;
@@ -189,7 +189,7 @@ interface UnitPlan {
   lateRate: number;
   /** Top-2-box probability of the good factors, the counter rating and NĐ 61 criteria. */
   quality: number;
-  /** Top-2-box probability of the SIPAS feedback factor (DOMAIN §1: 58.57 % in 2021). */
+  /** Top-2-box probability of the SIPAS feedback factor (docs/domain.md §1: 58.57 % in 2021). */
   feedbackQuality: number;
   countersPerDay: number;
   openSipasPerDay: number;
@@ -272,7 +272,7 @@ const PROFILE_WEIGHTS: Record<string, number[]> = {
   occupation: [0.18, 0.2, 0.2, 0.08, 0.14, 0.08, 0.05, 0.07],
 };
 
-/** What people most often ask to improve: the weakest factor first (DOMAIN §1). */
+/** What people most often ask to improve: the weakest factor first (docs/domain.md §1). */
 const EXPECT_WEIGHTS: Record<string, number> = { 'phan-anh': 4, 'rut-ngan-thoi-gian': 2.5, 'bot-giay-to': 2 };
 const REASON_WEIGHTS: Record<string, number> = { 'cho-lau': 3, 'thoi-gian': 2, 'huong-dan': 2 };
 

@@ -33,7 +33,7 @@ export function isStatusMailKind(s: string): s is StatusMailKind {
 }
 
 /**
- * dd/mm/yyyy of the calendar day in Asia/Ho_Chi_Minh (UTC+7, no DST; ENGINEERING.md "Times"), the
+ * dd/mm/yyyy of the calendar day in Asia/Ho_Chi_Minh (UTC+7, no DST; docs/architecture.md §7 "Times"), the
  * format Vietnamese readers expect, in both languages (the deadlines are Vietnamese working days).
  * @example formatVnDate('2026-03-01T18:30:00Z') === '02/03/2026'
  */
@@ -175,7 +175,7 @@ const STRINGS: Record<MailLocale, Strings> = { vi: VI, en: EN };
 
 function compose(s: Strings, subject: string, paragraphs: (string | undefined | false)[]): MailText {
   const body = [s.greeting, ...paragraphs.filter((p): p is string => typeof p === 'string' && p !== ''), s.signature];
-  // NFC, as everything stored (ENGINEERING.md "Vietnamese text"); a staff note may arrive decomposed.
+  // NFC, as everything stored (docs/architecture.md §7 "Vietnamese text"); a staff note may arrive decomposed.
   return {
     subject: subject.normalize('NFC'),
     bodyText: `${body.join('\n\n')}\n\n--\n${s.automatic}\n`.normalize('NFC'),

@@ -84,7 +84,10 @@ export function packTables(p: PackInputs): PackTable[] {
   };
   const sipasFactors = p.sipas.summary.kind === 'sipas' ? p.sipas.summary.factors : [];
   const grades = p.evaluation.summary.kind === 'dossier-evaluation' ? p.evaluation.summary.grades : [];
-  const sipasRows = [{ unit: p.sipas.query.unit, name: p.sipas.query.name, summary: p.sipas.summary }, ...p.sipas.units];
+  const sipasRows = [
+    { unit: p.sipas.query.unit, name: p.sipas.query.name, summary: p.sipas.summary },
+    ...p.sipas.units,
+  ];
   const evalRows = [
     { unit: p.evaluation.query.unit, name: p.evaluation.query.name, summary: p.evaluation.summary },
     ...p.evaluation.units,
@@ -358,7 +361,16 @@ export async function buildPack(p: PackInputs): Promise<Pack> {
     date,
   );
   const zip = await fixedZip(
-    tables.map((t) => [`${t.id}.csv`, toCsv(t.columns.map((c) => c.key), t.rows)] as [string, string]),
+    tables.map(
+      (t) =>
+        [
+          `${t.id}.csv`,
+          toCsv(
+            t.columns.map((c) => c.key),
+            t.rows,
+          ),
+        ] as [string, string],
+    ),
     date,
   );
   return { tables, xlsx, zip };

@@ -1,5 +1,5 @@
 /**
- * Feedback and petitions, citizen side (issue #4, DOMAIN §7). POST /feedback stores one case
+ * Feedback and petitions, citizen side (issue #4, docs/domain.md §7). POST /feedback stores one case
  * exactly once (Idempotency-Key), with up to 5 files, and answers with a short tracking code and a
  * secret access key shown once; POST /feedback/track shows the case to its sender (code + key, or
  * the e-mailed link); POST /feedback/action lets the sender reply to a request for information,
@@ -475,7 +475,7 @@ export const feedbackRoutes = new OpenAPIHono<AppEnv>()
     return attachmentResponse(file);
   });
 
-/** A stored file as a download: never rendered inline, never sniffed (ENGINEERING.md uploads). */
+/** A stored file as a download: never rendered inline, never sniffed (docs/architecture.md §7 uploads). */
 export function attachmentResponse(file: { fileName: string; mediaType: string; data: Uint8Array }): Response {
   return new Response(file.data as Uint8Array<ArrayBuffer>, {
     status: 200,

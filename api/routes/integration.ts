@@ -2,7 +2,7 @@
  * POST /api/v1/integration/dossiers (issue #3): a unit's one-stop system registers the dossiers it
  * has returned and gets, for each, the survey link with a one-time token and its QR code to print
  * on the receipt. The dossiers feed the on-time/late figures; the token makes the citizen's rating
- * "verified" and allows one rating per dossier (DESIGN §4.1, §6).
+ * "verified" and allows one rating per dossier (docs/architecture.md §4, §6).
  *
  * Authenticated with `Authorization: Bearer <API key>` (`npm run dossiers create-key`). A key may
  * register dossiers of its own unit and of the units below it. The request is all or nothing:

@@ -1,5 +1,5 @@
 /**
- * Public statistics (issue #3, DESIGN §4 flow 4 "Publish"): satisfaction (SIPAS, NĐ 61 evaluation,
+ * Public statistics (issue #3, docs/architecture.md §4 flow 4 "Publish"): satisfaction (SIPAS, NĐ 61 evaluation,
  * one-tap rating) and dossier timeliness of a unit's subtree, by period and by child unit, as JSON
  * and CSV, with a data dictionary. Every figure carries n, a 95 % interval and a label ("verified
  * sample" / "self-selected" / "mixed"). Every figure passes through api/stats/disclosure.ts (issue #7):
@@ -68,7 +68,7 @@ const CACHE = 'public, max-age=60';
 const RATING_INDICATORS: Record<StatsInstrument, readonly string[]> = {
   sipas: ['sipas'],
   'danh-gia-ho-so': [],
-  // "≥ 90 % satisfied with how procedures are handled" (seeds 002, 004) is what the one-tap asks.
+  // "≥ 90 % satisfied with how procedures are handled" (the Hương Trà plan 2021–2025 and KH 395/KH-UBND Ninh Sơn) is what the one-tap asks.
   quay: ['sipas-procedures'],
 };
 const DOSSIER_INDICATORS = ['late-dossiers', 'on-time-dossiers'] as const;

@@ -63,7 +63,7 @@ export function startSmsWorker(
   let stopped = false;
   let current: Promise<number> | null = null;
 
-  // Never the number, the text or the gateway's words (ENGINEERING.md "Logs carry … never … phones").
+  // Never the number, the text or the gateway's words (docs/architecture.md §7 "Logs carry … never … phones").
   const logLine = (fields: Record<string, string | number>): void =>
     log(JSON.stringify({ t: now().toISOString(), ...fields }));
 

@@ -1,5 +1,5 @@
 /**
- * The rating form (issue #3, DESIGN §4 flow 1). The server renders it as one plain HTML form that
+ * The rating form (issue #3, docs/architecture.md §4 flow 1). The server renders it as one plain HTML form that
  * works without JavaScript (every question, conditional ones labelled as such, posted to the page).
  * Hydrated, it becomes: on phones one question per screen with progress, Back and Next; on wider
  * screens the questions that apply; then a check-your-answers step; the counter rating is one

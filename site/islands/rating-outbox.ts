@@ -1,5 +1,5 @@
 /**
- * Sends a rating from the phone, and keeps it when the network is down (DESIGN §4 flow 1: "if the
+ * Sends a rating from the phone, and keeps it when the network is down (docs/architecture.md §4 flow 1: "if the
  * network drops, the answer waits in the browser and is sent once when back online"). The
  * Idempotency-Key goes with the waiting answer, so however often it is retried the server stores it
  * once. Open ratings (no dossier token) carry a proof of work, solved in the background with

@@ -228,7 +228,7 @@ export function dayText(iso: string, locale: string): string {
   }).format(new Date(Date.UTC(y!, m! - 1, d!)));
 }
 
-/** A unit's name, with "(đến 30/6/2025)" when it no longer exists (DOMAIN §3). */
+/** A unit's name, with "(đến 30/6/2025)" when it no longer exists (docs/domain.md §3). */
 export function unitLabel(
   u: { name: { vi: string; en: string; [k: string]: string }; valid_to?: string | null | undefined },
   locale: string,
@@ -866,7 +866,7 @@ function sipasSampleNote(r: RatingsResult, locale: string): string[] {
   ];
 }
 
-/** The units directly below, with the headline, the late share and the ranking flag (seed 001 l. 47). */
+/** The units directly below, with the headline, the late share and the ranking flag (the Khánh Hòa programme on KL 91-KL/TU). */
 export function unitsTable(r: RatingsResult, ctx: Context): StatsTable {
   const { locale } = ctx;
   const t = useT(locale);
