@@ -111,11 +111,11 @@ export function packTables(p: PackInputs): PackTable[] {
         { key: 'level', vi: 'Cấp', en: 'Level' },
         { key: 'valid_to', vi: 'Ngày kết thúc hoạt động', en: 'Ended on' },
         { key: 'dossiers', vi: 'Hồ sơ trả kết quả', en: 'Dossiers returned', format: INT },
-        ...fig('late', 'Trễ hạn', 'Late'),
+        ...fig('late', 'Quá hạn', 'Late'),
         ...fig('satisfaction', 'Chỉ số SIPAS', 'SIPAS index'),
         { key: 'satisfaction_basis', vi: 'Mẫu của chỉ số', en: 'Sample of the index' },
         { key: 'verdict', vi: 'Kết luận', en: 'Verdict' },
-        { key: 'late_condition', vi: 'Điều kiện trễ hạn', en: 'Late condition' },
+        { key: 'late_condition', vi: 'Điều kiện quá hạn', en: 'Late condition' },
         { key: 'satisfaction_condition', vi: 'Điều kiện hài lòng', en: 'Satisfaction condition' },
       ],
       rows: p.ranking.units.map((u) => [
@@ -205,7 +205,7 @@ export function packTables(p: PackInputs): PackTable[] {
         ...UNIT_COLUMNS,
         { key: 'dossiers', vi: 'Hồ sơ trả kết quả', en: 'Dossiers returned', format: INT },
         ...fig('on_time', 'Đúng hạn', 'On time'),
-        ...fig('late', 'Trễ hạn', 'Late'),
+        ...fig('late', 'Quá hạn', 'Late'),
       ],
       rows: dossierRows.map((r) => [
         r.unit,
@@ -280,7 +280,7 @@ function definitions(tables: readonly PackTable[], p: PackInputs): PackTable {
     [
       '_',
       'rule',
-      `Không xếp loại tốt khi trễ hạn ≥ ${p.ranking.thresholds.late.value} % hoặc chỉ số hài lòng ≤ ${p.ranking.thresholds.satisfaction.value} %`,
+      `Không xếp loại tốt khi quá hạn từ ${p.ranking.thresholds.late.value}% trở lên hoặc chỉ số hài lòng từ ${p.ranking.thresholds.satisfaction.value}% trở xuống`,
       `Cannot be ranked good with late ≥ ${p.ranking.thresholds.late.value} % or satisfaction ≤ ${p.ranking.thresholds.satisfaction.value} %`,
       p.ranking.rule_sources.map((s) => s.source.ref).join('; '),
     ],
