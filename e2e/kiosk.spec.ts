@@ -9,9 +9,9 @@
 import { test, expect, type Page } from '@playwright/test';
 import { expectAccessible } from './axe.ts';
 import { apiSignInWithCsrf, pageSignIn, type SignedIn } from './staff-login.ts';
+import { waitingRatings } from './outbox-idb.ts';
 
 const UNIT = 'phuong-ninh-hoa';
-const PENDING = 'gopy.pendingRatings';
 
 async function adminPost(page: Page, admin: SignedIn, path: string, data: unknown) {
   return page.request.post(path, { data, headers: { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf } });
@@ -76,15 +76,16 @@ for (const [name, viewport] of [
     await expect(page.getByTestId('kiosk-thanks')).toBeVisible();
     await expect(page.getByTestId('kiosk-queued')).toBeVisible();
     await expectAccessible(page);
-    const pending = await page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? '[]') as unknown[], PENDING);
-    expect(pending).toHaveLength(1);
+    // The outbox is IndexedDB (site/islands/rating-outbox.ts): written a moment after the tap.
+    await expect.poll(async () => (await waitingRatings(page)).length).toBe(1);
+    const pending = await waitingRatings(page);
     expect(JSON.stringify(pending)).not.toMatch(/name|phone|email/i);
     await expect(page.getByTestId('kiosk-app')).toHaveAttribute('data-screen', 'question', { timeout: 15_000 });
     await expect(page.getByTestId('kiosk-waiting')).toBeVisible();
 
     // Back online: sent once, the queue empties.
     await context.setOffline(false);
-    await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), PENDING), { timeout: 30_000 }).toBeNull();
+    await expect.poll(async () => (await waitingRatings(page)).length, { timeout: 30_000 }).toBe(0);
     await expect(page.getByTestId('kiosk-waiting')).toHaveCount(0);
     expect(posts.filter((s) => s === 201)).toHaveLength(1);
     // Sending the same queued answer again stores nothing new.

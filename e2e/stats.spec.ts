@@ -202,7 +202,7 @@ async function rate(request: APIRequestContext, body: Record<string, unknown>): 
 async function stats(request: APIRequestContext, unit: string): Promise<RatingsResult> {
   const res = await request.get(`/api/v1/stats/ratings?unit=${unit}&instrument=quay`);
   expect(res.status()).toBe(200);
-  expect(res.headers()['cache-control']).toBe('public, max-age=60');
+  expect(res.headers()['cache-control']).toMatch(/^public, max-age=\d+/);
   return (await res.json()) as RatingsResult;
 }
 

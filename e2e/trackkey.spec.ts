@@ -16,7 +16,7 @@ import { waitingRatings } from './outbox-idb.ts';
 test.use({ viewport: { width: 360, height: 740 } });
 
 const KEY = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
-const LINK = /^https?:\/\/[^/]+\/l\/[2-9A-HJKMNP-Z]{16}$/;
+const LINK = /^\s*https?:\/\/[^/]+\/l\/[2-9A-HJKMNP-Z]{16}\s*$/;
 
 async function sendFeedback(page: Page): Promise<void> {
   await page.goto('/gop-y/');
