@@ -30,7 +30,7 @@ import { countOrNull, publishRatingSummary, publishTimeliness, spanRange } from 
 import { dossiersBlock, ratingsBlock } from './blocks.ts';
 import { timelinessSummaryOf } from './summaries.ts';
 import { verdictOf, type PublishSummary } from './verdicts.ts';
-import { loadTargets, thresholdsFor } from './targets.ts';
+import { loadTargets, thresholdsFor, toStats } from './targets.ts';
 import { compareVi } from '../contracts/text.ts';
 import { dossierTimelinessByUnit, findUnit, instrumentVersionsOf, ratingCellsByUnit } from '../../db/stats.ts';
 import { subtreeCte, unitWithAncestors } from '../../db/units.ts';
@@ -131,19 +131,7 @@ export function unitTargets(
           t.scope === scope && t.indicator === indicator && !rule.has(t.id) && t.from_year <= year && t.to_year >= year,
       );
       if (found.length === 0) continue;
-      for (const t of found)
-        out.push({
-          id: t.id,
-          indicator: t.indicator,
-          comparator: t.comparator,
-          value: t.value,
-          unit_of_measure: t.unit_of_measure,
-          from_year: t.from_year,
-          to_year: t.to_year,
-          text: t.text,
-          source: { ref: t.source.ref, sample: t.source.sample },
-          scope,
-        });
+      for (const t of found) out.push({ ...toStats(t), scope });
       break;
     }
   return out;
@@ -245,19 +233,7 @@ export async function buildRanking(
     },
     min_n: opts.minN,
     thresholds: rootThresholds,
-    rule_sources: targets
-      .filter((t) => ruleIds.has(t.id))
-      .map((t) => ({
-        id: t.id,
-        indicator: t.indicator,
-        comparator: t.comparator,
-        value: t.value,
-        unit_of_measure: t.unit_of_measure,
-        from_year: t.from_year,
-        to_year: t.to_year,
-        text: t.text,
-        source: { ref: t.source.ref, sample: t.source.sample },
-      })),
+    rule_sources: targets.filter((t) => ruleIds.has(t.id)).map(toStats),
     units: sorted.rows,
   };
 }

@@ -23,7 +23,8 @@ export function loadTargets(contentDir: string): Target[] {
 
 const overlaps = (t: Target, fromYear: number, toYear: number) => t.from_year <= toYear && t.to_year >= fromYear;
 
-function toStats(t: Target): StatsTarget {
+/** A target as the statistics and the ranking publish it: the citation, never the working notes. */
+export function toStats(t: Target): StatsTarget {
   return {
     id: t.id,
     indicator: t.indicator,
