@@ -65,19 +65,6 @@ export function newCaseLink(
   };
 }
 
-/**
- * The link in an SMS that opens the case without typing the access key: the receipt's short link
- * (newCaseLink). The one place SMS links to a case are made (docs/sms.md "Links").
- */
-export function smsCaseLink(
-  deps: Deps,
-  at: Date,
-  target: { feedbackId: number } | { trackingCode: string },
-  locale: string,
-): { url: string; statement: InStatement } {
-  return newCaseLink(deps, at, target, locale);
-}
-
 /** The one-click opt-out page for a number (api/routes/sms.ts): its key, never the number. */
 export async function smsStopLink(deps: Pick<Deps, 'db' | 'config'>, phone: string, locale: string): Promise<string> {
   return smsStopUrl(publicBaseUrl(deps.config), await phoneKeyOf(deps, phone), locale);
@@ -129,7 +116,7 @@ export async function notifySender(deps: Deps, c: CaseRow, n: SenderNotice, at: 
   const channel = channelOf(contact);
   if (channel === 'sms') {
     if (!isStatusSmsKind(n.event)) return [];
-    const link = smsCaseLink(deps, at, { feedbackId: c.id }, c.locale);
+    const link = newCaseLink(deps, at, { feedbackId: c.id }, c.locale);
     const text = statusSms(deps.config.CONTENT_DIR, {
       locale: c.locale,
       trackingCode: c.trackingCode,

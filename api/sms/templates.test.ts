@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Deps } from '../app-env.ts';
 import { configWith } from '../env.ts';
 import { CONTENT_DIR } from '../test-harness.ts';
-import { smsCaseLink } from '../feedback/notify.ts';
+import { newCaseLink } from '../feedback/notify.ts';
 import { newTrackingCode } from '../feedback/intake.ts';
 import { surveyUrl } from '../qr.ts';
 import {
@@ -98,7 +98,7 @@ const BUDGET: Record<string, Record<SmsEncoding, number>> = {
 
 function texts(locale: SmsLocale): { name: string; budget: string; text: string }[] {
   const code = newTrackingCode();
-  const link = smsCaseLink(deps, new Date(), { trackingCode: code }, locale).url;
+  const link = newCaseLink(deps, new Date(), { trackingCode: code }, locale).url;
   const stopLink = smsStopUrl(BASE, 'k'.repeat(22), locale);
   const due = '2026-12-31T10:00:00.000Z';
   return [
