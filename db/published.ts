@@ -9,6 +9,7 @@
  */
 import type { Client, InValue } from '@libsql/client';
 import { unitsInSubtrees } from './units.ts';
+import { oncePerDatabase } from './per-database.ts';
 import { cappedCountSql, cappedTotal, ftsMatch, type SqlStatement } from './fts.ts';
 
 export interface PublishedRow {
@@ -350,21 +351,13 @@ export async function caseFacts(
   }));
 }
 
-const parentsCache = new WeakMap<Client, Promise<Map<string, string | null>>>();
-
-/** Every unit's parent (the tree copied from content/, a few hundred rows), read once per database:
- * it does not change while the process runs (db/units.ts). Not to be changed by the caller. */
-export function unitParents(client: Client): Promise<Map<string, string | null>> {
-  let parents = parentsCache.get(client);
-  if (!parents) {
-    parents = client
-      .execute('SELECT id, parent_id FROM units')
-      .then((rs) => new Map(rs.rows.map((r) => [String(r.id), r.parent_id === null ? null : String(r.parent_id)])));
-    parentsCache.set(client, parents);
-    parents.catch(() => parentsCache.delete(client));
-  }
-  return parents;
-}
+/** Every unit's parent (the tree copied from content/, a few hundred rows), read once per database
+ * (db/per-database.ts). Not to be changed by the caller. */
+export const unitParents: (client: Client) => Promise<Map<string, string | null>> = oncePerDatabase((client) =>
+  client
+    .execute('SELECT id, parent_id FROM units')
+    .then((rs) => new Map(rs.rows.map((r) => [String(r.id), r.parent_id === null ? null : String(r.parent_id)]))),
+);
 
 /** The names of every unit and procedure (vi and en), for matching searched words against them. */
 export async function unitAndProcedureNames(

@@ -7,6 +7,7 @@
  * Cells come back per trust level (`verified`): the caller labels each figure "verified sample",
  * "self-selected" or "mixed" from the same rows it sums.
  */
+import { oncePerDatabase } from './per-database.ts';
 import type { Client, InStatement, InValue } from '@libsql/client';
 
 export type StatsPeriod = 'month' | 'quarter' | 'year';
@@ -343,37 +344,20 @@ function toUnit(r: Record<string, unknown>): StatsUnit {
   };
 }
 
-/**
- * Every unit and procedure code, read once per database: the tree and the procedures are copied
- * from content/ at start and do not change while the process runs (db/units.ts), and every
- * statistics request asks for its unit, its children and its procedure (issue #9: no repeated
- * per-request reads).
- */
-const treeCache = new WeakMap<
-  Client,
-  Promise<{ units: StatsUnit[]; byId: Map<string, StatsUnit>; procedures: Set<string> }>
->();
-
-function tree(client: Client) {
-  let t = treeCache.get(client);
-  if (!t) {
-    t = (async () => {
-      const [units, procedures] = await Promise.all([
-        client.execute(`SELECT ${UNIT_COLUMNS} FROM units`),
-        client.execute('SELECT code FROM procedures'),
-      ]);
-      const list = units.rows.map((r) => toUnit(r as unknown as Record<string, unknown>));
-      return {
-        units: list,
-        byId: new Map(list.map((u) => [u.id, u])),
-        procedures: new Set(procedures.rows.map((r) => String(r.code))),
-      };
-    })();
-    treeCache.set(client, t);
-    t.catch(() => treeCache.delete(client));
-  }
-  return t;
-}
+/** Every unit and procedure code, read once per database (db/per-database.ts): every statistics
+ * request asks for its unit, its children and its procedure. */
+const tree = oncePerDatabase(async (client) => {
+  const [units, procedures] = await Promise.all([
+    client.execute(`SELECT ${UNIT_COLUMNS} FROM units`),
+    client.execute('SELECT code FROM procedures'),
+  ]);
+  const list = units.rows.map((r) => toUnit(r as unknown as Record<string, unknown>));
+  return {
+    units: list,
+    byId: new Map(list.map((u) => [u.id, u])),
+    procedures: new Set(procedures.rows.map((r) => String(r.code))),
+  };
+});
 
 export async function findUnit(client: Client, unitId: string): Promise<StatsUnit | undefined> {
   return (await tree(client)).byId.get(unitId);

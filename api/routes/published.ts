@@ -35,6 +35,7 @@ import {
   unitAndProcedureNames,
 } from '../../db/published.ts';
 import type { AppEnv } from '../app-env.ts';
+import { oncePerDatabase } from '../../db/per-database.ts';
 
 /** A publication changes rarely (a rating, a dispute): a minute of caching costs nothing. */
 const CACHE = 'public, max-age=60';
@@ -105,26 +106,14 @@ async function filterOf(c: Context<AppEnv>, q: Omit<Query, 'page' | 'per_page'>)
 }
 
 type FoldedName = { id: string; folded: string };
-const namesOf = new WeakMap<object, Promise<{ units: FoldedName[]; procedures: FoldedName[] }>>();
+const fold = (rows: { id: string; names: string }[]): FoldedName[] =>
+  rows.map((r) => ({ id: r.id, folded: foldForSearch(r.names) }));
 
-/** The folded names of units and procedures, read once per database: both tables are written from
- * content/ at start only (db/content-sync.ts). */
-function foldedNames(client: Parameters<typeof unitAndProcedureNames>[0]) {
-  let names = namesOf.get(client);
-  if (!names) {
-    const fold = (rows: { id: string; names: string }[]) =>
-      rows.map((r) => ({ id: r.id, folded: foldForSearch(r.names) }));
-    names = unitAndProcedureNames(client).then(
-      (n) => ({ units: fold(n.units), procedures: fold(n.procedures) }),
-      (error: unknown) => {
-        namesOf.delete(client); // a storage fault is not remembered: the next search reads again
-        throw error;
-      },
-    );
-    namesOf.set(client, names);
-  }
-  return names;
-}
+/** The folded names of units and procedures, read once per database (db/per-database.ts). */
+const foldedNames = oncePerDatabase(async (client) => {
+  const n = await unitAndProcedureNames(client);
+  return { units: fold(n.units), procedures: fold(n.procedures) };
+});
 
 /** Each word with the units and procedures whose folded name has a word starting with it. */
 async function wordMatches(c: Context<AppEnv>, words: readonly string[]): Promise<WordMatch[]> {
