@@ -71,6 +71,10 @@ export function startSmsWorker(
     async receipt(r) {
       const matched = await applyDeliveryReceipt(db.client, r.gatewayId, r.phone, r.state, now());
       logLine({ sms: 'receipt', outcome: matched ? r.state : 'unknown-id' });
+      // A receipt can overtake the answer to the submit it reports (the gateway id is stored when
+      // that answer arrives): not acknowledged, so the gateway delivers it again a little later
+      // instead of it being lost (the transport answers ESME_RX_T_APPN, a temporary error).
+      if (!matched) throw new Error('receipt for an id not stored yet');
     },
     async message(m) {
       if (!isOptOutReply(m.text)) {
